@@ -1,0 +1,40 @@
+# One command to set up and run each job on a fresh machine; see README.md.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+DATA ?= ../shared/data/faces
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/watchkeeper demo $(DATA)
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check watchkeeper tests benchmarks
+	$(BIN)/ruff format --check watchkeeper tests benchmarks
+	$(BIN)/mypy
+
+# The peer package, for comparison only: installed without its `dlib` dependency (which pip would compile
+# for many minutes); dlib-bin already provides the same `dlib` module.
+$(VENV)/.peer: $(STAMP)
+	$(BIN)/pip install --quiet --no-deps 'face_recognition==1.3.0'
+	$(BIN)/pip install --quiet 'Click>=6.0'
+	touch $@
+
+bench: $(VENV)/.peer
+	$(BIN)/python benchmarks/engine.py --data $(DATA)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

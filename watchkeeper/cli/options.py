@@ -1,0 +1,63 @@
+"""Command-line options shared by several commands, defined once so they read the same everywhere."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, DetectorKind, EngineOptions
+from watchkeeper.face.detection import DEFAULT_MAX_DETECTION_SIDE
+
+JsonOutput = Annotated[bool, typer.Option("--json", help="Print one JSON document (shape in docs/cli.md).")]
+
+Detector = Annotated[
+    DetectorKind,
+    typer.Option(
+        "--detector",
+        help="Face detector: 'hog' (fast, frontal faces) or 'cnn' (dlib's MMOD CNN: more faces, ~15x slower).",
+        case_sensitive=False,
+    ),
+]
+
+Upsample = Annotated[
+    int | None,
+    typer.Option(
+        "--upsample",
+        min=0,
+        max=4,
+        help="Times to double the image before detecting, to find smaller faces [default: hog 1, cnn 0].",
+        show_default=False,
+    ),
+]
+
+MaxSide = Annotated[
+    int,
+    typer.Option(
+        "--max-side",
+        min=64,
+        help="Longest side the detector sees; larger images are downscaled for detection only.",
+    ),
+]
+
+Threshold = Annotated[
+    float,
+    typer.Option(
+        "--threshold",
+        min=0.0,
+        help="Distance at or below which two faces are judged the same person. Lower: fewer false matches, "
+        "more missed matches.",
+    ),
+]
+
+DEFAULT_DETECTOR = DetectorKind.HOG
+DEFAULT_THRESHOLD = DEFAULT_MATCH_THRESHOLD
+DEFAULT_MAX_SIDE = DEFAULT_MAX_DETECTION_SIDE
+
+
+def engine_options(
+    detector: DetectorKind, upsample: int | None, max_side: int, descriptors: bool = True
+) -> EngineOptions:
+    return EngineOptions(
+        detector=detector, upsample=upsample, max_detection_side=max_side, compute_descriptors=descriptors
+    )

@@ -1,0 +1,83 @@
+"""What the command line prints: the documented ``--json`` shapes and the tables people read.
+
+The JSON shapes are a contract for scripts (see docs/cli.md): fields are only ever added, never renamed or
+removed, and ``"version"`` changes if that promise has to be broken.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from rich.console import Console
+
+from watchkeeper.errors import WatchkeeperError
+from watchkeeper.face import Comparison, Face, FaceAnalysis
+from watchkeeper.types import BoundingBox
+
+JSON_VERSION = 1
+
+stdout = Console()
+stderr = Console(stderr=True)
+
+
+def print_json(document: dict[str, Any]) -> None:
+    """One JSON document on stdout, with the shape version first."""
+    sys.stdout.write(json.dumps({"version": JSON_VERSION, **document}, indent=2) + "\n")
+
+
+def print_error(error: WatchkeeperError) -> None:
+    stderr.print(f"[bold red]error:[/] {error}", highlight=False)
+
+
+def error_json(error: WatchkeeperError) -> dict[str, Any]:
+    source = getattr(error, "source", None)
+    reason = getattr(error, "reason", str(error))
+    return {"source": source, "code": error.code, "reason": reason}
+
+
+def box_json(box: BoundingBox) -> dict[str, int]:
+    return {"left": box.left, "top": box.top, "right": box.right, "bottom": box.bottom}
+
+
+def face_json(face: Face) -> dict[str, Any]:
+    points = face.landmarks.points.tolist()
+    quality = face.quality
+    return {
+        "index": face.index,
+        "box": box_json(face.box),
+        "detection_score": round(face.detection.score, 4),
+        "landmarks": {
+            "left_eye": points[0:2],
+            "right_eye": points[2:4],
+            "nose_base": points[4],
+        },
+        "quality": {
+            "box_width": quality.box_width,
+            "box_height": quality.box_height,
+            "inter_ocular_px": round(quality.inter_ocular_px, 2),
+            "sharpness": round(quality.sharpness, 2),
+            "brightness": round(quality.brightness, 4),
+            "frontalness": round(quality.frontalness, 4),
+            "roll_degrees": round(quality.roll_degrees, 2),
+        },
+    }
+
+
+def analysis_json(analysis: FaceAnalysis) -> dict[str, Any]:
+    return {
+        "source": analysis.source,
+        "width": analysis.size.width,
+        "height": analysis.size.height,
+        "faces": [face_json(face) for face in analysis.faces],
+    }
+
+
+def comparison_json(comparison: Comparison) -> dict[str, Any]:
+    return {
+        "distance": round(comparison.distance, 6),
+        "similarity": round(comparison.similarity, 6),
+        "threshold": comparison.threshold,
+        "same_person": comparison.same_person,
+    }

@@ -1,0 +1,58 @@
+"""One exception tree for everything a user can get wrong or a deployment can lack.
+
+Every error a person sees names the input it concerns and the reason, so that the command line and the
+server can print it as it is, without a traceback.
+"""
+
+from __future__ import annotations
+
+
+class WatchkeeperError(Exception):
+    """Base of every error Watchkeeper raises on purpose.
+
+    ``code`` is a stable, machine-readable name for the kind of error (used in ``--json`` output and API
+    responses); the message is for people.
+    """
+
+    code = "error"
+
+
+class InputError(WatchkeeperError):
+    """An input (an image file, a request body, an argument) that cannot be used, and why."""
+
+    code = "invalid_input"
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
+
+
+class ImageDecodeError(InputError):
+    """The input is missing, empty, corrupt, truncated or not an image at all."""
+
+    code = "image_unreadable"
+
+
+class UnsupportedImageFormatError(InputError):
+    """The input is an image, but in a format Watchkeeper does not accept."""
+
+    code = "unsupported_image_format"
+
+
+class ImageTooLargeError(InputError):
+    """The input is larger (in bytes or pixels) than the configured limits allow."""
+
+    code = "image_too_large"
+
+
+class FaceSelectionError(InputError):
+    """An operation needs exactly one face, and the image has none, or several and no choice was made."""
+
+    code = "face_selection"
+
+
+class ModelError(WatchkeeperError):
+    """A model file is missing, unreadable or corrupt."""
+
+    code = "model_unavailable"

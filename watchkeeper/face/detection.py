@@ -1,0 +1,116 @@
+"""Finding faces: dlib's HOG detector (default) or its MMOD CNN detector, behind one small interface.
+
+Detectors see at most ``max_side`` pixels on the longer side: a 12-megapixel photo is shrunk for detection
+and the boxes are mapped back to the original, so later stages (landmarks, alignment, descriptors) still
+work at full resolution. Without this, one large image costs as much as dozens of ordinary ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol
+
+import cv2
+import numpy as np
+
+from watchkeeper.face import models
+from watchkeeper.types import BoundingBox, RGBImage
+
+DEFAULT_MAX_DETECTION_SIDE = 1600
+"""Longest side, in pixels, that a detector is shown; larger images are downscaled for detection only."""
+
+
+class DetectorKind(StrEnum):
+    """Which face detector to run."""
+
+    HOG = "hog"
+    """dlib's HOG + linear SVM detector: fast on a CPU, frontal and near-frontal faces."""
+    CNN = "cnn"
+    """dlib's MMOD CNN detector: finds more turned and partly hidden faces, at about 15x the HOG's cost."""
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """One face found by a detector.
+
+    ``box`` is in pixels of the image given to :func:`detect_faces` and may extend past its edges (a face
+    cut by the frame); landmark prediction wants the whole box, reports want it clipped. ``score`` is the
+    detector's own confidence: the HOG's SVM margin or the CNN's score; higher is more certain, 0 is the
+    detector's default decision boundary, and the two detectors' scores are not comparable.
+    """
+
+    box: BoundingBox
+    score: float
+
+
+class FaceDetector(Protocol):
+    """Anything that finds faces in an RGB image; a detector sees the image as given (no downscaling)."""
+
+    def detect(self, image: RGBImage) -> list[Detection]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class HogDetector:
+    """dlib's HOG detector.
+
+    ``upsample`` doubles the image that many times before scanning: its 80 x 80 window then finds faces down
+    to about 40 px (once) or 20 px (twice), at 4x the cost each time. ``threshold`` shifts the SVM decision:
+    raising it drops doubtful detections (fewer false faces, more missed faces), lowering it does the reverse.
+    """
+
+    upsample: int = 1
+    threshold: float = 0.0
+
+    def detect(self, image: RGBImage) -> list[Detection]:
+        rects, scores, _ = models.frontal_face_detector().run(image, self.upsample, self.threshold)
+        return [Detection(_box_from_dlib(rect), float(score)) for rect, score in zip(rects, scores, strict=True)]
+
+
+@dataclass(frozen=True, slots=True)
+class MmodDetector:
+    """dlib's MMOD CNN detector.
+
+    Its default is no upsampling: on one CPU core it takes about 14 s for a one-megapixel image as it is and
+    about 60 s upsampled once, while its image pyramid already covers faces from about 80 px upwards.
+    """
+
+    upsample: int = 0
+
+    def detect(self, image: RGBImage) -> list[Detection]:
+        found = models.mmod_face_detector()(image, self.upsample)
+        return [Detection(_box_from_dlib(item.rect), float(item.confidence)) for item in found]
+
+
+def make_detector(kind: DetectorKind, upsample: int | None = None) -> FaceDetector:
+    """The detector of ``kind``, with its own default upsampling unless ``upsample`` is given."""
+    if upsample is not None and upsample < 0:
+        raise ValueError(f"upsample must be 0 or more, got {upsample}")
+    if kind is DetectorKind.HOG:
+        return HogDetector() if upsample is None else HogDetector(upsample=upsample)
+    return MmodDetector() if upsample is None else MmodDetector(upsample=upsample)
+
+
+def detect_faces(
+    image: RGBImage, detector: FaceDetector, max_side: int = DEFAULT_MAX_DETECTION_SIDE
+) -> list[Detection]:
+    """Faces in ``image``, boxes in its own pixels, ordered left to right (then top to bottom).
+
+    The image is downscaled first when its longer side exceeds ``max_side``. The order is stable so that a
+    face's index means the same thing to every command that reports or selects faces.
+    """
+    if max_side < 1:
+        raise ValueError(f"max_side must be positive, got {max_side}")
+    height, width = image.shape[:2]
+    scale = min(1.0, max_side / max(height, width))
+    if scale < 1.0:
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        small = np.ascontiguousarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA))
+        detections = [Detection(d.box.scaled(1.0 / scale), d.score) for d in detector.detect(small)]
+    else:
+        detections = detector.detect(image)
+    return sorted(detections, key=lambda d: (d.box.left, d.box.top))
+
+
+def _box_from_dlib(rect: Any) -> BoundingBox:
+    return BoundingBox(left=int(rect.left()), top=int(rect.top()), right=int(rect.right()), bottom=int(rect.bottom()))

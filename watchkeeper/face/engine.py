@@ -1,0 +1,152 @@
+"""The face engine: from an image to its faces, each with box, landmarks, chip, quality and descriptor.
+
+It holds no state beyond its options and lazily loaded models, writes nothing anywhere, and returns plain
+arrays and dataclasses, so every caller (command line, server, video pipeline) can use it the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from watchkeeper.errors import FaceSelectionError
+from watchkeeper.face.alignment import align_face
+from watchkeeper.face.descriptors import DescriptorBackend, DlibDescriptorBackend
+from watchkeeper.face.detection import (
+    DEFAULT_MAX_DETECTION_SIDE,
+    Detection,
+    DetectorKind,
+    FaceDetector,
+    detect_faces,
+    make_detector,
+)
+from watchkeeper.face.images import ImageLimits, LoadedImage, load_image
+from watchkeeper.face.landmarks import FivePointLandmarks, predict_landmarks
+from watchkeeper.face.quality import FaceQuality, measure_quality
+from watchkeeper.types import BoundingBox, ImageSize, RGBImage
+
+
+@dataclass(frozen=True, slots=True)
+class EngineOptions:
+    """How the engine finds and describes faces.
+
+    ``upsample`` of ``None`` takes the detector's own default (HOG 1, CNN 0). ``max_detection_side`` caps
+    the image size the detector sees (see :mod:`watchkeeper.face.detection`). ``compute_descriptors``
+    can be turned off when only boxes and quality are wanted, which saves most of the time per face.
+    """
+
+    detector: DetectorKind = DetectorKind.HOG
+    upsample: int | None = None
+    max_detection_side: int = DEFAULT_MAX_DETECTION_SIDE
+    compute_descriptors: bool = True
+    image_limits: ImageLimits = field(default_factory=ImageLimits)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Face:
+    """One face found in an image.
+
+    ``index`` is the face's position in its image's left-to-right order. ``box`` is clipped to the image;
+    ``detection`` keeps the detector's unclipped box and score. ``chip`` is the aligned 150 x 150 crop and
+    ``descriptor`` its 128-d float32 descriptor (``None`` when descriptors were not asked for). Both are
+    biometric data: they live in memory only, and only the governance layer may store them.
+    """
+
+    index: int
+    box: BoundingBox
+    detection: Detection
+    landmarks: FivePointLandmarks
+    quality: FaceQuality
+    chip: RGBImage
+    descriptor: np.ndarray | None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class FaceAnalysis:
+    """Every face found in one image, and the image's name and size."""
+
+    source: str
+    size: ImageSize
+    faces: tuple[Face, ...]
+
+    def single_face(self, index: int | None = None, option: str = "--face") -> Face:
+        """The face at ``index``, or the only face when ``index`` is None.
+
+        Raises :class:`FaceSelectionError` when there is no face, when there are several and no index was
+        given (an automatic choice could compare the wrong person), or when the index does not exist.
+        ``option`` names the choice in the message, so the caller's user knows what to pass.
+        """
+        count = len(self.faces)
+        if count == 0:
+            raise FaceSelectionError(self.source, "no face found")
+        if index is None:
+            if count > 1:
+                raise FaceSelectionError(
+                    self.source, f"{count} faces found; choose one with {option} (0 to {count - 1}, left to right)"
+                )
+            return self.faces[0]
+        if not 0 <= index < count:
+            raise FaceSelectionError(self.source, f"{option} {index} does not exist; faces are 0 to {count - 1}")
+        return self.faces[index]
+
+
+class FaceEngine:
+    """Detects, aligns, measures and describes faces, with one set of options."""
+
+    def __init__(
+        self, options: EngineOptions | None = None, descriptor_backend: DescriptorBackend | None = None
+    ) -> None:
+        self.options = options or EngineOptions()
+        self.detector: FaceDetector = make_detector(self.options.detector, self.options.upsample)
+        self.descriptor_backend: DescriptorBackend = descriptor_backend or DlibDescriptorBackend()
+
+    def load(self, path: str | Path) -> LoadedImage:
+        """Read an image file under this engine's size limits."""
+        return load_image(path, self.options.image_limits)
+
+    def detect(self, image: LoadedImage) -> list[Detection]:
+        """Boxes and scores only, in left-to-right order; the cheapest way to count faces."""
+        return detect_faces(image.pixels, self.detector, self.options.max_detection_side)
+
+    def analyse(self, image: LoadedImage) -> FaceAnalysis:
+        """Every face in ``image``: box, landmarks, aligned chip, quality and (unless turned off) descriptor."""
+        size = image.size
+        detections = self.detect(image)
+        landmarks = [predict_landmarks(image.pixels, d.box) for d in detections]
+        chips = [align_face(image.pixels, marks, d.box) for d, marks in zip(detections, landmarks, strict=True)]
+        descriptors: list[np.ndarray | None] = (
+            list(self.descriptor_backend.compute(chips)) if self.options.compute_descriptors else [None] * len(chips)
+        )
+        faces = tuple(
+            _face(index, detection, size, marks, chip, descriptor)
+            for index, (detection, marks, chip, descriptor) in enumerate(
+                zip(detections, landmarks, chips, descriptors, strict=True)
+            )
+        )
+        return FaceAnalysis(source=image.source, size=size, faces=faces)
+
+    def analyse_file(self, path: str | Path) -> FaceAnalysis:
+        """Load and analyse one image file."""
+        return self.analyse(self.load(path))
+
+
+def _face(
+    index: int,
+    detection: Detection,
+    size: ImageSize,
+    landmarks: FivePointLandmarks,
+    chip: RGBImage,
+    descriptor: np.ndarray | None,
+) -> Face:
+    box = detection.box.clipped(size)
+    return Face(
+        index=index,
+        box=box,
+        detection=detection,
+        landmarks=landmarks,
+        quality=measure_quality(box, landmarks, chip),
+        chip=chip,
+        descriptor=descriptor,
+    )

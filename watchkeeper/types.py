@@ -1,0 +1,100 @@
+"""Shared vocabulary: pixel geometry and array aliases used by every layer.
+
+This module imports nothing of Watchkeeper's own, so any module may depend on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+RGBImage = NDArray[np.uint8]
+"""An image as a C-contiguous ``(height, width, 3)`` uint8 array, channels in R, G, B order."""
+
+Descriptors = NDArray[np.float32]
+"""Face descriptors as a ``(n, 128)`` float32 array (one row per face), or ``(128,)`` for one face."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImageSize:
+    """Width and height of an image in pixels."""
+
+    width: int
+    height: int
+
+    def __post_init__(self) -> None:
+        if self.width < 1 or self.height < 1:
+            raise ValueError(f"image size must be positive, got {self.width} x {self.height}")
+
+    @property
+    def pixels(self) -> int:
+        return self.width * self.height
+
+
+@dataclass(frozen=True, slots=True)
+class BoundingBox:
+    """A face box in pixels of the image it was found in.
+
+    ``left``/``top`` are the first column and row inside the box, ``right``/``bottom`` the last ones
+    (dlib's convention, so numbers agree with dlib and with the face_recognition package). A box straight
+    from a detector may extend past the image's edges; :meth:`clipped` trims it.
+    """
+
+    left: int
+    top: int
+    right: int
+    bottom: int
+
+    def __post_init__(self) -> None:
+        if self.right < self.left or self.bottom < self.top:
+            raise ValueError(
+                f"box has right < left or bottom < top: left={self.left} top={self.top} "
+                f"right={self.right} bottom={self.bottom}"
+            )
+
+    @property
+    def width(self) -> int:
+        return self.right - self.left + 1
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top + 1
+
+    @property
+    def area(self) -> int:
+        return self.width * self.height
+
+    def scaled(self, factor: float) -> BoundingBox:
+        """The same box in an image resized by ``factor`` (e.g. back from a downscaled copy)."""
+        return BoundingBox(
+            left=round(self.left * factor),
+            top=round(self.top * factor),
+            right=round(self.right * factor),
+            bottom=round(self.bottom * factor),
+        )
+
+    def clipped(self, size: ImageSize) -> BoundingBox:
+        """The part of the box inside an image of ``size`` (faces cut by the frame's edge)."""
+        left = min(max(self.left, 0), size.width - 1)
+        top = min(max(self.top, 0), size.height - 1)
+        return BoundingBox(
+            left=left,
+            top=top,
+            right=max(min(self.right, size.width - 1), left),
+            bottom=max(min(self.bottom, size.height - 1), top),
+        )
+
+    def intersection_over_union(self, other: BoundingBox) -> float:
+        """Overlap of two boxes as intersection area over union area, in [0, 1]."""
+        width = min(self.right, other.right) - max(self.left, other.left) + 1
+        height = min(self.bottom, other.bottom) - max(self.top, other.top) + 1
+        if width <= 0 or height <= 0:
+            return 0.0
+        intersection = width * height
+        return intersection / (self.area + other.area - intersection)
+
+    def as_css(self) -> tuple[int, int, int, int]:
+        """``(top, right, bottom, left)``: the order the face_recognition package uses."""
+        return (self.top, self.right, self.bottom, self.left)
