@@ -35,10 +35,11 @@ class ImageSize:
 
 @dataclass(frozen=True, slots=True)
 class BoundingBox:
-    """A face box in pixels of the image it was found in.
+    """A face box in pixels of the image it was found in: its left, top, right and bottom edges.
 
-    ``left``/``top`` are the first column and row inside the box, ``right``/``bottom`` the last ones
-    (dlib's convention, so numbers agree with dlib and with the face_recognition package). A box straight
+    The numbers are those dlib's detectors report and the face_recognition package prints, so results can
+    be compared with both. Geometry treats them as edges (pixel ``x`` covers ``[x, x + 1)``), so
+    ``width = right - left`` and a box clipped to an image of width ``W`` has ``right <= W``. A box straight
     from a detector may extend past the image's edges; :meth:`clipped` trims it.
     """
 
@@ -56,11 +57,11 @@ class BoundingBox:
 
     @property
     def width(self) -> int:
-        return self.right - self.left + 1
+        return self.right - self.left
 
     @property
     def height(self) -> int:
-        return self.bottom - self.top + 1
+        return self.bottom - self.top
 
     @property
     def area(self) -> int:
@@ -77,19 +78,19 @@ class BoundingBox:
 
     def clipped(self, size: ImageSize) -> BoundingBox:
         """The part of the box inside an image of ``size`` (faces cut by the frame's edge)."""
-        left = min(max(self.left, 0), size.width - 1)
-        top = min(max(self.top, 0), size.height - 1)
+        left = min(max(self.left, 0), size.width)
+        top = min(max(self.top, 0), size.height)
         return BoundingBox(
             left=left,
             top=top,
-            right=max(min(self.right, size.width - 1), left),
-            bottom=max(min(self.bottom, size.height - 1), top),
+            right=max(min(self.right, size.width), left),
+            bottom=max(min(self.bottom, size.height), top),
         )
 
     def intersection_over_union(self, other: BoundingBox) -> float:
-        """Overlap of two boxes as intersection area over union area, in [0, 1]."""
-        width = min(self.right, other.right) - max(self.left, other.left) + 1
-        height = min(self.bottom, other.bottom) - max(self.top, other.top) + 1
+        """Overlap of two boxes as intersection area over union area, in [0, 1] (0 for two empty boxes)."""
+        width = min(self.right, other.right) - max(self.left, other.left)
+        height = min(self.bottom, other.bottom) - max(self.top, other.top)
         if width <= 0 or height <= 0:
             return 0.0
         intersection = width * height

@@ -32,6 +32,7 @@ from watchkeeper.errors import InputError
 from watchkeeper.evaluation.labelled import LabelledFile, distinct, read_labels
 from watchkeeper.evaluation.pairs import PairVerdicts, judge_all_pairs
 from watchkeeper.face import FaceAnalysis, FaceEngine, face_distance, similarity_from_distance
+from watchkeeper.face.descriptors import DESCRIPTOR_SIZE
 
 _STILL_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp"}
 
@@ -65,7 +66,11 @@ def demo(
 
     singles = [(f, analyses[f.path]) for f in labelled if f.is_single_person and len(analyses[f.path].faces) == 1]
     identities = [f.identity for f, _ in singles]
-    descriptors = np.stack([a.faces[0].descriptor for _, a in singles]) if singles else np.empty((0, 128))
+    descriptors = (
+        np.stack([a.faces[0].require_descriptor() for _, a in singles])
+        if singles
+        else np.empty((0, DESCRIPTOR_SIZE), dtype=np.float32)
+    )
     verdicts = judge_all_pairs(identities, descriptors, threshold)
     proposals = [
         _propose(data, f, analyses[f.path], identities, descriptors, threshold)
@@ -80,9 +85,7 @@ def demo(
         raise typer.Exit(1)
 
 
-def _analyse_all(
-    engine: FaceEngine, labelled: list[LabelledFile]
-) -> tuple[dict[Path, FaceAnalysis], list[InputError]]:
+def _analyse_all(engine: FaceEngine, labelled: list[LabelledFile]) -> tuple[dict[Path, FaceAnalysis], list[InputError]]:
     analyses: dict[Path, FaceAnalysis] = {}
     failures: list[InputError] = []
     with Progress(console=output.stderr, transient=True) as progress:
@@ -106,7 +109,7 @@ def _propose(
     """For each face of a group photo, the nearest single-person photo's identity if within the threshold."""
     proposals = []
     for face in analysis.faces:
-        distances = face_distance(descriptors, face.descriptor)
+        distances = face_distance(descriptors, face.require_descriptor())
         best = int(np.argmin(distances)) if len(distances) else -1
         within = best >= 0 and distances[best] <= threshold
         proposals.append(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 from rich.table import Table
@@ -21,7 +21,7 @@ from watchkeeper.cli.options import (
     engine_options,
 )
 from watchkeeper.errors import InputError, WatchkeeperError
-from watchkeeper.face import Face, FaceAnalysis, FaceEngine, compare_descriptors
+from watchkeeper.face import FaceAnalysis, FaceEngine, compare_descriptors
 
 EXIT_BAD_INPUT = 1
 EXIT_MODELS_UNAVAILABLE = 3
@@ -97,7 +97,7 @@ def compare(
         _fail(error, as_json, EXIT_BAD_INPUT)
     except WatchkeeperError as error:
         _fail(error, as_json, EXIT_MODELS_UNAVAILABLE)
-    comparison = compare_descriptors(_descriptor(faces[0]), _descriptor(faces[1]), threshold)
+    comparison = compare_descriptors(faces[0].require_descriptor(), faces[1].require_descriptor(), threshold)
     if as_json:
         output.print_json(
             {
@@ -112,11 +112,6 @@ def compare(
         f"distance {comparison.distance:.4f}  similarity {comparison.similarity:.3f}  "
         f"threshold {comparison.threshold:.2f}  ->  {verdict}"
     )
-
-
-def _descriptor(face: Face) -> Any:
-    assert face.descriptor is not None, "the engine was asked for descriptors"
-    return face.descriptor
 
 
 def _fail(error: WatchkeeperError, as_json: bool, exit_code: int) -> NoReturn:

@@ -70,9 +70,7 @@ class Comparison:
     same_person: bool
 
 
-def compare_descriptors(
-    first: ArrayLike, second: ArrayLike, threshold: float = DEFAULT_MATCH_THRESHOLD
-) -> Comparison:
+def compare_descriptors(first: ArrayLike, second: ArrayLike, threshold: float = DEFAULT_MATCH_THRESHOLD) -> Comparison:
     """Distance, similarity and verdict (``distance <= threshold``) for two descriptors."""
     if threshold < 0:
         raise ValueError(f"threshold must not be negative, got {threshold}")

@@ -37,8 +37,6 @@ class DlibDescriptorBackend:
             return np.empty((0, DESCRIPTOR_SIZE), dtype=np.float32)
         for chip in chips:
             if chip.shape != (CHIP_SIZE, CHIP_SIZE, 3) or chip.dtype != np.uint8:
-                raise ValueError(
-                    f"chips must be ({CHIP_SIZE}, {CHIP_SIZE}, 3) uint8, got {chip.shape} {chip.dtype}"
-                )
+                raise ValueError(f"chips must be ({CHIP_SIZE}, {CHIP_SIZE}, 3) uint8, got {chip.shape} {chip.dtype}")
         computed = models.face_resnet().compute_face_descriptor(chips)
         return np.asarray(computed, dtype=np.float32).reshape(len(chips), DESCRIPTOR_SIZE)

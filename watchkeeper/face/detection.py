@@ -105,7 +105,7 @@ def detect_faces(
     scale = min(1.0, max_side / max(height, width))
     if scale < 1.0:
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
-        small = np.ascontiguousarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA))
+        small: RGBImage = np.ascontiguousarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
         detections = [Detection(d.box.scaled(1.0 / scale), d.score) for d in detector.detect(small)]
     else:
         detections = detector.detect(image)

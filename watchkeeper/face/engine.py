@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from watchkeeper.errors import FaceSelectionError
 from watchkeeper.face.alignment import align_face
 from watchkeeper.face.descriptors import DescriptorBackend, DlibDescriptorBackend
@@ -25,7 +23,7 @@ from watchkeeper.face.detection import (
 from watchkeeper.face.images import ImageLimits, LoadedImage, load_image
 from watchkeeper.face.landmarks import FivePointLandmarks, predict_landmarks
 from watchkeeper.face.quality import FaceQuality, measure_quality
-from watchkeeper.types import BoundingBox, ImageSize, RGBImage
+from watchkeeper.types import BoundingBox, Descriptors, ImageSize, RGBImage
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +58,13 @@ class Face:
     landmarks: FivePointLandmarks
     quality: FaceQuality
     chip: RGBImage
-    descriptor: np.ndarray | None
+    descriptor: Descriptors | None
+
+    def require_descriptor(self) -> Descriptors:
+        """The descriptor, for callers that configured the engine to compute one."""
+        if self.descriptor is None:
+            raise ValueError("this face has no descriptor: the engine ran with compute_descriptors=False")
+        return self.descriptor
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -84,7 +88,8 @@ class FaceAnalysis:
         if index is None:
             if count > 1:
                 raise FaceSelectionError(
-                    self.source, f"{count} faces found; choose one with {option} (0 to {count - 1}, left to right)"
+                    self.source,
+                    f"{count} faces found; choose one with {option} (0 to {count - 1}, left to right)",
                 )
             return self.faces[0]
         if not 0 <= index < count:
@@ -116,7 +121,7 @@ class FaceEngine:
         detections = self.detect(image)
         landmarks = [predict_landmarks(image.pixels, d.box) for d in detections]
         chips = [align_face(image.pixels, marks, d.box) for d, marks in zip(detections, landmarks, strict=True)]
-        descriptors: list[np.ndarray | None] = (
+        descriptors: list[Descriptors | None] = (
             list(self.descriptor_backend.compute(chips)) if self.options.compute_descriptors else [None] * len(chips)
         )
         faces = tuple(
@@ -138,7 +143,7 @@ def _face(
     size: ImageSize,
     landmarks: FivePointLandmarks,
     chip: RGBImage,
-    descriptor: np.ndarray | None,
+    descriptor: Descriptors | None,
 ) -> Face:
     box = detection.box.clipped(size)
     return Face(

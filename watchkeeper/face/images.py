@@ -90,7 +90,7 @@ def decode_image(data: bytes, source: str, limits: ImageLimits | None = None) ->
             image = Image.open(io.BytesIO(data))
     except UnidentifiedImageError:
         raise ImageDecodeError(source, "not an image (the format is not recognised)") from None
-    except Image.DecompressionBombError:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageTooLargeError(source, "image dimensions exceed the decoder's safety limit") from None
     except (OSError, ValueError, SyntaxError) as error:
         raise ImageDecodeError(source, f"not a readable image ({error})") from None
@@ -100,9 +100,7 @@ def decode_image(data: bytes, source: str, limits: ImageLimits | None = None) ->
         raise UnsupportedImageFormatError(source, f"{image.format} images are not accepted (accepted: {accepted})")
     width, height = image.size
     if width * height > limits.max_pixels:
-        raise ImageTooLargeError(
-            source, f"{width} x {height} pixels exceeds the limit of {limits.max_pixels:,} pixels"
-        )
+        raise ImageTooLargeError(source, f"{width} x {height} pixels exceeds the limit of {limits.max_pixels:,} pixels")
     if width < 1 or height < 1:
         raise ImageDecodeError(source, f"image has no pixels ({width} x {height})")
     try:
