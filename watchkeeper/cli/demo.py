@@ -150,6 +150,8 @@ def _demo_json(
             "false_non_matches": verdicts.false_non_matches,
             "false_matches": verdicts.false_matches,
             "error_rate": verdicts.error_rate,
+            "largest_same_identity_distance": round(verdicts.largest_same_identity_distance, 6),
+            "smallest_different_identity_distance": round(verdicts.smallest_different_identity_distance, 6),
         },
         "group_candidates": [
             {
@@ -172,7 +174,11 @@ def _print_demo(
     verdicts: PairVerdicts,
     proposals: list[list[_Proposal]],
 ) -> None:
-    faces = Table("image", "identity", "faces expected", "faces found", title="Detection")
+    faces = Table(title="Detection")
+    faces.add_column("image", overflow="fold")
+    faces.add_column("identity", overflow="fold")
+    faces.add_column("faces expected")
+    faces.add_column("faces found")
     for item in labelled:
         if item.path not in analyses:
             continue
@@ -185,9 +191,14 @@ def _print_demo(
         f"\n[bold]Verification[/] at threshold {verdicts.threshold:.2f} over every pair of single-person photos: "
         f"{verdicts.same_identity_pairs} same-identity pairs, {verdicts.different_identity_pairs} different-identity "
         f"pairs; {verdicts.false_non_matches} false non-matches, {verdicts.false_matches} false matches; "
-        f"error rate {verdicts.error_rate:.2%}.\n"
+        f"error rate {verdicts.error_rate:.2%}. Least alike photos of one person: distance "
+        f"{verdicts.largest_same_identity_distance:.3f}; most alike photos of two people: "
+        f"{verdicts.smallest_different_identity_distance:.3f}.\n"
     )
-    groups = Table("group photo", "face (left to right)", "nearest identity", "distance", title="Group photos")
+    groups = Table(title="Group photos")
+    groups.add_column("group photo", overflow="fold")
+    for heading in ("face (left to right)", "nearest identity", "distance"):
+        groups.add_column(heading)
     for group in proposals:
         for p in group:
             groups.add_row(p.source, str(p.face), p.candidate or "[dim]no match[/]", f"{p.distance:.3f}")

@@ -28,7 +28,7 @@ def print_json(document: dict[str, Any]) -> None:
 
 
 def print_error(error: WatchkeeperError) -> None:
-    stderr.print(f"[bold red]error:[/] {error}", highlight=False)
+    stderr.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
 
 
 def error_json(error: WatchkeeperError) -> dict[str, Any]:

@@ -6,6 +6,7 @@ Each distinct pair of descriptors is judged once at a threshold; pairs of the sa
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -25,6 +26,11 @@ class PairVerdicts:
     different_identity_pairs: int
     false_non_matches: int
     false_matches: int
+    largest_same_identity_distance: float
+    """How far apart the least alike photos of one person are (NaN with no such pair)."""
+    smallest_different_identity_distance: float
+    """How close the most alike photos of two people are (NaN with no such pair); the gap between these two
+    distances is the room the threshold has."""
 
     @property
     def pairs(self) -> int:
@@ -55,13 +61,17 @@ def judge_all_pairs(
     if len(identities) != len(descriptors):
         raise ValueError(f"{len(identities)} identities for {len(descriptors)} descriptors")
     vectors = np.asarray(descriptors, dtype=np.float64)
-    same = different = false_non = false_match = 0
+    same_distances: list[float] = []
+    different_distances: list[float] = []
     for i, j in combinations(range(len(identities)), 2):
-        judged_same = float(np.linalg.norm(vectors[i] - vectors[j])) <= threshold
-        if identities[i] == identities[j]:
-            same += 1
-            false_non += not judged_same
-        else:
-            different += 1
-            false_match += judged_same
-    return PairVerdicts(threshold, same, different, false_non, false_match)
+        distance = float(np.linalg.norm(vectors[i] - vectors[j]))
+        (same_distances if identities[i] == identities[j] else different_distances).append(distance)
+    return PairVerdicts(
+        threshold=threshold,
+        same_identity_pairs=len(same_distances),
+        different_identity_pairs=len(different_distances),
+        false_non_matches=sum(d > threshold for d in same_distances),
+        false_matches=sum(d <= threshold for d in different_distances),
+        largest_same_identity_distance=max(same_distances, default=math.nan),
+        smallest_different_identity_distance=min(different_distances, default=math.nan),
+    )
