@@ -1,0 +1,32 @@
+"""onnxruntime sessions configured the same way for every rebuilt network.
+
+CPU only, all graph optimisations on, one inter-op thread (the graphs are straight chains, so parallel
+branches gain nothing) and a caller-chosen number of intra-op threads: a server that runs several
+workers wants one thread each, a command-line run wants every core.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import onnxruntime as ort  # type: ignore[import-untyped]  # ships no type information
+
+from watchkeeper.errors import ModelError
+
+PROVIDERS = ["CPUExecutionProvider"]
+
+
+def make_session(model: Path, threads: int | None = None) -> ort.InferenceSession:
+    """A session for the ONNX file ``model``; ``threads`` of None lets onnxruntime use every core."""
+    if threads is not None and threads < 1:
+        raise ValueError(f"threads must be 1 or more, got {threads}")
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.inter_op_num_threads = 1
+    options.intra_op_num_threads = threads or 0
+    options.log_severity_level = 3
+    try:
+        return ort.InferenceSession(str(model), sess_options=options, providers=PROVIDERS)
+    except Exception as error:  # onnxruntime raises its own exception types, not a common base
+        raise ModelError(f"{model}: onnxruntime cannot load the model ({error})") from None
