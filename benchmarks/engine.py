@@ -1,0 +1,133 @@
+"""Detection and descriptor time: Watchkeeper's engine against the face_recognition package, in one run.
+
+Run: ``python benchmarks/engine.py`` (``make bench`` installs the peer package first, without its source-built
+``dlib`` dependency). Both sides get the same decoded pixels of every distinct still image in the shared
+labelled set; each measurement is the median of several rounds. Ratios are peer time over Watchkeeper time
+(higher is better for Watchkeeper). The last line is JSON with the headline figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "data" / "faces"
+STILLS = {".jpg", ".jpeg", ".png", ".webp", ".bmp"}
+
+
+def median_seconds(action: Callable[[], object], rounds: int) -> float:
+    timings = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        action()
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with labels.csv and images")
+    parser.add_argument("--rounds", type=int, default=3, help="timed rounds per measurement (median kept)")
+    args = parser.parse_args()
+
+    try:
+        import face_recognition
+    except ImportError:
+        print("The peer package is not installed; run `make bench` (it installs face_recognition --no-deps).")
+        return 2
+
+    from watchkeeper.evaluation.labelled import distinct, read_labels
+    from watchkeeper.face import FaceEngine
+    from watchkeeper.face.alignment import align_face
+    from watchkeeper.face.landmarks import predict_landmarks
+
+    engine = FaceEngine()
+    images = [engine.load(f.path) for f in distinct(read_labels(args.data)) if f.path.suffix.lower() in STILLS]
+
+    # Warm up both sides once: model loading is not what is measured.
+    face_recognition.face_encodings(images[0].pixels, model="small")
+    engine.analyse(images[0])
+
+    rows = []
+    for image in images:
+        pixels = image.pixels
+        ours_detect = median_seconds(lambda: engine.detect(image), args.rounds)
+        peer_detect = median_seconds(lambda: face_recognition.face_locations(pixels, 1, "hog"), args.rounds)
+
+        detections = engine.detect(image)
+        peer_boxes = face_recognition.face_locations(pixels, 1, "hog")
+
+        def ours_describe() -> object:
+            landmarks = [predict_landmarks(pixels, d.box) for d in detections]  # noqa: B023
+            chips = [align_face(pixels, m, d.box) for d, m in zip(detections, landmarks, strict=True)]  # noqa: B023
+            return engine.descriptor_backend.compute(chips)
+
+        ours_describe_s = median_seconds(ours_describe, args.rounds)
+        peer_describe_s = median_seconds(
+            lambda: face_recognition.face_encodings(pixels, peer_boxes, 1, "small"),  # noqa: B023
+            args.rounds,
+        )
+        rows.append(
+            (
+                Path(image.source).relative_to(args.data),
+                f"{image.size.width}x{image.size.height}",
+                len(detections),
+                len(peer_boxes),
+                ours_detect,
+                peer_detect,
+                ours_describe_s,
+                peer_describe_s,
+            )
+        )
+
+    header = f"{'image':52} {'size':>10} {'faces':>9} {'detect ms ours/peer':>21} {'describe ms ours/peer':>23}"
+    print(header)
+    print("-" * len(header))
+    for name, size, ours_faces, peer_faces, od, pd, oe, pe in rows:
+        print(
+            f"{name!s:52} {size:>10} {ours_faces:>4}/{peer_faces:<4} {od * 1e3:>9.1f}/{pd * 1e3:<10.1f} "
+            f"{oe * 1e3:>10.1f}/{pe * 1e3:<10.1f}"
+        )
+
+    ours_faces_total = sum(r[2] for r in rows)
+    peer_faces_total = sum(r[3] for r in rows)
+    ours_detect_total = sum(r[4] for r in rows)
+    peer_detect_total = sum(r[5] for r in rows)
+    ours_describe_total = sum(r[6] for r in rows)
+    peer_describe_total = sum(r[7] for r in rows)
+    summary = {
+        "images": len(rows),
+        "faces": ours_faces_total,
+        "peer_faces": peer_faces_total,
+        "detection_ms_per_image": round(ours_detect_total / len(rows) * 1e3, 2),
+        "peer_detection_ms_per_image": round(peer_detect_total / len(rows) * 1e3, 2),
+        "detection_speedup": round(peer_detect_total / ours_detect_total, 3),
+        "descriptor_ms_per_face": round(ours_describe_total / ours_faces_total * 1e3, 2),
+        "peer_descriptor_ms_per_face": round(peer_describe_total / peer_faces_total * 1e3, 2),
+        "descriptor_speedup": round(
+            (peer_describe_total / peer_faces_total) / (ours_describe_total / ours_faces_total), 3
+        ),
+        "end_to_end_speedup": round(
+            (peer_detect_total + peer_describe_total) / (ours_detect_total + ours_describe_total), 3
+        ),
+        "descriptor_backend": engine.descriptor_backend.name,
+    }
+    print()
+    print(
+        f"detection: {summary['detection_ms_per_image']} ms/image (peer {summary['peer_detection_ms_per_image']}), "
+        f"speedup {summary['detection_speedup']}x; descriptors: {summary['descriptor_ms_per_face']} ms/face "
+        f"(peer {summary['peer_descriptor_ms_per_face']}), speedup {summary['descriptor_speedup']}x; "
+        f"end to end speedup {summary['end_to_end_speedup']}x"
+    )
+    print(json.dumps(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
