@@ -1,0 +1,112 @@
+"""dlib's networks against their ONNX rebuilds on this machine: time per face (and per frame), speed-up, GFLOP/s.
+
+Run as ``python benchmarks/networks.py`` from the project root. Chips are real faces from the shared data
+(``<project>/../shared/data/faces``). Each figure is the best of several timed runs, which estimates the
+machine's capability rather than its background noise. The last line of output is one JSON object with
+the headline figures, for scripts.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+from watchkeeper.face import EngineOptions, FaceEngine
+from watchkeeper.face.descriptors import DlibDescriptorBackend
+from watchkeeper.face.models import DlibModel, model_path
+from watchkeeper.networks.backends import OnnxDescriptorBackend
+from watchkeeper.networks.dlib_reader import read_network
+from watchkeeper.networks.graph import count_multiply_accumulates
+from watchkeeper.networks.resnet import build_resnet_model
+from watchkeeper.types import RGBImage
+
+SHARED_FACES = PROJECT_ROOT / ".." / "shared" / "data" / "faces"
+BATCHES = (1, 8, 32)
+THREADS = (1, 2)
+CHIP_IMAGES = ("dlib/examples/faces/bald_guys.jpg", "examples/knn_examples/test/obama_and_biden.jpg")
+
+
+def real_chips(count: int) -> list[RGBImage]:
+    """``count`` aligned chips of real faces (repeating the available ones if there are fewer)."""
+    engine = FaceEngine(EngineOptions(compute_descriptors=False))
+    chips = [face.chip for name in CHIP_IMAGES for face in engine.analyse_file(SHARED_FACES / name).faces]
+    if not chips:
+        raise SystemExit("no faces found in the shared data")
+    return [chips[i % len(chips)] for i in range(count)]
+
+
+def best_seconds(run: Callable[[], object], min_total: float, min_runs: int = 3) -> float:
+    """Fastest of repeated runs, repeating until ``min_total`` seconds have passed (after one warm-up)."""
+    run()
+    times: list[float] = []
+    started = time.perf_counter()
+    while len(times) < min_runs or time.perf_counter() - started < min_total:
+        begin = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - begin)
+    return min(times)
+
+
+def time_dlib(chips: list[RGBImage]) -> dict[int, float]:
+    """ms per face for dlib at each batch size (dlib-bin runs the batch one face at a time on one core)."""
+    backend = DlibDescriptorBackend()
+    return {
+        batch: 1000 * best_seconds(lambda b=batch: backend.compute(chips[:b]), 1.5, min_runs=2) / batch
+        for batch in BATCHES
+    }
+
+
+def time_onnx(chips: list[RGBImage], cache: Path, threads: int) -> dict[int, float]:
+    result = {}
+    for batch in BATCHES:
+        backend = OnnxDescriptorBackend(cache, threads=threads, batch_size=batch)
+        seconds = best_seconds(lambda b=batch, be=backend: be.compute(chips[:b]), 1.5)
+        result[batch] = 1000 * seconds / batch
+    return result
+
+
+def main() -> None:
+    if not (SHARED_FACES / "labels.csv").is_file():
+        raise SystemExit(f"shared face data not found at {SHARED_FACES}")
+    chips = real_chips(max(BATCHES))
+    network = read_network(model_path(DlibModel.FACE_RESNET))
+    gflop_per_face = 2 * count_multiply_accumulates(build_resnet_model(network)) / 1e9
+    dlib_ms = time_dlib(chips)
+    with tempfile.TemporaryDirectory() as cache_dir:
+        onnx_ms = {threads: time_onnx(chips, Path(cache_dir), threads) for threads in THREADS}
+
+    print(f"Face descriptor ResNet: {gflop_per_face:.3f} GFLOP per face (counted from the ONNX graph)")
+    print(f"{'backend':<22}{'batch':>6}{'ms/face':>10}{'speed-up':>10}{'GFLOP/s':>10}")
+    for batch in BATCHES:
+        print(
+            f"{'dlib (1 core)':<22}{batch:>6}{dlib_ms[batch]:>10.2f}{1.0:>10.2f}{gflop_per_face * 1000 / dlib_ms[batch]:>10.1f}"
+        )
+        for threads in THREADS:
+            ms = onnx_ms[threads][batch]
+            label = f"onnx ({threads} thread{'s' if threads > 1 else ''})"
+            print(f"{label:<22}{batch:>6}{ms:>10.2f}{dlib_ms[batch] / ms:>10.2f}{gflop_per_face * 1000 / ms:>10.1f}")
+
+    best_threads = min(THREADS, key=lambda t: onnx_ms[t][32])
+    headline = {
+        "descriptor_speedup_b32": round(dlib_ms[32] / onnx_ms[best_threads][32], 2),
+        "descriptor_ms_per_face_b32": round(onnx_ms[best_threads][32], 3),
+        "descriptor_ms_per_face_b32_1thread": round(onnx_ms[1][32], 3),
+        "descriptor_ms_per_face_b1": round(min(onnx_ms[t][1] for t in THREADS), 3),
+        "dlib_ms_per_face": round(statistics.median(dlib_ms.values()), 2),
+        "gflops": round(gflop_per_face * 1000 / onnx_ms[best_threads][32], 1),
+        "threads": best_threads,
+    }
+    print(json.dumps(headline))
+
+
+if __name__ == "__main__":
+    np.set_printoptions(precision=3)
+    main()
