@@ -17,8 +17,6 @@ from pathlib import Path
 
 import numpy as np
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-
 from watchkeeper.face import EngineOptions, FaceEngine
 from watchkeeper.face.descriptors import DlibDescriptorBackend
 from watchkeeper.face.models import DlibModel, model_path
@@ -28,6 +26,7 @@ from watchkeeper.networks.graph import count_multiply_accumulates
 from watchkeeper.networks.resnet import build_resnet_model
 from watchkeeper.types import RGBImage
 
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_FACES = PROJECT_ROOT / ".." / "shared" / "data" / "faces"
 BATCHES = (1, 8, 32)
 THREADS = (1, 2)
@@ -86,9 +85,8 @@ def main() -> None:
     print(f"Face descriptor ResNet: {gflop_per_face:.3f} GFLOP per face (counted from the ONNX graph)")
     print(f"{'backend':<22}{'batch':>6}{'ms/face':>10}{'speed-up':>10}{'GFLOP/s':>10}")
     for batch in BATCHES:
-        print(
-            f"{'dlib (1 core)':<22}{batch:>6}{dlib_ms[batch]:>10.2f}{1.0:>10.2f}{gflop_per_face * 1000 / dlib_ms[batch]:>10.1f}"
-        )
+        dlib_rate = gflop_per_face * 1000 / dlib_ms[batch]
+        print(f"{'dlib (1 core)':<22}{batch:>6}{dlib_ms[batch]:>10.2f}{1.0:>10.2f}{dlib_rate:>10.1f}")
         for threads in THREADS:
             ms = onnx_ms[threads][batch]
             label = f"onnx ({threads} thread{'s' if threads > 1 else ''})"
