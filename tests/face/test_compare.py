@@ -79,7 +79,9 @@ def test_similarity_scale(distance: float, similarity: float) -> None:
 
 @given(st.floats(0.0, 1.2), st.floats(0.0, 1.2))
 def test_similarity_decreases_with_distance_and_inverts(a: float, b: float) -> None:
-    if a < b:
+    if a <= b:
+        assert similarity_from_distance(a) >= similarity_from_distance(b)
+    if b - a > 1e-9:
         assert similarity_from_distance(a) > similarity_from_distance(b)
     assert distance_from_similarity(similarity_from_distance(a)) == pytest.approx(a, abs=1e-9)
 
