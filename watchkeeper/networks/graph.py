@@ -20,6 +20,10 @@ IR_VERSION = 8
 """Kept at the oldest versions that have every operator used, so any recent onnxruntime can load the model."""
 
 
+DYNAMIC = -1
+"""A value's rows or columns when they are only known at run time (the detector's input size varies)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Value:
     """A named graph value of shape (batch, channels, rows, cols), batch left dynamic."""
@@ -64,9 +68,9 @@ class GraphBuilder:
         out_channels, in_channels, kernel_rows, kernel_cols = (int(d) for d in weights.shape)
         if in_channels != x.channels:
             raise ValueError(f"convolution expects {in_channels} channels, input has {x.channels}")
-        rows = 1 + (x.rows + 2 * padding[0] - kernel_rows) // stride[0]
-        cols = 1 + (x.cols + 2 * padding[1] - kernel_cols) // stride[1]
-        if rows < 1 or cols < 1:
+        rows = 1 + (x.rows + 2 * padding[0] - kernel_rows) // stride[0] if x.rows != DYNAMIC else DYNAMIC
+        cols = 1 + (x.cols + 2 * padding[1] - kernel_cols) // stride[1] if x.cols != DYNAMIC else DYNAMIC
+        if (rows < 1 or cols < 1) and DYNAMIC not in (rows, cols):
             raise ValueError(f"convolution {kernel_rows}x{kernel_cols} does not fit a {x.rows}x{x.cols} input")
         name = self.node(
             "Conv",
