@@ -19,11 +19,10 @@ import cv2
 import numpy as np
 
 from watchkeeper.face import EngineOptions, FaceEngine
-from watchkeeper.face.descriptors import DlibDescriptorBackend
 from watchkeeper.face.detection import MmodDetector
 from watchkeeper.face.images import load_image
-from watchkeeper.face.models import DlibModel, model_path
-from watchkeeper.networks.backends import OnnxDescriptorBackend
+from watchkeeper.networks.backends import DlibDescriptorBackend, OnnxDescriptorBackend
+from watchkeeper.networks.dlib_models import DlibModel, model_path
 from watchkeeper.networks.dlib_reader import read_network
 from watchkeeper.networks.graph import count_multiply_accumulates
 from watchkeeper.networks.mmod import OnnxMmodDetector

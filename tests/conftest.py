@@ -7,11 +7,13 @@ session keeps the suite fast without weakening any test.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from watchkeeper.config import DATA_DIR_VARIABLE, Settings, load_settings
 from watchkeeper.face import EngineOptions, FaceAnalysis, FaceEngine
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -26,9 +28,28 @@ def faces_dir() -> Path:
     return SHARED_FACES
 
 
+@pytest.fixture(scope="session", autouse=True)
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A data directory for the whole session, so no test writes to the user's own (commands run in-process
+    and in subprocesses both read it from the environment)."""
+    path = tmp_path_factory.mktemp("watchkeeper-data")
+    previous = os.environ.get(DATA_DIR_VARIABLE)
+    os.environ[DATA_DIR_VARIABLE] = str(path)
+    yield path
+    if previous is None:
+        del os.environ[DATA_DIR_VARIABLE]
+    else:
+        os.environ[DATA_DIR_VARIABLE] = previous
+
+
 @pytest.fixture(scope="session")
-def engine() -> FaceEngine:
-    return FaceEngine()
+def settings(data_dir: Path) -> Settings:
+    return load_settings()
+
+
+@pytest.fixture(scope="session")
+def engine(settings: Settings) -> FaceEngine:
+    return FaceEngine(settings=settings)
 
 
 @pytest.fixture(scope="session")
@@ -43,5 +64,5 @@ def analyse(faces_dir: Path, engine: FaceEngine) -> Callable[[str], FaceAnalysis
 
 
 @pytest.fixture(scope="session")
-def boxes_only_engine() -> FaceEngine:
-    return FaceEngine(EngineOptions(compute_descriptors=False))
+def boxes_only_engine(settings: Settings) -> FaceEngine:
+    return FaceEngine(EngineOptions(compute_descriptors=False), settings)

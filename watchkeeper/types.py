@@ -99,3 +99,17 @@ class BoundingBox:
     def as_css(self) -> tuple[int, int, int, int]:
         """``(top, right, bottom, left)``: the order the face_recognition package uses."""
         return (self.top, self.right, self.bottom, self.left)
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """One face found by a detector.
+
+    ``box`` is in pixels of the image the detector was given and may extend past its edges (a face cut by
+    the frame); landmark prediction wants the whole box, reports want it clipped. ``score`` is the
+    detector's own confidence: the HOG's SVM margin or the CNN's score; higher is more certain, 0 is the
+    detector's default decision boundary, and the two detectors' scores are not comparable.
+    """
+
+    box: BoundingBox
+    score: float

@@ -135,6 +135,24 @@ def test_compare_threshold_option_changes_the_verdict(faces_dir: Path) -> None:
     assert not strict["same_person"]
 
 
+def test_invalid_setting_stops_before_any_work(faces_dir: Path) -> None:
+    image = faces_dir / "examples/obama.jpg"
+    result = runner.invoke(app, ["compare", str(image), str(image)], env={"WATCHKEEPER_NETWORK_BACKEND": "gpu"})
+    assert result.exit_code == 3
+    assert "WATCHKEEPER_NETWORK_BACKEND='gpu' is not one of: onnx, dlib" in result.stderr
+    result = runner.invoke(app, ["detect", str(image), "--json"], env={"WATCHKEEPER_THREADS": "-2"})
+    assert result.exit_code == 3
+    assert json.loads(result.stdout)["error"]["code"] == "invalid_configuration"
+
+
+def test_reference_backend_gives_the_same_verdict(faces_dir: Path) -> None:
+    args = ["compare", str(faces_dir / "examples/obama.jpg"), str(faces_dir / "examples/obama2.jpg"), "--json"]
+    default = json.loads(runner.invoke(app, args).stdout)
+    reference = json.loads(runner.invoke(app, args, env={"WATCHKEEPER_NETWORK_BACKEND": "dlib"}).stdout)
+    assert reference["same_person"] == default["same_person"]
+    assert reference["distance"] == pytest.approx(default["distance"], abs=1e-4)
+
+
 def test_usage_errors_exit_2() -> None:
     assert run("compare", "only-one.jpg")[0] == 2
     assert run("detect", "x.jpg", "--detector", "sonar")[0] == 2

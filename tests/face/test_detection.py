@@ -8,6 +8,7 @@ from pathlib import Path
 import cv2
 import pytest
 
+from watchkeeper.config import Settings
 from watchkeeper.face import (
     Detection,
     DetectorKind,
@@ -17,7 +18,7 @@ from watchkeeper.face import (
     detect_faces,
     make_detector,
 )
-from watchkeeper.face.detection import HogDetector, MmodDetector
+from watchkeeper.face.detection import FaceDetector, HogDetector
 from watchkeeper.types import BoundingBox
 
 OBAMA = "tests/test_images/obama.jpg"
@@ -55,20 +56,24 @@ def test_hog_on_rgba_png_finds_the_expected_face(analyse: Analyse) -> None:
     assert (faces[0].box.top, faces[0].box.bottom) == (290, 558)
 
 
-@pytest.mark.slow
-def test_cnn_detector_on_obama_matches_the_peer(engine: FaceEngine, faces_dir: Path) -> None:
+@pytest.fixture(scope="module")
+def cnn(settings: Settings) -> FaceDetector:
+    """The CNN detector as the product runs it (the ONNX rebuild unless configured otherwise)."""
+    return make_detector(DetectorKind.CNN, settings)
+
+
+def test_cnn_detector_on_obama_matches_the_peer(engine: FaceEngine, faces_dir: Path, cnn: FaceDetector) -> None:
     # The peer's batched-detection test (its CNN detector, no upsampling) expects this exact box; its
     # single-image CNN test (one upsampling) expects a box within 25 px of (144, 608, 389, 363).
     image = engine.load(faces_dir / OBAMA)
-    box = only_box(detect_faces(image.pixels, MmodDetector()))
+    box = only_box(detect_faces(image.pixels, cnn))
     assert box.as_css() == (154, 611, 390, 375)
     assert near(box, (144, 608, 389, 363), 25)
 
 
-@pytest.mark.slow
-def test_cnn_detector_on_rgba_png_matches_the_peer(engine: FaceEngine, faces_dir: Path) -> None:
+def test_cnn_detector_on_rgba_png_matches_the_peer(engine: FaceEngine, faces_dir: Path, cnn: FaceDetector) -> None:
     image = engine.load(faces_dir / "tests/test_images/32bit.png")
-    box = only_box(detect_faces(image.pixels, MmodDetector())).clipped(image.size)
+    box = only_box(detect_faces(image.pixels, cnn)).clipped(image.size)
     assert abs(box.top - 259) <= 25
     assert abs(box.bottom - 552) <= 25
 
@@ -131,4 +136,4 @@ def test_no_face_in_a_picture_of_dogs(faces_dir: Path, boxes_only_engine: FaceEn
 
 def test_negative_upsampling_is_refused() -> None:
     with pytest.raises(ValueError, match="upsample must be 0 or more"):
-        make_detector(DetectorKind.HOG, upsample=-1)
+        make_detector(DetectorKind.HOG, Settings(data_dir=Path()), upsample=-1)

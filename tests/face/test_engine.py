@@ -1,12 +1,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from watchkeeper.config import NetworkBackend, Settings
 from watchkeeper.errors import FaceSelectionError
-from watchkeeper.face import EngineOptions, FaceAnalysis, FaceEngine
+from watchkeeper.face import DetectorKind, EngineOptions, FaceAnalysis, FaceEngine
+from watchkeeper.face.detection import MmodDetector
+from watchkeeper.networks.mmod import OnnxMmodDetector
 
 Analyse = Callable[[str], FaceAnalysis]
 
@@ -41,7 +46,23 @@ def test_descriptors_can_be_skipped(faces_dir: Path, boxes_only_engine: FaceEngi
         face.require_descriptor()
 
 
-def test_engine_options_choose_the_detector() -> None:
-    engine = FaceEngine(EngineOptions(detector="cnn", upsample=1))  # type: ignore[arg-type]
-    assert type(engine.detector).__name__ == "MmodDetector"
-    assert engine.detector.upsample == 1  # type: ignore[attr-defined]
+def test_onnx_networks_are_the_default(settings: Settings) -> None:
+    engine = FaceEngine(EngineOptions(detector=DetectorKind.CNN, upsample=1), settings)
+    assert isinstance(engine.detector, OnnxMmodDetector)
+    assert engine.detector.upsample == 1
+    assert engine.descriptor_backend.name == "onnx"
+
+
+def test_dlib_networks_are_selectable(settings: Settings) -> None:
+    reference = replace(settings, network_backend=NetworkBackend.DLIB)
+    engine = FaceEngine(EngineOptions(detector=DetectorKind.CNN), reference)
+    assert isinstance(engine.detector, MmodDetector)
+    assert engine.descriptor_backend.name == "dlib"
+
+
+def test_both_backends_agree_on_a_real_face(faces_dir: Path, engine: FaceEngine, settings: Settings) -> None:
+    reference = FaceEngine(settings=replace(settings, network_backend=NetworkBackend.DLIB))
+    path = faces_dir / "tests/test_images/obama.jpg"
+    ours = engine.analyse_file(path).single_face().require_descriptor()
+    theirs = reference.analyse_file(path).single_face().require_descriptor()
+    assert np.abs(ours - theirs).max() < 1e-4

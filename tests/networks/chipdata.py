@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from watchkeeper.evaluation.labelled import read_labels
 from watchkeeper.types import RGBImage
 
 STILL_SUFFIXES = {".jpg", ".jpeg", ".png"}
@@ -23,8 +23,7 @@ class Chips:
 
 def still_images(root: Path) -> list[Path]:
     """Every still image listed in labels.csv plus everything under dlib/examples/ (videos are left out)."""
-    with (root / "labels.csv").open(newline="") as stream:
-        listed = [root / row["file"] for row in csv.DictReader(stream)]
+    listed = [labelled.path for labelled in read_labels(root)]
     extra = sorted((root / "dlib" / "examples").rglob("*"))
     images = [path for path in [*listed, *extra] if path.suffix.lower() in STILL_SUFFIXES and path.is_file()]
     return list(dict.fromkeys(images))

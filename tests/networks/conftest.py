@@ -12,33 +12,21 @@ from pathlib import Path
 import pytest
 from chipdata import Chips, still_images
 
-from watchkeeper.face import EngineOptions, FaceEngine
-from watchkeeper.face.descriptors import DlibDescriptorBackend
-from watchkeeper.face.models import DlibModel, model_path
-from watchkeeper.networks.backends import OnnxDescriptorBackend
+from watchkeeper.config import Settings
+from watchkeeper.face import FaceEngine
+from watchkeeper.networks.backends import DlibDescriptorBackend, OnnxDescriptorBackend
+from watchkeeper.networks.dlib_models import DlibModel, model_path
 from watchkeeper.types import Descriptors, RGBImage
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SHARED_FACES = PROJECT_ROOT / ".." / "shared" / "data" / "faces"
-
 
 @pytest.fixture(scope="session")
-def shared_faces() -> Path:
-    """The shared face images; tests that need them skip, saying why, when they are absent."""
-    root = SHARED_FACES.resolve()
-    if not (root / "labels.csv").is_file():
-        pytest.skip(f"shared face data not found at <project>/../shared/data/faces ({root})")
-    return root
-
-
-@pytest.fixture(scope="session")
-def face_chips(shared_faces: Path) -> Chips:
-    engine = FaceEngine(EngineOptions(compute_descriptors=False))
+def face_chips(faces_dir: Path, boxes_only_engine: FaceEngine) -> Chips:
+    engine = boxes_only_engine
     sources: list[str] = []
     chips: list[RGBImage] = []
-    for path in still_images(shared_faces):
+    for path in still_images(faces_dir):
         for face in engine.analyse_file(path).faces:
-            sources.append(str(path.relative_to(shared_faces)))
+            sources.append(str(path.relative_to(faces_dir)))
             chips.append(face.chip)
     assert len(chips) > 100, "the shared data should give well over a hundred faces"
     return Chips(sources, chips)
@@ -65,8 +53,8 @@ def resnet_bytes(resnet_file: Path) -> bytes:
 
 
 @pytest.fixture(scope="session")
-def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("onnx-cache")
+def onnx_cache(settings: Settings) -> Path:
+    return settings.model_cache_dir
 
 
 @pytest.fixture(scope="session")

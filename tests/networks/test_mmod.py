@@ -82,16 +82,16 @@ def test_noise_image_gives_dlibs_result(detector: OnnxMmodDetector) -> None:
         ("examples/knn_examples/test/obama_and_biden.jpg", 1000),
     ],
 )
-def test_detections_equal_dlibs(detector: OnnxMmodDetector, shared_faces: Path, name: str, longer_side: int) -> None:
-    image = shrunk(shared_faces / name, longer_side)
+def test_detections_equal_dlibs(detector: OnnxMmodDetector, faces_dir: Path, name: str, longer_side: int) -> None:
+    image = shrunk(faces_dir / name, longer_side)
     theirs = MmodDetector().detect(image)
     assert theirs, f"{name} at {longer_side} px should hold a face dlib finds"
     assert_same_detections(detector.detect(image), theirs)
 
 
 @pytest.mark.slow
-def test_upsampled_detections_equal_dlibs(onnx_cache: Path, shared_faces: Path) -> None:
-    image = load_image(shared_faces / "examples/obama-240p.jpg").pixels
+def test_upsampled_detections_equal_dlibs(onnx_cache: Path, faces_dir: Path) -> None:
+    image = load_image(faces_dir / "examples/obama-240p.jpg").pixels
     assert MmodDetector().detect(image) == [], "the face should be too small without upsampling"
     theirs = MmodDetector(upsample=1).detect(image)
     assert theirs

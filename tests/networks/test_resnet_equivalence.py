@@ -9,8 +9,8 @@ import pytest
 from chipdata import Chips, some_chips
 
 from watchkeeper.face.compare import DEFAULT_MATCH_THRESHOLD
-from watchkeeper.face.descriptors import DescriptorBackend, DlibDescriptorBackend
-from watchkeeper.networks.backends import OnnxDescriptorBackend
+from watchkeeper.face.descriptors import DescriptorBackend
+from watchkeeper.networks.backends import DlibDescriptorBackend, OnnxDescriptorBackend
 from watchkeeper.types import Descriptors
 
 TOLERANCE = 1e-4

@@ -26,9 +26,9 @@ from watchkeeper.cli.options import (
     MaxSide,
     Threshold,
     Upsample,
-    engine_options,
+    make_engine,
 )
-from watchkeeper.errors import InputError
+from watchkeeper.errors import InputError, WatchkeeperError
 from watchkeeper.evaluation.labelled import LabelledFile, distinct, read_labels
 from watchkeeper.evaluation.pairs import PairVerdicts, judge_all_pairs
 from watchkeeper.face import FaceAnalysis, FaceEngine, face_distance, similarity_from_distance
@@ -59,10 +59,12 @@ def demo(
     try:
         labelled = [f for f in distinct(read_labels(data)) if f.path.suffix.lower() in _STILL_SUFFIXES]
     except InputError as error:
-        output.print_error(error)
-        raise typer.Exit(1) from None
-    engine = FaceEngine(engine_options(detector, upsample, max_side))
-    analyses, failures = _analyse_all(engine, labelled)
+        output.fail(error, as_json, output.EXIT_BAD_INPUT)
+    engine = make_engine(detector, upsample, max_side, as_json)
+    try:
+        analyses, failures = _analyse_all(engine, labelled)
+    except WatchkeeperError as error:
+        output.fail(error, as_json, output.EXIT_UNAVAILABLE)
 
     singles = [(f, analyses[f.path]) for f in labelled if f.is_single_person and len(analyses[f.path].faces) == 1]
     identities = [f.identity for f, _ in singles]
@@ -82,7 +84,7 @@ def demo(
     else:
         _print_demo(data, labelled, analyses, verdicts, proposals)
     if failures:
-        raise typer.Exit(1)
+        raise typer.Exit(output.EXIT_BAD_INPUT)
 
 
 def _analyse_all(engine: FaceEngine, labelled: list[LabelledFile]) -> tuple[dict[Path, FaceAnalysis], list[InputError]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -18,13 +18,10 @@ from watchkeeper.cli.options import (
     MaxSide,
     Threshold,
     Upsample,
-    engine_options,
+    make_engine,
 )
 from watchkeeper.errors import InputError, WatchkeeperError
-from watchkeeper.face import FaceAnalysis, FaceEngine, compare_descriptors
-
-EXIT_BAD_INPUT = 1
-EXIT_MODELS_UNAVAILABLE = 3
+from watchkeeper.face import FaceAnalysis, compare_descriptors
 
 
 def detect(
@@ -40,7 +37,7 @@ def detect(
     An image that cannot be read is reported and the others are still processed; the exit code is 1 if any
     image failed.
     """
-    engine = FaceEngine(engine_options(detector, upsample, max_side, descriptors=False))
+    engine = make_engine(detector, upsample, max_side, as_json, descriptors=False)
     analyses: list[FaceAnalysis] = []
     failures: list[InputError] = []
     for path in images:
@@ -51,7 +48,7 @@ def detect(
             if not as_json:
                 output.print_error(error)
         except WatchkeeperError as error:
-            _fail(error, as_json, EXIT_MODELS_UNAVAILABLE)
+            output.fail(error, as_json, output.EXIT_UNAVAILABLE)
     if as_json:
         output.print_json(
             {
@@ -63,7 +60,7 @@ def detect(
         for analysis in analyses:
             _print_analysis(analysis)
     if failures:
-        raise typer.Exit(EXIT_BAD_INPUT)
+        raise typer.Exit(output.EXIT_BAD_INPUT)
 
 
 def compare(
@@ -87,16 +84,16 @@ def compare(
     person to weigh, never an identification. Each image must hold exactly one face, or the face must be
     chosen with --face-a/--face-b; otherwise the exit code is 1.
     """
-    engine = FaceEngine(engine_options(detector, upsample, max_side))
+    engine = make_engine(detector, upsample, max_side, as_json)
     try:
         faces = (
             engine.analyse_file(first).single_face(face_a, "--face-a"),
             engine.analyse_file(second).single_face(face_b, "--face-b"),
         )
     except InputError as error:
-        _fail(error, as_json, EXIT_BAD_INPUT)
+        output.fail(error, as_json, output.EXIT_BAD_INPUT)
     except WatchkeeperError as error:
-        _fail(error, as_json, EXIT_MODELS_UNAVAILABLE)
+        output.fail(error, as_json, output.EXIT_UNAVAILABLE)
     comparison = compare_descriptors(faces[0].require_descriptor(), faces[1].require_descriptor(), threshold)
     if as_json:
         output.print_json(
@@ -112,14 +109,6 @@ def compare(
         f"distance {comparison.distance:.4f}  similarity {comparison.similarity:.3f}  "
         f"threshold {comparison.threshold:.2f}  ->  {verdict}"
     )
-
-
-def _fail(error: WatchkeeperError, as_json: bool, exit_code: int) -> NoReturn:
-    if as_json:
-        output.print_json({"error": output.error_json(error)})
-    else:
-        output.print_error(error)
-    raise typer.Exit(exit_code)
 
 
 def _print_analysis(analysis: FaceAnalysis) -> None:

@@ -6,7 +6,9 @@ from typing import Annotated
 
 import typer
 
-from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, DetectorKind, EngineOptions
+from watchkeeper.cli import output
+from watchkeeper.config import ConfigError, load_settings
+from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, DetectorKind, EngineOptions, FaceEngine
 from watchkeeper.face.detection import DEFAULT_MAX_DETECTION_SIDE
 
 JsonOutput = Annotated[bool, typer.Option("--json", help="Print one JSON document (shape in docs/cli.md).")]
@@ -55,9 +57,16 @@ DEFAULT_THRESHOLD = DEFAULT_MATCH_THRESHOLD
 DEFAULT_MAX_SIDE = DEFAULT_MAX_DETECTION_SIDE
 
 
-def engine_options(
-    detector: DetectorKind, upsample: int | None, max_side: int, descriptors: bool = True
-) -> EngineOptions:
-    return EngineOptions(
+def make_engine(
+    detector: DetectorKind, upsample: int | None, max_side: int, as_json: bool, descriptors: bool = True
+) -> FaceEngine:
+    """The engine the options describe, on settings read from the environment; a bad setting ends the
+    command with its message and exit code 3 before any work starts."""
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        output.fail(error, as_json, output.EXIT_UNAVAILABLE)
+    options = EngineOptions(
         detector=detector, upsample=upsample, max_detection_side=max_side, compute_descriptors=descriptors
     )
+    return FaceEngine(options, settings)

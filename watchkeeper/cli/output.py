@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
+import typer
 from rich.console import Console
 
 from watchkeeper.errors import WatchkeeperError
@@ -17,6 +18,11 @@ from watchkeeper.face import Comparison, Face, FaceAnalysis
 from watchkeeper.types import BoundingBox
 
 JSON_VERSION = 1
+
+EXIT_BAD_INPUT = 1
+"""An input could not be used: unreadable image, no face, several faces and no choice, bad labels file."""
+EXIT_UNAVAILABLE = 3
+"""Watchkeeper itself cannot run: model files missing or corrupt, or a setting invalid."""
 
 stdout = Console()
 stderr = Console(stderr=True)
@@ -29,6 +35,15 @@ def print_json(document: dict[str, Any]) -> None:
 
 def print_error(error: WatchkeeperError) -> None:
     stderr.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+
+
+def fail(error: WatchkeeperError, as_json: bool, exit_code: int) -> NoReturn:
+    """End the command with ``error``, as JSON on stdout under ``--json``, else as a message on stderr."""
+    if as_json:
+        print_json({"error": error_json(error)})
+    else:
+        print_error(error)
+    raise typer.Exit(exit_code)
 
 
 def error_json(error: WatchkeeperError) -> dict[str, Any]:

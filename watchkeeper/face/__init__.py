@@ -22,11 +22,12 @@ from watchkeeper.face.compare import (
     face_distance,
     similarity_from_distance,
 )
-from watchkeeper.face.detection import Detection, DetectorKind, detect_faces, make_detector
+from watchkeeper.face.detection import DetectorKind, detect_faces, make_detector
 from watchkeeper.face.engine import EngineOptions, Face, FaceAnalysis, FaceEngine
 from watchkeeper.face.images import ImageLimits, LoadedImage, decode_image, load_image
 from watchkeeper.face.landmarks import FivePointLandmarks
 from watchkeeper.face.quality import FaceQuality
+from watchkeeper.types import Detection
 
 __all__ = [
     "DEFAULT_MATCH_THRESHOLD",

@@ -10,10 +10,8 @@ import dlib
 import numpy as np
 
 from watchkeeper.face.landmarks import FivePointLandmarks
+from watchkeeper.networks.resnet import CHIP_SIZE
 from watchkeeper.types import BoundingBox, RGBImage
-
-CHIP_SIZE = 150
-"""Side of an aligned chip in pixels: the ResNet's input size."""
 
 CHIP_PADDING = 0.25
 """Border around the landmarks' extent, as a fraction of it: what the ResNet was trained with."""

@@ -1,20 +1,21 @@
 """128-d face descriptors from aligned chips, behind a small backend interface.
 
 Descriptors are computed from chips, not from whole images, so that a backend is a pure function of its
-input pixels: another implementation of the same network can be checked against dlib's on identical chips.
+input pixels: the ONNX rebuild of dlib's network is checked against dlib's own on identical chips. Which
+backend runs is a setting (:class:`~watchkeeper.config.NetworkBackend`); the backends themselves live in
+:mod:`watchkeeper.networks.backends`.
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
-import numpy as np
-
-from watchkeeper.face import models
-from watchkeeper.face.alignment import CHIP_SIZE
+from watchkeeper.config import NetworkBackend, Settings
+from watchkeeper.networks.backends import DlibDescriptorBackend, OnnxDescriptorBackend
+from watchkeeper.networks.resnet import DESCRIPTOR_SIZE
 from watchkeeper.types import Descriptors, RGBImage
 
-DESCRIPTOR_SIZE = 128
+__all__ = ["DESCRIPTOR_SIZE", "DescriptorBackend", "make_descriptor_backend"]
 
 
 class DescriptorBackend(Protocol):
@@ -27,16 +28,8 @@ class DescriptorBackend(Protocol):
         ...
 
 
-class DlibDescriptorBackend:
-    """dlib's own ResNet implementation: the reference every other backend is measured against."""
-
-    name = "dlib"
-
-    def compute(self, chips: list[RGBImage]) -> Descriptors:
-        if not chips:
-            return np.empty((0, DESCRIPTOR_SIZE), dtype=np.float32)
-        for chip in chips:
-            if chip.shape != (CHIP_SIZE, CHIP_SIZE, 3) or chip.dtype != np.uint8:
-                raise ValueError(f"chips must be ({CHIP_SIZE}, {CHIP_SIZE}, 3) uint8, got {chip.shape} {chip.dtype}")
-        computed = models.face_resnet().compute_face_descriptor(chips)
-        return np.asarray(computed, dtype=np.float32).reshape(len(chips), DESCRIPTOR_SIZE)
+def make_descriptor_backend(settings: Settings) -> DescriptorBackend:
+    """The backend ``settings`` choose; the ONNX one caches its built network under the data directory."""
+    if settings.network_backend is NetworkBackend.DLIB:
+        return DlibDescriptorBackend()
+    return OnnxDescriptorBackend(settings.model_cache_dir, threads=settings.threads)

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from watchkeeper.config import Settings, load_settings
 from watchkeeper.errors import FaceSelectionError
 from watchkeeper.face.alignment import align_face
-from watchkeeper.face.descriptors import DescriptorBackend, DlibDescriptorBackend
+from watchkeeper.face.descriptors import DescriptorBackend, make_descriptor_backend
 from watchkeeper.face.detection import (
     DEFAULT_MAX_DETECTION_SIDE,
-    Detection,
     DetectorKind,
     FaceDetector,
     detect_faces,
@@ -23,7 +23,7 @@ from watchkeeper.face.detection import (
 from watchkeeper.face.images import ImageLimits, LoadedImage, load_image
 from watchkeeper.face.landmarks import FivePointLandmarks, predict_landmarks
 from watchkeeper.face.quality import FaceQuality, measure_quality
-from watchkeeper.types import BoundingBox, Descriptors, ImageSize, RGBImage
+from watchkeeper.types import BoundingBox, Descriptors, Detection, ImageSize, RGBImage
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,14 +98,23 @@ class FaceAnalysis:
 
 
 class FaceEngine:
-    """Detects, aligns, measures and describes faces, with one set of options."""
+    """Detects, aligns, measures and describes faces, with one set of options.
+
+    ``settings`` choose the network backend (ONNX by default, dlib's own as the reference) and where built
+    networks are cached; by default they are read from the environment (:func:`~watchkeeper.config.load_settings`).
+    Networks load on first use, so constructing an engine is cheap.
+    """
 
     def __init__(
-        self, options: EngineOptions | None = None, descriptor_backend: DescriptorBackend | None = None
+        self,
+        options: EngineOptions | None = None,
+        settings: Settings | None = None,
+        descriptor_backend: DescriptorBackend | None = None,
     ) -> None:
         self.options = options or EngineOptions()
-        self.detector: FaceDetector = make_detector(self.options.detector, self.options.upsample)
-        self.descriptor_backend: DescriptorBackend = descriptor_backend or DlibDescriptorBackend()
+        self.settings = settings or load_settings()
+        self.detector: FaceDetector = make_detector(self.options.detector, self.settings, self.options.upsample)
+        self.descriptor_backend: DescriptorBackend = descriptor_backend or make_descriptor_backend(self.settings)
 
     def load(self, path: str | Path) -> LoadedImage:
         """Read an image file under this engine's size limits."""

@@ -13,7 +13,7 @@ import dlib
 import numpy as np
 from numpy.typing import NDArray
 
-from watchkeeper.face import models
+from watchkeeper.networks import dlib_models
 from watchkeeper.types import BoundingBox, RGBImage
 
 Point = tuple[float, float]
@@ -64,6 +64,6 @@ class FivePointLandmarks:
 def predict_landmarks(image: RGBImage, box: BoundingBox) -> FivePointLandmarks:
     """The five landmarks of the face in ``box`` (pass the detector's unclipped box for faces at the edge)."""
     rect = dlib.rectangle(box.left, box.top, box.right, box.bottom)
-    shape = models.five_point_predictor()(image, rect)
+    shape = dlib_models.five_point_predictor()(image, rect)
     points = np.array([(part.x, part.y) for part in shape.parts()], dtype=np.float32)
     return FivePointLandmarks(points=points)

@@ -1,4 +1,7 @@
-"""dlib's face ResNet run by onnxruntime: a drop-in :class:`~watchkeeper.face.descriptors.DescriptorBackend`.
+"""Descriptor backends: dlib's face ResNet run by dlib itself (the reference) or by onnxruntime (the default).
+
+Both satisfy :class:`~watchkeeper.face.descriptors.DescriptorBackend` and take the same aligned chips, so
+they can be compared on identical input.
 
 The ONNX graph is built from the installed dlib model file the first time it is needed and cached on disk
 (see :mod:`watchkeeper.networks.cache`); the onnxruntime session is created lazily, once per backend, so
@@ -14,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort  # type: ignore[import-untyped]  # ships no type information
 
-from watchkeeper.face.models import DlibModel, model_path
 from watchkeeper.networks.cache import ensure_cached_model
+from watchkeeper.networks.dlib_models import DlibModel, face_resnet, model_path
 from watchkeeper.networks.resnet import CHIP_SIZE, DESCRIPTOR_SIZE, INPUT_NAME, build_resnet_model
 from watchkeeper.networks.runtime import make_session
 from watchkeeper.types import Descriptors, RGBImage
@@ -23,6 +26,27 @@ from watchkeeper.types import Descriptors, RGBImage
 RESNET_BUILDER = "dlib-face-resnet-v1"
 """Cache key for the ResNet builder's output; change it whenever the builder produces a different graph."""
 DEFAULT_BATCH_SIZE = 32
+
+
+def check_chips(chips: list[RGBImage]) -> None:
+    """Refuse anything but aligned chips, naming what was given: a wrong shape would give a wrong answer."""
+    for chip in chips:
+        if chip.shape != (CHIP_SIZE, CHIP_SIZE, 3) or chip.dtype != np.uint8:
+            raise ValueError(f"chips must be ({CHIP_SIZE}, {CHIP_SIZE}, 3) uint8, got {chip.shape} {chip.dtype}")
+
+
+class DlibDescriptorBackend:
+    """dlib's own ResNet implementation: one face at a time on one core; the reference for the ONNX rebuild."""
+
+    name = "dlib"
+
+    def compute(self, chips: list[RGBImage]) -> Descriptors:
+        """One descriptor per chip, in order; an empty list gives a (0, 128) array."""
+        if not chips:
+            return np.empty((0, DESCRIPTOR_SIZE), dtype=np.float32)
+        check_chips(chips)
+        computed = face_resnet().compute_face_descriptor(chips)
+        return np.asarray(computed, dtype=np.float32).reshape(len(chips), DESCRIPTOR_SIZE)
 
 
 class OnnxDescriptorBackend:
@@ -66,9 +90,7 @@ class OnnxDescriptorBackend:
         """One descriptor per chip, in order; an empty list gives a (0, 128) array."""
         if not chips:
             return np.empty((0, DESCRIPTOR_SIZE), dtype=np.float32)
-        for chip in chips:
-            if chip.shape != (CHIP_SIZE, CHIP_SIZE, 3) or chip.dtype != np.uint8:
-                raise ValueError(f"chips must be ({CHIP_SIZE}, {CHIP_SIZE}, 3) uint8, got {chip.shape} {chip.dtype}")
+        check_chips(chips)
         session = self.session()
         results = []
         for start in range(0, len(chips), self.batch_size):

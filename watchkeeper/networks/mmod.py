@@ -27,13 +27,12 @@ import onnxruntime as ort  # type: ignore[import-untyped]  # ships no type infor
 from numpy.typing import NDArray
 
 from watchkeeper.errors import ModelError
-from watchkeeper.face.detection import Detection
-from watchkeeper.face.models import DlibModel, model_path
 from watchkeeper.networks.cache import ensure_cached_model
+from watchkeeper.networks.dlib_models import DlibModel, model_path
 from watchkeeper.networks.dlib_reader import BatchNorm, Conv, DlibNetwork, MmodLoss, Relu, read_network
 from watchkeeper.networks.graph import DYNAMIC, FLOAT, GraphBuilder, Value, tensor_info
 from watchkeeper.networks.runtime import make_session
-from watchkeeper.types import BoundingBox, RGBImage
+from watchkeeper.types import BoundingBox, Detection, RGBImage
 
 MMOD_BUILDER = "dlib-mmod-v1"
 """Cache key for the detector builder's output; change it whenever the builder produces a different graph."""
