@@ -10,7 +10,6 @@ half-written model under the final name; a cached file that does not load and ch
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -20,23 +19,12 @@ import onnx
 
 from watchkeeper.errors import ModelError
 from watchkeeper.networks.dlib_reader import DlibNetwork, read_network
+from watchkeeper.networks.hashing import file_sha256
 
 SOURCE_HASH_KEY = "watchkeeper.source_sha256"
 """Metadata entry recording which dlib file a cached model came from (checked on every load)."""
 
 Builder = Callable[[DlibNetwork], onnx.ModelProto]
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in chunks so large files do not need to fit in memory twice."""
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as stream:
-            for chunk in iter(lambda: stream.read(1 << 20), b""):
-                digest.update(chunk)
-    except OSError as error:
-        raise ModelError(f"{path}: cannot read model file ({error.strerror or error})") from None
-    return digest.hexdigest()
 
 
 def cached_model_path(cache_dir: Path, source: Path, builder_name: str) -> Path:

