@@ -35,6 +35,7 @@ $(VENV)/.peer: $(STAMP)
 
 bench: $(VENV)/.peer
 	$(BIN)/python benchmarks/engine.py --data $(DATA)
+	$(BIN)/python benchmarks/networks.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
