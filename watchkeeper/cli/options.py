@@ -17,7 +17,7 @@ Detector = Annotated[
     DetectorKind,
     typer.Option(
         "--detector",
-        help="Face detector: 'hog' (fast, frontal faces) or 'cnn' (dlib's MMOD CNN: more faces, ~15x slower).",
+        help="Face detector: 'hog' (frontal faces) or 'cnn' (dlib's MMOD CNN: also turned and partly hidden faces).",
         case_sensitive=False,
     ),
 ]

@@ -29,7 +29,8 @@ class DetectorKind(StrEnum):
     HOG = "hog"
     """dlib's HOG + linear SVM detector: fast on a CPU, frontal and near-frontal faces."""
     CNN = "cnn"
-    """dlib's MMOD CNN detector: finds more turned and partly hidden faces, at about 15x the HOG's cost."""
+    """dlib's MMOD CNN detector: finds more turned and partly hidden faces. On the ONNX backend a 640 x 480
+    frame takes about as long as the HOG with one upsampling (about 0.2 s); on dlib's own, about 15x that."""
 
 
 class FaceDetector(Protocol):
