@@ -1,4 +1,75 @@
 """A tamper-evident audit log in the manner of Certificate Transparency (RFC 6962 / RFC 9162).
 
-Pure logic over bytes and hashes, independent of storage.
+Pure logic over bytes and hashes, independent of storage:
+
+* :mod:`.entry`: :class:`AuditEntry` and its canonical bytes, the input of each Merkle leaf hash;
+* :mod:`.merkle`: RFC 6962 hashing, :func:`root_hash`, and :class:`CompactRange` for O(log n) appends;
+* :mod:`.proofs`: which nodes a proof needs, building proofs from storage, verifying them;
+* :mod:`.checkpoint`: signed tree heads as C2SP signed notes (Ed25519), signing and verifier keys;
+* :mod:`.verify`: checking a whole stored log against its checkpoints, with typed findings.
+
+How a writer uses them, all in the transaction of the act being audited:
+
+1. Read the log's head: its size n and the :class:`CompactRange` frontier stored with it
+   (:meth:`CompactRange.restore`). Lock it, so appends take sequence numbers one at a time.
+2. Build ``AuditEntry(sequence=n, ...)``; store ``entry.canonical_bytes()`` and ``entry.leaf_hash()``
+   at sequence n. The bytes are the record; never re-encode them later.
+3. ``frontier = frontier.append(leaf)``; store ``frontier.size`` and ``frontier.nodes_bytes()`` as the head.
+4. After each append (or each batch), store
+   ``sign_checkpoint(Checkpoint(origin, frontier.size, frontier.root()), signer)``.
+
+Inclusion and consistency proofs are built from the stored leaf hashes
+(``inclusion_proof(i, size, hash_of_range)``), and :func:`verify_log` checks the stored bytes against the
+stored checkpoints with nothing but the published verifier key.
 """
+
+from watchkeeper.governance.audit.checkpoint import Checkpoint, Signer, Verifier, open_checkpoint, sign_checkpoint
+from watchkeeper.governance.audit.entry import AuditEntry
+from watchkeeper.governance.audit.errors import (
+    AuditError,
+    AuditKeyError,
+    CheckpointError,
+    EntryError,
+    ProofError,
+    TreeRangeError,
+)
+from watchkeeper.governance.audit.merkle import EMPTY_ROOT, CompactRange, leaf_hash, root_hash, subtree_hash
+from watchkeeper.governance.audit.proofs import (
+    consistency_proof,
+    consistency_proof_nodes,
+    inclusion_proof,
+    inclusion_proof_nodes,
+    verify_consistency,
+    verify_inclusion,
+)
+from watchkeeper.governance.audit.verify import Finding, FindingKind, VerificationReport, verify_log
+
+__all__ = [
+    "EMPTY_ROOT",
+    "AuditEntry",
+    "AuditError",
+    "AuditKeyError",
+    "Checkpoint",
+    "CheckpointError",
+    "CompactRange",
+    "EntryError",
+    "Finding",
+    "FindingKind",
+    "ProofError",
+    "Signer",
+    "TreeRangeError",
+    "VerificationReport",
+    "Verifier",
+    "consistency_proof",
+    "consistency_proof_nodes",
+    "inclusion_proof",
+    "inclusion_proof_nodes",
+    "leaf_hash",
+    "open_checkpoint",
+    "root_hash",
+    "sign_checkpoint",
+    "subtree_hash",
+    "verify_consistency",
+    "verify_inclusion",
+    "verify_log",
+]
