@@ -10,8 +10,8 @@ bytes of one JSON object with exactly the keys ``action``, ``actor``, ``details`
 * ``timestamp`` as an RFC 3339 UTC time with exactly six fractional digits and ``Z``
   (``2025-01-31T14:05:09.000120Z``);
 * strings as Python's :func:`json.dumps` writes them (``"``, ``\\`` and control characters escaped, the
-  rest literal); integers in decimal; floats as Python's shortest round-trip ``repr`` (NaN and infinities
-  are not allowed; integers lie in the signed 64-bit range); ``true``, ``false``, ``null``.
+  rest literal); integers in decimal, within the signed 64-bit range; floats as Python's shortest
+  round-trip ``repr`` (NaN and infinities are not allowed); ``true``, ``false``, ``null``.
 
 The leaf hash is ``SHA-256(0x00 || canonical bytes)`` (:func:`~.merkle.leaf_hash`). A verifier only ever
 *hashes stored bytes*, so it need not re-encode anything; :meth:`AuditEntry.from_canonical_bytes` refuses
