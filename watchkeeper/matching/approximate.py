@@ -16,8 +16,8 @@ p50 single-query latency under 2 ms with recall@10 of at least 0.99 against exac
 
 The scan still reads every code (32 MB at 1M faces, a sixteenth of the float32 gallery), so its cost grows
 linearly, about 1.5 ms per million faces on two cores; the exact re-ranking makes every reported distance
-exact and ties ordered by id, as in :class:`ExactIndex`. Removal is native (codes are deleted, not
-tombstoned), and costs one pass over the codes.
+exact and ties ordered by id, as in :class:`ExactIndex`. A removed face is gone from results at once; its
+code is skipped and later dropped by re-encoding (see :meth:`ApproximateIndex.remove`).
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ from numpy.typing import NDArray
 
 from watchkeeper.matching.base import (
     DESCRIPTOR_DIM,
-    PAD_ID,
     Ids,
     IndexFileError,
     IndexKind,
@@ -52,6 +51,7 @@ DEFAULT_CANDIDATES = 128
 DEFAULT_SHARDS = 2
 _TRAINING_SAMPLE = 65_536
 _RETRAIN_GROWTH = 4
+_DEAD_FRACTION = 0.02
 _SEED = 20240611
 
 _pool: ThreadPoolExecutor | None = None
@@ -106,6 +106,8 @@ class ApproximateIndex:
         self._train_at = max(train_at, 1024)
         self._shards: list[Any] = []
         self._trained_on = 0
+        self._dead = 0
+        self._quantiser: Any = None
 
     @property
     def dim(self) -> int:
@@ -136,13 +138,18 @@ class ApproximateIndex:
             self._encode(check_ids(ids), vectors)
 
     def remove(self, ids: Ids) -> int:
-        """Remove the faces with these ids; ids not present are ignored. Returns how many were removed."""
-        ids = check_ids(ids)
+        """Remove the faces with these ids; ids not present are ignored. Returns how many were removed.
+
+        The faces leave the float32 store at once, so they can never be returned; their codes stay in the
+        scan as dead entries (faiss's fast-scan ``remove_ids`` corrupts later additions), which searches
+        skip, and are dropped by re-encoding the store (about 1.5 s per million faces) once they exceed
+        2% of the codes. Until then each search takes proportionally more candidates, so recall holds.
+        """
         removed = self._store.remove(ids)
         if removed and self.trained:
-            selector = faiss.IDSelectorBatch(ids.size, faiss.swig_ptr(np.ascontiguousarray(ids)))
-            for shard in self._shards:
-                shard.remove_ids(selector)
+            self._dead += removed
+            if self._dead > _DEAD_FRACTION * (len(self._store) + self._dead):
+                self._reencode()
         return removed
 
     def search(self, queries: Vectors, k: int) -> SearchResult:
@@ -154,13 +161,15 @@ class ApproximateIndex:
         result = empty_result(queries.shape[0], k)
         if len(self._store) == 0:
             return result
-        wanted = max(self._candidates, 2 * k)
+        live = len(self._store) / (len(self._store) + self._dead)
+        wanted = int(np.ceil(max(self._candidates, 2 * k) / live))
         found = [f.result() for f in [_shard_pool().submit(s.search, queries, wanted) for s in self._shards]]
         proposals = np.concatenate([labels for _, labels in found], axis=1)
         rows_of = self._store._rows
         for j, query in enumerate(queries):
-            proposed = proposals[j][proposals[j] != PAD_ID].tolist()
-            rows = np.fromiter((rows_of[i] for i in proposed), dtype=np.intp, count=len(proposed))
+            proposed = [rows_of.get(i, -1) for i in proposals[j].tolist()]
+            rows = np.unique(np.array(proposed, dtype=np.intp))
+            rows = rows[rows >= 0]
             result.ids[j], result.distances[j] = rank_candidates(query, rows, self._store._vectors, self._store._ids, k)
         return result
 
@@ -168,6 +177,8 @@ class ApproximateIndex:
         """Write the index atomically to ``path``, stamped with ``fingerprint`` (see :mod:`.persistence`)."""
         n = len(self._store)
         sections = [Section("ids", self._store._ids[:n]), Section("vectors", self._store._vectors[:n])]
+        if self.trained:
+            sections.append(Section("quantiser", faiss.serialize_index(self._quantiser)))
         sections += [Section(f"shard{i}", faiss.serialize_index(s)) for i, s in enumerate(self._shards)]
         params = {
             "candidates": self._candidates,
@@ -175,6 +186,7 @@ class ApproximateIndex:
             "train_at": self._train_at,
             "trained_on": self._trained_on,
             "saved_shards": len(self._shards),
+            "dead": self._dead,
         }
         write_index_file(path, IndexFile(self.kind, self.dim, n, fingerprint, params), sections)
 
@@ -188,28 +200,39 @@ class ApproximateIndex:
             index._store._restore(path, arrays["ids"], arrays["vectors"])
             index._trained_on = int(p["trained_on"])
             index._shards = [faiss.deserialize_index(arrays[f"shard{i}"]) for i in range(int(p["saved_shards"]))]
+            if index._shards:
+                index._quantiser = faiss.deserialize_index(arrays["quantiser"])
+            index._dead = int(p["dead"])
         except (KeyError, TypeError, ValueError, RuntimeError) as error:
             raise IndexFileError(path, f"inconsistent approximate index: {error!r}") from error
         index._check_shards(path)
         return index, header.fingerprint
 
     def _check_shards(self, path: str | os.PathLike[str]) -> None:
+        """The codes must cover every face in the store, plus exactly the recorded number of dead entries."""
         if not self._shards:
             return
-        coded = np.sort(np.concatenate([faiss.vector_to_array(s.id_map) for s in self._shards]))
-        if coded.shape != (len(self),) or not np.array_equal(coded, self.ids()):
+        coded = np.concatenate([faiss.vector_to_array(s.id_map) for s in self._shards])
+        if coded.size != len(self) + self._dead or not np.isin(self.ids(), coded).all():
             raise IndexFileError(path, "inconsistent approximate index: the codes do not cover the same ids")
 
     def _train(self) -> None:
-        """Train the quantiser on a sample of the gallery and (re)encode every face into fresh shards."""
+        """Train the quantiser on a sample of the gallery, then encode every face with it."""
         n = len(self._store)
         vectors = self._store._vectors[:n]
         sample = np.random.default_rng(_SEED).choice(n, size=min(n, _TRAINING_SAMPLE), replace=False)
-        base = faiss.IndexPQFastScan(self.dim, self.dim // 2, 4)
-        base.train(np.ascontiguousarray(vectors[np.sort(sample)]))
-        self._shards = [faiss.IndexIDMap(faiss.clone_index(base)) for _ in range(self._shard_count)]
+        quantiser = faiss.IndexPQFastScan(self.dim, self.dim // 2, 4)
+        quantiser.train(np.ascontiguousarray(vectors[np.sort(sample)]))
+        self._quantiser = quantiser
         self._trained_on = n
-        self._encode(self._store._ids[:n], vectors)
+        self._reencode()
+
+    def _reencode(self) -> None:
+        """Fresh shards holding the codes of exactly the faces in the store (no dead entries)."""
+        n = len(self._store)
+        self._shards = [faiss.IndexIDMap(faiss.clone_index(self._quantiser)) for _ in range(self._shard_count)]
+        self._dead = 0
+        self._encode(self._store._ids[:n], self._store._vectors[:n])
 
     def _encode(self, ids: Ids, vectors: Vectors) -> None:
         """Add codes for these faces, split so that the shards stay equal in size (so scans finish together)."""
