@@ -102,3 +102,18 @@ def test_trained_index_pads_when_k_exceeds_size(faces: SyntheticGallery) -> None
     assert sorted(result.ids[0, :10].tolist()) == list(range(10))
     assert (result.ids[0, 10:] == PAD_ID).all()
     assert np.isinf(result.distances[0, 10:]).all()
+
+
+def test_many_removals_reencode_and_keep_recall(faces: SyntheticGallery) -> None:
+    ids = np.arange(20_000, dtype=np.int64)
+    exact, approximate = ExactIndex(), ApproximateIndex(train_at=5_000)
+    for index in (exact, approximate):
+        index.add(ids, faces.vectors)
+    for batch in np.array_split(ids[::7], 10):  # 2,858 removals: past 2%, so at least one re-encode
+        assert approximate.remove(batch) == exact.remove(batch) == batch.size
+    np.testing.assert_array_equal(approximate.ids(), exact.ids())
+    approximate.add(ids[:14:7], faces.vectors[:14:7])
+    exact.add(ids[:14:7], faces.vectors[:14:7])
+    queries, _ = faces.probes(200, seed=4)
+    assert recall_at(10, exact, approximate, queries) >= 0.99
+    assert approximate.search(faces.vectors[7], 1).ids[0, 0] == 7

@@ -64,6 +64,8 @@ class Section:
 
 def write_index_file(path: str | os.PathLike[str], header: IndexFile, sections: list[Section]) -> None:
     """Write ``sections`` under ``header`` to ``path`` atomically (temporary file, fsync, rename)."""
+    if not isinstance(header.fingerprint, str):
+        raise TypeError(f"fingerprint: expected str, got {type(header.fingerprint).__name__}")
     target = Path(path)
     arrays = [np.ascontiguousarray(s.array) for s in sections]
     digest = hashlib.sha256()
