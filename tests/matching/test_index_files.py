@@ -17,7 +17,6 @@ from watchkeeper.matching import (
     VectorIndex,
     load_index,
     make_index,
-    persistence,
     read_index_header,
 )
 from watchkeeper.matching.synthetic import clustered_gallery
