@@ -33,19 +33,45 @@ class NetworkBackend(StrEnum):
 DATA_DIR_VARIABLE = "WATCHKEEPER_DATA_DIR"
 BACKEND_VARIABLE = "WATCHKEEPER_NETWORK_BACKEND"
 THREADS_VARIABLE = "WATCHKEEPER_THREADS"
+DATABASE_URL_VARIABLE = "WATCHKEEPER_DATABASE_URL"
+CONFIG_FILE_VARIABLE = "WATCHKEEPER_CONFIG"
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Where Watchkeeper keeps its data, and how it runs its networks.
 
-    ``data_dir`` is the one directory of an embedded deployment (database, indexes, built models).
-    ``threads`` caps the cores each network may use (None: all of them).
+    ``data_dir`` is the one directory of an embedded deployment (database, indexes, keys, built models).
+    ``database_url`` points at another database instead (e.g. ``postgresql+psycopg://...``); by default
+    SQLite in the data directory. ``threads`` caps the cores each network may use (None: all of them).
     """
 
     data_dir: Path
     network_backend: NetworkBackend = NetworkBackend.ONNX
     threads: int | None = None
+    database_url: str | None = None
+    config_file: Path | None = None
+
+    @property
+    def effective_config_file(self) -> Path:
+        """The policy file (retention periods and the like): as configured, or ``watchkeeper.toml`` in the
+        data directory."""
+        return self.config_file or self.data_dir / "watchkeeper.toml"
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured database URL, or SQLite in the data directory."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'watchkeeper.db'}"
+
+    @property
+    def index_dir(self) -> Path:
+        """Where each gallery's vector index is persisted (rebuilt from the database when missing or stale)."""
+        return self.data_dir / "indexes"
+
+    @property
+    def keys_dir(self) -> Path:
+        """Where the audit log's signing key lives."""
+        return self.data_dir / "keys"
 
     @property
     def model_cache_dir(self) -> Path:
@@ -67,6 +93,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         data_dir=data_dir.expanduser(),
         network_backend=_backend(environ.get(BACKEND_VARIABLE)),
         threads=_threads(environ.get(THREADS_VARIABLE)),
+        database_url=_database_url(environ.get(DATABASE_URL_VARIABLE)),
+        config_file=Path(environ[CONFIG_FILE_VARIABLE]).expanduser() if environ.get(CONFIG_FILE_VARIABLE) else None,
     )
 
 
@@ -86,3 +114,11 @@ def _threads(value: str | None) -> int | None:
     if not value.strip().isdigit() or int(value) < 1:
         raise ConfigError(f"{THREADS_VARIABLE}={value!r} must be a whole number of 1 or more")
     return int(value)
+
+
+def _database_url(value: str | None) -> str | None:
+    if not value:
+        return None
+    if not value.startswith(("sqlite:", "postgresql")):
+        raise ConfigError(f"{DATABASE_URL_VARIABLE}={value!r} must be a sqlite:// or postgresql+psycopg:// URL")
+    return value

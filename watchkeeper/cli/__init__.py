@@ -9,6 +9,15 @@ import typer
 from watchkeeper import __version__
 from watchkeeper.cli.demo import demo
 from watchkeeper.cli.face_commands import compare, detect
+from watchkeeper.cli.governance_commands import (
+    audit_app,
+    enrol,
+    gallery_app,
+    retention_app,
+    search_command,
+    subject_app,
+    user_app,
+)
 
 app = typer.Typer(
     name="watchkeeper",
@@ -20,6 +29,13 @@ app = typer.Typer(
 app.command()(detect)
 app.command()(compare)
 app.command()(demo)
+app.command()(enrol)
+app.command("search")(search_command)
+app.add_typer(user_app, name="user")
+app.add_typer(gallery_app, name="gallery")
+app.add_typer(subject_app, name="subject")
+app.add_typer(audit_app, name="audit")
+app.add_typer(retention_app, name="retention")
 
 
 def _print_version(value: bool) -> None:

@@ -100,7 +100,7 @@ class VerificationReport:
 
 
 def verify_log(
-    entries: Sequence[bytes],
+    entries: Sequence[bytes | None],
     checkpoints: Sequence[str],
     verifier: Verifier,
     *,
@@ -112,10 +112,14 @@ def verify_log(
     ``leaf_hashes``, if given, are the leaf hashes stored with the entries (same order and length;
     ValueError otherwise); they pinpoint entries whose bytes were edited without updating the stored hash.
     ``origin``, if given, is the log's name every checkpoint must carry. Reads every entry once: O(n) hashes.
+
+    An entry may be ``None`` when retention pruned its content: its stored leaf hash then stands in for it
+    (so ``leaf_hashes`` is required), which keeps every checkpoint and every other entry verifiable; the
+    pruned entry's own content can no longer be checked, only its place in the tree.
     """
-    hashes = [leaf_hash(_entry_bytes(data, position)) for position, data in enumerate(entries)]
     if leaf_hashes is not None and len(leaf_hashes) != len(entries):
         raise ValueError(f"{len(leaf_hashes)} stored leaf hashes for {len(entries)} entries")
+    hashes = [_entry_hash(data, position, leaf_hashes) for position, data in enumerate(entries)]
     opened, findings = _open_checkpoints(checkpoints, verifier, origin)
     expected_size = max([len(entries), *(checkpoint.size for _, checkpoint in opened)])
     findings += _sequence_findings(entries, expected_size)
@@ -129,10 +133,14 @@ def verify_log(
     return VerificationReport(len(entries), roots[len(hashes)], latest, tuple(findings))
 
 
-def _entry_bytes(data: object, position: int) -> bytes:
+def _entry_hash(data: object, position: int, leaf_hashes: Sequence[bytes] | None) -> bytes:
+    if data is None:
+        if leaf_hashes is None:
+            raise ValueError(f"entry at position {position} is pruned (None): its stored leaf hash is needed")
+        return leaf_hashes[position]
     if not isinstance(data, bytes):
         raise TypeError(f"stored entry at position {position} must be bytes, got {type(data).__name__}")
-    return data
+    return leaf_hash(data)
 
 
 def _open_checkpoints(
@@ -149,13 +157,17 @@ def _open_checkpoints(
     return opened, findings
 
 
-def _sequence_findings(entries: Sequence[bytes], expected_size: int) -> list[Finding]:
+def _sequence_findings(entries: Sequence[bytes | None], expected_size: int) -> list[Finding]:
     """Malformed entries, and sequences that go backwards, repeat, or leave gaps in [0, expected_size)."""
     findings: list[Finding] = []
     seen: set[int] = set()
     malformed: set[int] = set()
     previous: tuple[int, int] | None = None  # (position, sequence) of the last decodable entry
     for position, data in enumerate(entries):
+        if data is None:  # pruned: its place is attested by the checkpoints' roots alone
+            seen.add(position)
+            previous = (position, position)
+            continue
         try:
             sequence = AuditEntry.from_canonical_bytes(data).sequence
         except EntryError as exc:

@@ -1,0 +1,103 @@
+"""An enrolment killed midway (SIGKILL, in a separate process) leaves the gallery consistent."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from watchkeeper.config import Settings
+from watchkeeper.governance import galleries, users
+from watchkeeper.governance.audit.entry import AuditEntry
+from watchkeeper.governance.clock import SystemClock
+from watchkeeper.governance.context import Governance
+from watchkeeper.governance.roles import Role
+from watchkeeper.governance.schema import AuditEntryRow, EnrolledFace, Gallery, Subject
+
+
+def subject_count(gov: Governance) -> int:
+    with gov.sessions() as session:
+        return session.scalar(select(func.count()).select_from(Subject)) or 0
+
+
+def test_enrolment_killed_midway_leaves_a_consistent_gallery(
+    tmp_path: Path, settings: Settings, faces_dir: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    if settings.model_cache_dir.is_dir():
+        shutil.copytree(settings.model_cache_dir, data_dir / "models")  # reuse the built networks
+    local = Settings(data_dir=data_dir, network_backend=settings.network_backend)
+    gov = Governance.open(local, SystemClock())
+    admin = users.add_user(gov, None, "ada", Role.ADMIN, "first administrator")
+    galleries.create_gallery(gov, users.resolve_actor(gov, admin.name), "johns", "", "crash test")
+
+    command = [
+        str(Path(sys.executable).parent / "watchkeeper"),
+        "enrol", "johns", str(faces_dir / "dlib/examples/johns"),
+        "--category", "suspected_offence", "--reason", "crash test", "--source", "dlib examples",
+        "--expires", "2099-01-01", "--user", "ada",
+    ]  # fmt: skip
+    env = {**os.environ, "WATCHKEEPER_DATA_DIR": str(data_dir)}
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while subject_count(gov) < 2 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert process.poll() is None, "enrolment finished before it could be interrupted"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+    reopened = Governance.open(local, SystemClock())
+    with reopened.sessions() as session:
+        subjects = session.scalar(select(func.count()).select_from(Subject)) or 0
+        faceless = session.scalar(
+            select(func.count())
+            .select_from(Subject)
+            .where(~select(EnrolledFace.id).where(EnrolledFace.subject_id == Subject.id).exists())
+        )
+        orphans = session.scalar(
+            select(func.count())
+            .select_from(EnrolledFace)
+            .where(~select(Subject.id).where(Subject.id == EnrolledFace.subject_id).exists())
+        )
+        face_ids = set(session.scalars(select(EnrolledFace.id)).all())
+        gallery = session.scalars(select(Gallery)).one()
+        enrol_entries = [
+            AuditEntry.from_canonical_bytes(c)
+            for c in session.scalars(select(AuditEntryRow.canonical).order_by(AuditEntryRow.sequence))
+            if c is not None
+        ]
+    assert 2 <= subjects < 5, "killed midway: some subjects enrolled, not all"
+    assert faceless == 0
+    assert orphans == 0
+    expected = _distinct_images_per_subject(faces_dir / "dlib/examples/johns")
+    assert all(count == expected[reference] for reference, count in _faces_per_subject(reopened).items())
+    assert set(reopened.indexes.get(gallery.id, gallery.revision).ids().tolist()) == face_ids
+    assert sum(e.action == "subject.enrol" for e in enrol_entries) == subjects
+    auditor = users.add_user(reopened, users.resolve_actor(reopened, "ada"), "aud", Role.AUDITOR, "check")
+    assert reopened.audit.verify(users.resolve_actor(reopened, auditor.name)).ok
+
+    # Re-running the enrolment completes it without duplicating anything.
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    assert _faces_per_subject(reopened) == expected
+    gov.close()
+    reopened.close()
+
+
+def _faces_per_subject(gov: Governance) -> dict[str, int]:
+    with gov.sessions() as session:
+        rows = session.execute(
+            select(Subject.reference, func.count(EnrolledFace.id)).join(EnrolledFace).group_by(Subject.reference)
+        ).all()
+    return {str(reference): int(count) for reference, count in rows.tuples()}
+
+
+def _distinct_images_per_subject(folder: Path) -> dict[str, int]:
+    """Images per subject folder, byte-identical copies counted once (enrolment skips them)."""
+    return {d.name: len({hashlib.sha256(p.read_bytes()).digest() for p in d.iterdir()}) for d in folder.iterdir()}

@@ -1,0 +1,90 @@
+"""The governance core on a real PostgreSQL server, started by the project's own script."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from watchkeeper.config import Settings
+from watchkeeper.face import FaceEngine
+from watchkeeper.governance import galleries, search, users
+from watchkeeper.governance.categories import SubjectCategory
+from watchkeeper.governance.clock import SystemClock
+from watchkeeper.governance.context import Governance
+from watchkeeper.governance.roles import Role
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "postgres-test-server.sh"
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    """A server of our own for this module (or the one WATCHKEEPER_TEST_POSTGRES_URL names)."""
+    given = os.environ.get("WATCHKEEPER_TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    directory = Path(tempfile.mkdtemp(prefix="watchkeeper-pg-"))
+    directory.chmod(0o755)  # the server runs as its own user
+    started = subprocess.run(
+        [str(SCRIPT), "start", str(directory / "server")], capture_output=True, text=True, check=False
+    )
+    if started.returncode != 0:
+        pytest.fail(f"could not start PostgreSQL with {SCRIPT.name}: {started.stderr.strip()}")
+    try:
+        yield started.stdout.strip()
+    finally:
+        subprocess.run([str(SCRIPT), "stop", str(directory / "server")], check=False, capture_output=True)
+
+
+@pytest.fixture
+def pg_gov(postgres_url: str, tmp_path: Path, settings: Settings, engine: FaceEngine) -> Iterator[Governance]:
+    from sqlalchemy import create_engine
+
+    cleaner = create_engine(postgres_url)
+    with cleaner.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    cleaner.dispose()
+    gov = Governance.open(replace(settings, data_dir=tmp_path / "data", database_url=postgres_url), SystemClock())
+    gov.engine = engine
+    yield gov
+    gov.close()
+
+
+def test_enrol_search_remove_and_audit_on_postgres(pg_gov: Governance, faces_dir: Path) -> None:
+    admin = users.resolve_actor(pg_gov, users.add_user(pg_gov, None, "ada", Role.ADMIN, "first").name)
+    analyst_record = users.add_user(pg_gov, admin, "ann", Role.ANALYST, "staff")
+    analyst = users.resolve_actor(pg_gov, analyst_record.name)
+    galleries.create_gallery(pg_gov, admin, "custody", "", "setup")
+    expiry = datetime.now(UTC) + timedelta(days=30)
+    for person in sorted((faces_dir / "examples/knn_examples/train").iterdir()):
+        details = galleries.SubjectDetails(person.name, SubjectCategory.SUSPECTED_OFFENCE, "r", "s", expiry)
+        images = [galleries.EnrolmentImage(p.name, p.read_bytes()) for p in sorted(person.iterdir())]
+        galleries.enrol_subject(pg_gov, admin, "custody", details, images)
+    probe = (faces_dir / "examples/knn_examples/test/obama1.jpg").read_bytes()
+    outcome = search.run_search(pg_gov, analyst, search.SearchRequest("custody", "obama1.jpg", probe, "C-9", "why"))
+    assert outcome.candidates[0].reference == "obama"
+    assert galleries.remove_subject(pg_gov, admin, "custody", "obama", "done") == 2
+    outcome = search.run_search(pg_gov, analyst, search.SearchRequest("custody", "obama1.jpg", probe, "C-9", "again"))
+    assert "obama" not in [c.reference for c in outcome.candidates]
+    auditor = users.resolve_actor(pg_gov, users.add_user(pg_gov, admin, "aud", Role.AUDITOR, "staff").name)
+    assert pg_gov.audit.verify(auditor).ok
+    assert pg_gov.audit.size() == 2 + 1 + 5 + 1 + 1 + 1 + 1  # users, gallery, enrolments, searches, removal, auditor
+
+
+def test_concurrent_writers_take_sequence_numbers_one_at_a_time(pg_gov: Governance) -> None:
+    admin = users.resolve_actor(pg_gov, users.add_user(pg_gov, None, "ada", Role.ADMIN, "first").name)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda i: galleries.create_gallery(pg_gov, admin, f"g{i}", "", "parallel"), range(40)))
+    auditor = users.resolve_actor(pg_gov, users.add_user(pg_gov, admin, "aud", Role.AUDITOR, "staff").name)
+    report = pg_gov.audit.verify(auditor)
+    assert report.ok, report.findings
+    assert report.size == 42

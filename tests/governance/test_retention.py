@@ -1,0 +1,112 @@
+"""Retention enforced by the system, on a clock the test moves."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from watchkeeper.config import ConfigError
+from watchkeeper.governance import galleries, retention, search
+from watchkeeper.governance.categories import SubjectCategory
+from watchkeeper.governance.clock import FixedClock
+from watchkeeper.governance.context import Governance
+from watchkeeper.governance.roles import Actor, Role
+from watchkeeper.governance.schema import AuditEntryRow, EnrolledFace, Search, Subject
+
+POLICY = retention.RetentionPolicy(
+    enrolled_images=None,
+    probe_images=timedelta(days=7),
+    search_results=timedelta(days=30),
+    audit=timedelta(days=60),
+)
+
+
+def enrol(gov: Governance, admin: Actor, faces_dir: Path, reference: str, image: str, expires_in: int) -> None:
+    details = galleries.SubjectDetails(
+        reference, SubjectCategory.WANTED_BY_COURTS, "warrant", "custody", gov.clock.now() + timedelta(days=expires_in)
+    )
+    data = (faces_dir / image).read_bytes()
+    assert galleries.enrol_subject(gov, admin, "watch", details, [galleries.EnrolmentImage(image, data)]).enrolled == 1
+
+
+@pytest.fixture
+def stocked(gov: Governance, people: dict[Role, Actor], faces_dir: Path) -> Governance:
+    admin = people[Role.ADMIN]
+    galleries.create_gallery(gov, admin, "watch", "", "setup")
+    enrol(gov, admin, faces_dir, "biden", "examples/biden.jpg", expires_in=10)
+    enrol(gov, admin, faces_dir, "obama", "examples/obama.jpg", expires_in=100)
+    request = search.SearchRequest(
+        "watch", "probe.jpg", (faces_dir / "examples/obama2.jpg").read_bytes(), "C-1", "why", keep_probe=True
+    )
+    search.run_search(gov, people[Role.ANALYST], request)
+    return gov
+
+
+def count(gov: Governance, model: type, *where: object) -> int:
+    with gov.sessions() as session:
+        return session.scalar(select(func.count()).select_from(model).where(*where)) or 0  # type: ignore[arg-type]
+
+
+def test_nothing_is_deleted_before_its_time(stocked: Governance, people: dict[Role, Actor], clock: FixedClock) -> None:
+    clock.advance(timedelta(days=6))
+    report = retention.enforce_retention(stocked, people[Role.ADMIN], POLICY)
+    assert report == retention.RetentionReport(0, 0, 0, 0, 0)
+
+
+def test_each_kind_goes_at_its_own_time(stocked: Governance, people: dict[Role, Actor], clock: FixedClock) -> None:
+    admin, auditor = people[Role.ADMIN], people[Role.AUDITOR]
+    clock.advance(timedelta(days=8))  # the kept probe is past 7 days
+    assert retention.enforce_retention(stocked, admin, POLICY).probes_cleared == 1
+    assert count(stocked, Search, Search.probe_descriptor.is_not(None)) == 0
+    assert count(stocked, Search) == 1
+
+    clock.advance(timedelta(days=3))  # day 11: biden's expiry (day 10) has passed
+    report = retention.enforce_retention(stocked, admin, POLICY)
+    assert report.expired_subjects == 1
+    assert count(stocked, Subject) == 1
+    assert count(stocked, EnrolledFace) == 1
+    with stocked.sessions() as session:
+        gallery = session.scalars(select(galleries.Gallery)).one()
+        remaining = stocked.indexes.get(gallery.id, gallery.revision)
+    assert len(remaining) == 1
+
+    clock.advance(timedelta(days=20))  # day 31: the search record is past 30 days
+    assert retention.enforce_retention(stocked, admin, POLICY).searches_deleted == 1
+    assert count(stocked, Search) == 0
+
+    clock.advance(timedelta(days=30))  # day 61: entries from day 0 are past 60 days
+    pruned = retention.enforce_retention(stocked, admin, POLICY).audit_entries_pruned
+    assert pruned > 0
+    assert count(stocked, AuditEntryRow, AuditEntryRow.canonical.is_(None)) == pruned
+    report = stocked.audit.verify(auditor)
+    assert report.ok, report.findings  # pruned content, intact tree
+
+    actions = []
+    with stocked.sessions() as session:
+        from watchkeeper.governance.audit.entry import AuditEntry
+
+        for row in session.scalars(select(AuditEntryRow.canonical).where(AuditEntryRow.canonical.is_not(None))):
+            actions.append(AuditEntry.from_canonical_bytes(row).action)
+    for action in ("retention.probes_cleared", "retention.subject_expired", "retention.searches_deleted"):
+        assert action in actions
+    assert actions[-1] == "retention.audit_pruned"
+
+
+def test_policy_file(tmp_path: Path) -> None:
+    path = tmp_path / "watchkeeper.toml"
+    assert retention.read_policy(path) == retention.RetentionPolicy()
+    path.write_text('[retention]\nprobe_images = 3\nenrolled_images = 365\naudit = "none"\n')
+    policy = retention.read_policy(path)
+    assert policy.probe_images == timedelta(days=3)
+    assert policy.enrolled_images == timedelta(days=365)
+    assert policy.audit is None
+    assert policy.search_results == retention.RetentionPolicy().search_results
+    path.write_text("[retention]\nprobes = 3\n")
+    with pytest.raises(ConfigError, match="unknown retention kind"):
+        retention.read_policy(path)
+    path.write_text("[retention]\naudit = -1\n")
+    with pytest.raises(ConfigError, match="whole number of days"):
+        retention.read_policy(path)

@@ -1,0 +1,303 @@
+"""Commands over the governance core: users, galleries, enrolment, subjects, search, audit, retention.
+
+Each command names its acting user (``--user`` or ``WATCHKEEPER_USER``); the core checks that user's role,
+records the act in the audit log, and refuses what the role does not allow.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from watchkeeper.cli import output
+from watchkeeper.cli.options import JsonOutput
+from watchkeeper.config import load_settings
+from watchkeeper.errors import InputError, WatchkeeperError
+from watchkeeper.governance import galleries, retention, search, users
+from watchkeeper.governance.categories import SubjectCategory
+from watchkeeper.governance.context import Governance
+from watchkeeper.governance.roles import PermissionDeniedError, Role, UnknownUserError
+from watchkeeper.matching import IndexKind
+
+_IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp"}
+
+User = Annotated[
+    str,
+    typer.Option("--user", envvar="WATCHKEEPER_USER", help="Who is acting (a registered user).", show_default=False),
+]
+Reason = Annotated[str, typer.Option("--reason", help="Why: recorded in the audit log.", show_default=False)]
+
+user_app = typer.Typer(help="Registered users and their roles.", no_args_is_help=True)
+gallery_app = typer.Typer(help="Galleries: create, list, delete.", no_args_is_help=True)
+subject_app = typer.Typer(help="Subjects in a gallery: list, remove.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
+retention_app = typer.Typer(help="Retention periods, enforced.", no_args_is_help=True)
+
+
+@contextmanager
+def _governed(as_json: bool) -> Iterator[Governance]:
+    """The governance core of the configured data directory; any Watchkeeper error ends the command with
+    its message (exit 1 for input and permission errors, 3 when Watchkeeper itself cannot run)."""
+    try:
+        yield Governance.open(load_settings())
+    except (InputError, PermissionDeniedError, UnknownUserError, galleries.GalleryError, ValueError) as error:
+        output.fail(_as_error(error), as_json, output.EXIT_BAD_INPUT)
+    except WatchkeeperError as error:
+        output.fail(error, as_json, output.EXIT_UNAVAILABLE)
+
+
+def _as_error(error: Exception) -> WatchkeeperError:
+    return error if isinstance(error, WatchkeeperError) else InputError("arguments", str(error))
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="The new user's name.")],
+    role: Annotated[Role, typer.Option("--role", help="admin, operator, analyst or auditor.")],
+    reason: Reason,
+    user: Annotated[
+        str | None,
+        typer.Option("--user", envvar="WATCHKEEPER_USER", help="The administrator adding (omit for the first user)."),
+    ] = None,
+    as_json: JsonOutput = False,
+) -> None:
+    """Register a user. The very first user, added without --user, must be an administrator."""
+    with _governed(as_json) as gov:
+        actor = users.resolve_actor(gov, user) if user else None
+        record = users.add_user(gov, actor, name, role, reason)
+    _emit(as_json, {"user": _plain(asdict(record))}, f"added {record.name} ({record.role.value})")
+
+
+@gallery_app.command("create")
+def gallery_create(
+    name: Annotated[str, typer.Argument(help="Gallery name.")],
+    reason: Reason,
+    user: User,
+    description: Annotated[str, typer.Option("--description", help="What the gallery holds.")] = "",
+    index: Annotated[
+        IndexKind, typer.Option("--index", help="exact (default) or approximate (for very large galleries).")
+    ] = IndexKind.EXACT,
+    as_json: JsonOutput = False,
+) -> None:
+    """Create a gallery."""
+    with _governed(as_json) as gov:
+        record = galleries.create_gallery(gov, users.resolve_actor(gov, user), name, description, reason, index)
+    _emit(as_json, {"gallery": _plain(asdict(record))}, f"created gallery {record.name}")
+
+
+@gallery_app.command("list")
+def gallery_list(user: User, as_json: JsonOutput = False) -> None:
+    """List galleries with their subject and face counts."""
+    with _governed(as_json) as gov:
+        records = galleries.list_galleries(gov, users.resolve_actor(gov, user))
+    if as_json:
+        output.print_json({"galleries": [_plain(asdict(r)) for r in records]})
+        return
+    table = Table("gallery", "subjects", "faces", "index", "created by", "created")
+    for r in records:
+        table.add_row(
+            r.name, str(r.subjects), str(r.faces), r.index_kind.value, r.created_by, f"{r.created_at:%Y-%m-%d}"
+        )
+    output.stdout.print(table)
+
+
+@gallery_app.command("delete")
+def gallery_delete(name: str, reason: Reason, user: User, as_json: JsonOutput = False) -> None:
+    """Delete a gallery with every subject, face and image in it."""
+    with _governed(as_json) as gov:
+        count = galleries.delete_gallery(gov, users.resolve_actor(gov, user), name, reason)
+    _emit(as_json, {"gallery": name, "subjects_deleted": count}, f"deleted gallery {name} ({count} subjects)")
+
+
+def enrol(
+    gallery: Annotated[str, typer.Argument(help="Gallery to enrol into.")],
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            help="A folder per subject (its name is the subject's reference), or images directly inside "
+            "(each file's name without extension is a reference).",
+            exists=True,
+            file_okay=False,
+        ),
+    ],
+    category: Annotated[SubjectCategory, typer.Option("--category", help="Why these people may be in the gallery.")],
+    reason: Reason,
+    source: Annotated[str, typer.Option("--source", help="Where the images come from (e.g. custody system).")],
+    expires: Annotated[
+        datetime, typer.Option("--expires", formats=["%Y-%m-%d"], help="Date each subject must be deleted by.")
+    ],
+    user: User,
+    as_json: JsonOutput = False,
+) -> None:
+    """Enrol a folder of face images; one audited transaction per subject, safe to re-run if interrupted."""
+    batches = _subject_batches(folder)
+    expires_at = datetime.combine(date(expires.year, expires.month, expires.day), time(), UTC)
+    outcomes = []
+    with _governed(as_json) as gov:
+        actor = users.resolve_actor(gov, user)
+        with Progress(console=output.stderr, transient=True) as progress:
+            for reference, paths in progress.track(batches, description=f"Enrolling into {gallery}"):
+                details = galleries.SubjectDetails(reference, category, reason, source, expires_at)
+                images = [galleries.EnrolmentImage(p.name, p.read_bytes()) for p in paths]
+                outcomes.append(galleries.enrol_subject(gov, actor, gallery, details, images))
+    enrolled = sum(o.enrolled for o in outcomes)
+    skipped = [s for o in outcomes for s in o.skipped]
+    if as_json:
+        output.print_json({"subjects": [_plain(asdict(o)) for o in outcomes], "faces_enrolled": enrolled})
+        return
+    for line in skipped:
+        output.stderr.print(f"[yellow]skipped:[/] {line}", highlight=False, soft_wrap=True)
+    output.stdout.print(f"enrolled {enrolled} faces of {sum(o.enrolled > 0 for o in outcomes)} subjects into {gallery}")
+
+
+def _subject_batches(folder: Path) -> list[tuple[str, list[Path]]]:
+    batches: list[tuple[str, list[Path]]] = []
+    for entry in sorted(folder.iterdir()):
+        if entry.is_dir():
+            images = sorted(p for p in entry.iterdir() if p.suffix.lower() in _IMAGE_SUFFIXES)
+            if images:
+                batches.append((entry.name, images))
+        elif entry.suffix.lower() in _IMAGE_SUFFIXES:
+            batches.append((entry.stem, [entry]))
+    return batches
+
+
+@subject_app.command("list")
+def subject_list(gallery: str, user: User, as_json: JsonOutput = False) -> None:
+    """List a gallery's subjects: reference, category, who added them and when they expire."""
+    with _governed(as_json) as gov:
+        records = galleries.list_subjects(gov, users.resolve_actor(gov, user), gallery)
+    if as_json:
+        output.print_json({"subjects": [_plain(asdict(r)) for r in records]})
+        return
+    table = Table("reference", "category", "faces", "added by", "expires")
+    for r in records:
+        table.add_row(r.reference, r.category.value, str(r.faces), r.added_by, f"{r.expires_at:%Y-%m-%d}")
+    output.stdout.print(table)
+
+
+@subject_app.command("remove")
+def subject_remove(gallery: str, reference: str, reason: Reason, user: User, as_json: JsonOutput = False) -> None:
+    """Remove a subject with all their faces, from the database and the index."""
+    with _governed(as_json) as gov:
+        faces = galleries.remove_subject(gov, users.resolve_actor(gov, user), gallery, reference, reason)
+    _emit(as_json, {"reference": reference, "faces_removed": faces}, f"removed {reference} ({faces} faces)")
+
+
+def search_command(
+    gallery: Annotated[str, typer.Argument(help="Gallery to search.")],
+    probe: Annotated[Path, typer.Argument(help="Probe image.")],
+    case: Annotated[str, typer.Option("--case", help="Case reference the search is for.", show_default=False)],
+    reason: Reason,
+    user: User,
+    face: Annotated[int | None, typer.Option("--face", min=0, help="Face in the probe (see `detect`).")] = None,
+    candidates: Annotated[int, typer.Option("--candidates", min=1, max=100, help="Subjects to propose.")] = 10,
+    keep_probe: Annotated[
+        bool, typer.Option("--keep-probe", help="Keep the probe image and descriptor with the case record.")
+    ] = False,
+    as_json: JsonOutput = False,
+) -> None:
+    """Search a probe face against a gallery: a ranked candidate list for a person to review."""
+    try:
+        data = probe.read_bytes()
+    except OSError as error:
+        output.fail(InputError(str(probe), error.strerror or str(error)), as_json, output.EXIT_BAD_INPUT)
+    with _governed(as_json) as gov:
+        request = search.SearchRequest(
+            gallery, str(probe), data, case, reason, face_index=face, candidates=candidates, keep_probe=keep_probe
+        )
+        outcome = search.run_search(gov, users.resolve_actor(gov, user), request)
+    if as_json:
+        output.print_json({"search": _plain(asdict(outcome))})
+        return
+    table = Table("rank", "reference", "category", "distance", "similarity", f"within {outcome.threshold:.2f}")
+    for c in outcome.candidates:
+        table.add_row(
+            str(c.rank),
+            c.reference,
+            c.category.value,
+            f"{c.distance:.3f}",
+            f"{c.similarity:.3f}",
+            "yes" if c.within_threshold else "",
+        )
+    output.stdout.print(table)
+    output.stdout.print(
+        f"search {outcome.search_id} for case {outcome.case_reference}: candidates for review, not identifications",
+        highlight=False,
+    )
+
+
+@audit_app.command("verify")
+def audit_verify(
+    user: User,
+    entry: Annotated[int | None, typer.Option("--entry", min=0, help="Also prove this entry's inclusion.")] = None,
+    as_json: JsonOutput = False,
+) -> None:
+    """Check the whole log against its signed tree heads; exit 1 if anything was altered, removed or
+    reordered. With --entry, print that entry and its inclusion proof in the newest tree head."""
+    with _governed(as_json) as gov:
+        actor = users.resolve_actor(gov, user)
+        report = gov.audit.verify(actor)
+        proof = gov.audit.inclusion(actor, entry) if entry is not None else None
+    document: dict[str, Any] = {"verification": _plain(asdict(report))}
+    if proof is not None:
+        found, leaf, path, head = proof
+        document["inclusion"] = {
+            "entry": _plain(asdict(found)) if found else None,
+            "leaf_hash": base64.b64encode(leaf).decode(),
+            "proof": [base64.b64encode(h).decode() for h in path],
+            "checkpoint": head,
+        }
+    if as_json:
+        output.print_json(document)
+    else:
+        _print_verification(report, document.get("inclusion"))
+    if not report.ok:
+        raise typer.Exit(output.EXIT_BAD_INPUT)
+
+
+def _print_verification(report: Any, inclusion: dict[str, Any] | None) -> None:
+    state = "[green]verified[/]" if report.ok else "[bold red]NOT VERIFIED[/]"
+    output.stdout.print(f"audit log: {report.size} entries, {state}", highlight=False)
+    for finding in report.findings:
+        output.stdout.print(f"  {finding.kind}: {finding.message}", highlight=False, soft_wrap=True)
+    if inclusion is not None:
+        output.stdout.print(f"inclusion proof ({len(inclusion['proof'])} hashes) under:\n{inclusion['checkpoint']}")
+
+
+@retention_app.command("enforce")
+def retention_enforce(user: User, as_json: JsonOutput = False) -> None:
+    """Delete everything past its retention period now; each kind is audited."""
+    with _governed(as_json) as gov:
+        policy = retention.read_policy(gov.settings.effective_config_file)
+        report = retention.enforce_retention(gov, users.resolve_actor(gov, user), policy)
+    _emit(as_json, {"retention": asdict(report)}, ", ".join(f"{k}: {v}" for k, v in asdict(report).items()))
+
+
+def _emit(as_json: bool, document: dict[str, Any], message: str) -> None:
+    if as_json:
+        output.print_json(document)
+    else:
+        output.stdout.print(message, highlight=False)
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready copies of dataclass fields: times as ISO 8601, enums as their values."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if hasattr(value, "value") and isinstance(value.value, str):
+        return value.value
+    return value

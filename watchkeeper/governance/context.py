@@ -1,0 +1,47 @@
+"""The governance context: one object holding what every governance operation needs.
+
+It is opened once per process (command line run, server) and passed to the service functions, which are
+the only code that writes or deletes biometric data.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from watchkeeper.config import Settings
+from watchkeeper.face import FaceEngine
+from watchkeeper.governance.audit.store import AuditLog
+from watchkeeper.governance.clock import Clock, SystemClock
+from watchkeeper.governance.db import open_database
+from watchkeeper.governance.indexes import GalleryIndexes
+
+
+@dataclass
+class Governance:
+    settings: Settings
+    sessions: sessionmaker[Session]
+    audit: AuditLog
+    indexes: GalleryIndexes
+    clock: Clock = field(default_factory=SystemClock)
+
+    @classmethod
+    def open(cls, settings: Settings, clock: Clock | None = None) -> Governance:
+        """Open (and migrate) the database, the audit log and the gallery indexes of ``settings``."""
+        clock = clock or SystemClock()
+        sessions = open_database(settings.effective_database_url)
+        audit = AuditLog.open(sessions, settings.keys_dir, clock)
+        return cls(settings, sessions, audit, GalleryIndexes(sessions, settings.index_dir), clock)
+
+    def close(self) -> None:
+        """Release the database connections (a long-lived process keeps one Governance instead)."""
+        bind = self.sessions.kw.get("bind")
+        if bind is not None:
+            bind.dispose()
+
+    @functools.cached_property
+    def engine(self) -> FaceEngine:
+        """The face engine, built on first use (enrolment and search need it, listing does not)."""
+        return FaceEngine(settings=self.settings)

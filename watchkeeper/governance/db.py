@@ -1,0 +1,87 @@
+"""Opening the database: the schema brought up to date by Alembic, SQLite made durable, sessions handed out.
+
+SQLite is the embedded default (one file in the data directory); any PostgreSQL URL works the same way.
+Every open runs the migrations to head, so an upgraded Watchkeeper upgrades its database before first use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from watchkeeper.errors import WatchkeeperError
+
+
+class DatabaseError(WatchkeeperError):
+    """The database cannot be opened or migrated."""
+
+    code = "database_unavailable"
+
+
+def alembic_config(url: str) -> Config:
+    """Alembic's configuration for ``url``, with the migrations shipped inside the package."""
+    config = Config()
+    config.set_main_option("script_location", str(files("watchkeeper.governance") / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def open_database(url: str) -> sessionmaker[Session]:
+    """A session factory for ``url``, after migrating its schema to the newest revision."""
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            config = alembic_config(url)
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except SQLAlchemyError as error:
+        raise DatabaseError(f"{make_url(url).render_as_string(hide_password=True)}: {error}") from None
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; for SQLite, the directory is created and the connection made durable."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", _sqlite_begin_immediate)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Foreign keys off by default in SQLite; WAL + FULL sync: a committed enrolment survives a crash or
+    # power cut, and readers never block the writer.
+    dbapi_connection.isolation_level = None  # transactions are begun explicitly below
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = FULL")
+    cursor.execute("PRAGMA busy_timeout = 10000")
+    cursor.close()
+
+
+def _sqlite_begin_immediate(connection: Any) -> None:
+    # Take the write lock at the start, so two writers never both read the audit log's head and then
+    # collide; the second waits (busy_timeout) instead.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@contextmanager
+def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: committed if the block finishes, rolled back entirely if it raises."""
+    with sessions() as session, session.begin():
+        yield session

@@ -1,0 +1,349 @@
+"""Galleries and their subjects: creating, enrolling, listing, removing; each change audited in the same
+transaction that makes it.
+
+Enrolment analyses images before it opens a transaction (the slow part holds no lock), then writes one
+subject with all its faces and its audit entry atomically: a crash leaves either the whole subject or
+nothing. The gallery's revision moves with every change to its faces, which is how a persisted vector
+index knows it is stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from watchkeeper.errors import InputError, WatchkeeperError
+from watchkeeper.face import Face, decode_image
+from watchkeeper.governance.categories import SubjectCategory
+from watchkeeper.governance.context import Governance
+from watchkeeper.governance.db import transaction
+from watchkeeper.governance.roles import Actor, Permission
+from watchkeeper.governance.schema import EnrolledFace, Gallery, Subject
+from watchkeeper.matching import IndexKind
+
+
+class GalleryError(WatchkeeperError):
+    """A gallery or subject that does not exist, already exists, or cannot take the change."""
+
+    code = "gallery_error"
+
+
+@dataclass(frozen=True, slots=True)
+class GalleryRecord:
+    name: str
+    description: str
+    index_kind: IndexKind
+    subjects: int
+    faces: int
+    created_by: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectRecord:
+    gallery: str
+    reference: str
+    category: SubjectCategory
+    reason: str
+    source: str
+    added_by: str
+    added_at: datetime
+    expires_at: datetime
+    faces: int
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectDetails:
+    """What the enrolling officer states about a subject: the entry criteria the policy asks for."""
+
+    reference: str
+    category: SubjectCategory
+    reason: str
+    source: str
+    expires_at: datetime
+
+    def __post_init__(self) -> None:
+        for field_name in ("reference", "reason", "source"):
+            if not getattr(self, field_name).strip():
+                raise ValueError(f"a subject needs a non-empty {field_name}")
+        if self.expires_at.tzinfo is None:
+            raise ValueError("the expiry must be a timezone-aware time")
+
+
+@dataclass(frozen=True, slots=True)
+class EnrolmentImage:
+    """One image offered for enrolment: its name (for records and messages) and bytes."""
+
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class EnrolmentOutcome:
+    reference: str
+    enrolled: int
+    skipped: tuple[str, ...]
+    """Images not enrolled, each with the reason (already enrolled, no face, several faces, unreadable)."""
+
+
+def create_gallery(
+    gov: Governance, actor: Actor, name: str, description: str, reason: str, index_kind: IndexKind = IndexKind.EXACT
+) -> GalleryRecord:
+    actor.require(Permission.MANAGE_GALLERIES)
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise ValueError(f"a gallery name must be 1 to 100 characters, got {name!r}")
+    with transaction(gov.sessions) as session:
+        if session.scalar(select(Gallery).where(Gallery.name == name)) is not None:
+            raise GalleryError(f"gallery {name!r} already exists")
+        gallery = Gallery(
+            name=name,
+            description=description,
+            index_kind=index_kind.value,
+            revision=0,
+            created_by=actor.name,
+            created_at=gov.clock.now(),
+        )
+        session.add(gallery)
+        gov.audit.append(session, actor, "gallery.create", f"gallery:{name}", reason, {"index_kind": index_kind.value})
+    return _gallery_record(gallery, 0, 0)
+
+
+def list_galleries(gov: Governance, actor: Actor) -> list[GalleryRecord]:
+    actor.require(Permission.VIEW_SUBJECTS)
+    with gov.sessions() as session:
+        galleries = session.scalars(select(Gallery).order_by(Gallery.name)).all()
+        return [
+            _gallery_record(
+                g,
+                session.scalar(select(func.count()).select_from(Subject).where(Subject.gallery_id == g.id)) or 0,
+                session.scalar(select(func.count()).select_from(EnrolledFace).where(EnrolledFace.gallery_id == g.id))
+                or 0,
+            )
+            for g in galleries
+        ]
+
+
+def delete_gallery(gov: Governance, actor: Actor, name: str, reason: str) -> int:
+    """Delete a gallery with all its subjects, faces and images; returns how many subjects went."""
+    actor.require(Permission.MANAGE_GALLERIES)
+    with transaction(gov.sessions) as session:
+        gallery = find_gallery(session, name)
+        subjects = session.scalar(select(func.count()).select_from(Subject).where(Subject.gallery_id == gallery.id))
+        session.delete(gallery)
+        gov.audit.append(session, actor, "gallery.delete", f"gallery:{name}", reason, {"subjects": subjects or 0})
+        gallery_id = gallery.id
+    gov.indexes.discard(gallery_id)
+    return subjects or 0
+
+
+def enrol_subject(
+    gov: Governance, actor: Actor, gallery_name: str, details: SubjectDetails, images: Sequence[EnrolmentImage]
+) -> EnrolmentOutcome:
+    """Enrol ``images`` of one person as ``details.reference`` (created, or added to if it exists).
+
+    Each image must show exactly one face; images already enrolled for the subject (same bytes) are
+    skipped, so re-running an interrupted enrolment is safe.
+    """
+    actor.require(Permission.ENROL)
+    faces, skipped = _analyse(gov, images)
+    with transaction(gov.sessions) as session:
+        gallery = find_gallery(session, gallery_name)
+        subject = session.scalar(
+            select(Subject).where(Subject.gallery_id == gallery.id, Subject.reference == details.reference)
+        )
+        known: set[str] = set()
+        if subject is not None:
+            known = set(
+                session.scalars(select(EnrolledFace.image_sha256).where(EnrolledFace.subject_id == subject.id)).all()
+            )
+        fresh = []
+        for image, face, digest in faces:
+            if digest in known:
+                skipped.append(f"{image.name}: already enrolled for {details.reference}")
+                continue
+            known.add(digest)
+            fresh.append((image, face, digest))
+        if not fresh:
+            return EnrolmentOutcome(details.reference, 0, tuple(skipped))
+        if subject is None:
+            subject = _new_subject(session, gallery, details, actor, gov.clock.now())
+        new_faces = [
+            _enrolled_face(subject, gallery, image, face, digest, actor, gov.clock.now())
+            for image, face, digest in fresh
+        ]
+        session.add_all(new_faces)
+        session.flush()
+        gallery.revision += 1
+        gov.audit.append(
+            session,
+            actor,
+            "subject.enrol",
+            f"gallery:{gallery.name}/subject:{details.reference}",
+            details.reason,
+            {
+                "category": details.category.value,
+                "source": details.source,
+                "expires_at": details.expires_at.isoformat(),
+                "images": [f.image_name for f in new_faces],
+                "image_sha256": [f.image_sha256 for f in new_faces],
+            },
+        )
+        additions = (np.array([f.id for f in new_faces], dtype=np.int64), _descriptors(new_faces))
+        gallery_id, revision = gallery.id, gallery.revision
+    gov.indexes.apply(gallery_id, revision, added=additions)
+    return EnrolmentOutcome(details.reference, len(new_faces), tuple(skipped))
+
+
+def list_subjects(gov: Governance, actor: Actor, gallery_name: str) -> list[SubjectRecord]:
+    actor.require(Permission.VIEW_SUBJECTS)
+    with gov.sessions() as session:
+        gallery = find_gallery(session, gallery_name)
+        rows = session.execute(
+            select(Subject, func.count(EnrolledFace.id))
+            .outerjoin(EnrolledFace, EnrolledFace.subject_id == Subject.id)
+            .where(Subject.gallery_id == gallery.id)
+            .group_by(Subject.id)
+            .order_by(Subject.reference)
+        ).all()
+        return [_subject_record(gallery.name, subject, count) for subject, count in rows]
+
+
+def remove_subject(gov: Governance, actor: Actor, gallery_name: str, reference: str, reason: str) -> int:
+    """Remove a subject with all their faces and images, from the database and the index; returns the
+    number of faces removed."""
+    actor.require(Permission.REMOVE_SUBJECTS)
+    with transaction(gov.sessions) as session:
+        gallery = find_gallery(session, gallery_name)
+        return_ids = remove_subjects(session, gallery, [reference], gov, actor, "subject.remove", reason)
+        gallery_id, revision = gallery.id, gallery.revision
+    gov.indexes.apply(gallery_id, revision, removed=return_ids)
+    return len(return_ids)
+
+
+def remove_subjects(
+    session: Session,
+    gallery: Gallery,
+    references: Sequence[str],
+    gov: Governance,
+    actor: Actor,
+    action: str,
+    reason: str,
+) -> np.ndarray:
+    """Delete subjects by reference inside the caller's transaction, each audited; bumps the gallery's
+    revision and returns the removed face ids (for the caller to take out of the index after commit)."""
+    removed: list[int] = []
+    for reference in references:
+        subject = session.scalar(
+            select(Subject).where(Subject.gallery_id == gallery.id, Subject.reference == reference)
+        )
+        if subject is None:
+            raise GalleryError(f"gallery {gallery.name!r} has no subject {reference!r}")
+        face_ids = list(session.scalars(select(EnrolledFace.id).where(EnrolledFace.subject_id == subject.id)).all())
+        session.delete(subject)
+        removed.extend(face_ids)
+        gov.audit.append(
+            session, actor, action, f"gallery:{gallery.name}/subject:{reference}", reason, {"faces": len(face_ids)}
+        )
+    gallery.revision += 1
+    return np.array(removed, dtype=np.int64)
+
+
+def _analyse(
+    gov: Governance, images: Sequence[EnrolmentImage]
+) -> tuple[list[tuple[EnrolmentImage, Face, str]], list[str]]:
+    faces = []
+    skipped = []
+    for image in images:
+        try:
+            loaded = decode_image(image.data, image.name, gov.engine.options.image_limits)
+            face = gov.engine.analyse(loaded).single_face(option="a single-face image")
+        except InputError as error:
+            skipped.append(str(error))
+            continue
+        faces.append((image, face, hashlib.sha256(image.data).hexdigest()))
+    return faces, skipped
+
+
+def _new_subject(session: Session, gallery: Gallery, details: SubjectDetails, actor: Actor, now: datetime) -> Subject:
+    if details.expires_at <= now:
+        raise GalleryError(f"subject {details.reference!r}: the expiry {details.expires_at:%Y-%m-%d} has passed")
+    subject = Subject(
+        gallery_id=gallery.id,
+        reference=details.reference,
+        category=details.category.value,
+        reason=details.reason,
+        source=details.source,
+        added_by=actor.name,
+        added_at=now,
+        expires_at=details.expires_at,
+    )
+    session.add(subject)
+    session.flush()
+    return subject
+
+
+def _enrolled_face(
+    subject: Subject, gallery: Gallery, image: EnrolmentImage, face: Face, digest: str, actor: Actor, now: datetime
+) -> EnrolledFace:
+    return EnrolledFace(
+        subject_id=subject.id,
+        gallery_id=gallery.id,
+        descriptor=face.require_descriptor().astype("<f4").tobytes(),
+        image_name=image.name,
+        image_sha256=digest,
+        image_format=Path(image.name).suffix.lstrip(".").lower() or "unknown",
+        image=image.data,
+        box_left=face.box.left,
+        box_top=face.box.top,
+        box_right=face.box.right,
+        box_bottom=face.box.bottom,
+        inter_ocular_px=face.quality.inter_ocular_px,
+        enrolled_by=actor.name,
+        enrolled_at=now,
+    )
+
+
+def _descriptors(faces: Sequence[EnrolledFace]) -> np.ndarray:
+    return np.stack([np.frombuffer(f.descriptor, dtype="<f4") for f in faces]).astype(np.float32)
+
+
+def find_gallery(session: Session, name: str) -> Gallery:
+    """The gallery called ``name`` in this session; raises :class:`GalleryError` naming it if absent."""
+    gallery = session.scalar(select(Gallery).where(Gallery.name == name))
+    if gallery is None:
+        raise GalleryError(f"no gallery called {name!r}")
+    return gallery
+
+
+def _gallery_record(gallery: Gallery, subjects: int, faces: int) -> GalleryRecord:
+    return GalleryRecord(
+        name=gallery.name,
+        description=gallery.description,
+        index_kind=IndexKind(gallery.index_kind),
+        subjects=subjects,
+        faces=faces,
+        created_by=gallery.created_by,
+        created_at=gallery.created_at,
+    )
+
+
+def _subject_record(gallery: str, subject: Subject, faces: int) -> SubjectRecord:
+    return SubjectRecord(
+        gallery=gallery,
+        reference=subject.reference,
+        category=SubjectCategory(subject.category),
+        reason=subject.reason,
+        source=subject.source,
+        added_by=subject.added_by,
+        added_at=subject.added_at,
+        expires_at=subject.expires_at,
+        faces=faces,
+    )

@@ -1,0 +1,194 @@
+"""Retention: the system, not a person's memory, deletes data when its time is up, and records that it did.
+
+Policies are per kind of data (configuration file, ``[retention]`` section, in days). Enforcement deletes
+from the database and the vector indexes (enrolled images live in the database, so nothing is left on
+disk), one audited transaction per kind, so an interruption leaves each kind either done or untouched.
+Audit entries are the exception that proves the log: past their period their *content* is pruned while
+their leaf hashes stay, so the signed tree heads and every remaining entry's proof still verify.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import delete, func, select, update
+
+from watchkeeper.config import ConfigError
+from watchkeeper.governance.context import Governance
+from watchkeeper.governance.db import transaction
+from watchkeeper.governance.galleries import remove_subjects
+from watchkeeper.governance.roles import Actor, Permission
+from watchkeeper.governance.schema import EnrolledFace, Gallery, Search, Subject
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionPolicy:
+    """How long each kind of data is kept. ``None`` means no period of its own.
+
+    - ``enrolled_images``: enrolled faces (image and descriptor), counted from enrolment; independently,
+      every subject is deleted at their own expiry date.
+    - ``probe_images``: probes kept with a search at the case's request.
+    - ``search_results``: search records and their candidate lists (the audit entry of the search stays).
+    - ``alerts``: live-recognition alerts.
+    - ``audit``: audit entry content (leaf hashes are kept for ever, so the log stays verifiable).
+    """
+
+    enrolled_images: timedelta | None = None
+    probe_images: timedelta | None = timedelta(days=31)
+    search_results: timedelta | None = timedelta(days=365)
+    alerts: timedelta | None = timedelta(days=31)
+    audit: timedelta | None = timedelta(days=6 * 365)
+
+
+POLICY_KINDS = ("enrolled_images", "probe_images", "search_results", "alerts", "audit")
+
+
+def read_policy(path: Path) -> RetentionPolicy:
+    """The ``[retention]`` section of a TOML file (days per kind; 0 or absent keeps the default; the
+    string "none" for no period); defaults when the file does not exist."""
+    if not path.is_file():
+        return RetentionPolicy()
+    try:
+        section: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8")).get("retention", {})
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: not valid TOML ({error})") from None
+    unknown = set(section) - set(POLICY_KINDS)
+    if unknown:
+        raise ConfigError(f"{path}: unknown retention kind(s) {sorted(unknown)}; known: {', '.join(POLICY_KINDS)}")
+    defaults = RetentionPolicy()
+    values = {kind: _period(path, kind, section.get(kind), getattr(defaults, kind)) for kind in POLICY_KINDS}
+    return RetentionPolicy(**values)
+
+
+def _period(path: Path, kind: str, value: object, default: timedelta | None) -> timedelta | None:
+    if value is None:
+        return default
+    if value == "none":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f'{path}: retention.{kind} must be a whole number of days (1 or more) or "none"')
+    return timedelta(days=value)
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionReport:
+    """What one enforcement deleted, by kind."""
+
+    expired_subjects: int
+    aged_faces: int
+    probes_cleared: int
+    searches_deleted: int
+    audit_entries_pruned: int
+
+
+def enforce_retention(gov: Governance, actor: Actor, policy: RetentionPolicy) -> RetentionReport:
+    """Delete everything past its retention period now (by ``gov.clock``), auditing each kind."""
+    actor.require(Permission.ENFORCE_RETENTION)
+    now = gov.clock.now()
+    expired = _expire_subjects(gov, actor)
+    aged = _age_out_faces(gov, actor, now - policy.enrolled_images) if policy.enrolled_images else 0
+    probes = _clear_probes(gov, actor, now - policy.probe_images) if policy.probe_images else 0
+    searches = _delete_searches(gov, actor, now - policy.search_results) if policy.search_results else 0
+    pruned = gov.audit.prune(actor, now - policy.audit) if policy.audit else 0
+    return RetentionReport(expired, aged, probes, searches, pruned)
+
+
+def _expire_subjects(gov: Governance, actor: Actor) -> int:
+    now = gov.clock.now()
+    total = 0
+    with gov.sessions() as session:
+        galleries = session.scalars(select(Gallery)).all()
+    for gallery in galleries:
+        with transaction(gov.sessions) as session:
+            references = list(
+                session.scalars(
+                    select(Subject.reference).where(Subject.gallery_id == gallery.id, Subject.expires_at <= now)
+                ).all()
+            )
+            if not references:
+                continue
+            current = session.get(Gallery, gallery.id)
+            assert current is not None
+            removed = remove_subjects(
+                session, current, references, gov, actor, "retention.subject_expired", "expiry date reached"
+            )
+            revision = current.revision
+        gov.indexes.apply(gallery.id, revision, removed=removed)
+        total += len(references)
+    return total
+
+
+def _age_out_faces(gov: Governance, actor: Actor, cutoff: Any) -> int:
+    total = 0
+    with gov.sessions() as session:
+        galleries = session.scalars(select(Gallery)).all()
+    for gallery in galleries:
+        with transaction(gov.sessions) as session:
+            face_ids = list(
+                session.scalars(
+                    select(EnrolledFace.id).where(
+                        EnrolledFace.gallery_id == gallery.id, EnrolledFace.enrolled_at <= cutoff
+                    )
+                ).all()
+            )
+            if not face_ids:
+                continue
+            session.execute(delete(EnrolledFace).where(EnrolledFace.id.in_(face_ids)))
+            faceless = select(EnrolledFace.id).where(EnrolledFace.subject_id == Subject.id).exists()
+            session.execute(delete(Subject).where(Subject.gallery_id == gallery.id, ~faceless))
+            current = session.get(Gallery, gallery.id)
+            assert current is not None
+            current.revision += 1
+            revision = current.revision
+            gov.audit.append(
+                session,
+                actor,
+                "retention.faces_aged_out",
+                f"gallery:{gallery.name}",
+                "enrolled image retention period reached",
+                {"faces": len(face_ids)},
+            )
+        gov.indexes.apply(gallery.id, revision, removed=np.array(face_ids, dtype=np.int64))
+        total += len(face_ids)
+    return total
+
+
+def _clear_probes(gov: Governance, actor: Actor, cutoff: Any) -> int:
+    with transaction(gov.sessions) as session:
+        kept = Search.probe_kept_at.is_not(None) & (Search.probe_kept_at <= cutoff)
+        count = session.scalar(select(func.count()).select_from(Search).where(kept)) or 0
+        if count:
+            session.execute(
+                update(Search).where(kept).values(probe_descriptor=None, probe_image=None, probe_kept_at=None)
+            )
+            gov.audit.append(
+                session,
+                actor,
+                "retention.probes_cleared",
+                "searches",
+                "probe retention period reached",
+                {"probes": count},
+            )
+    return count
+
+
+def _delete_searches(gov: Governance, actor: Actor, cutoff: Any) -> int:
+    with transaction(gov.sessions) as session:
+        ids = list(session.scalars(select(Search.id).where(Search.performed_at <= cutoff)).all())
+        if ids:
+            for search in session.scalars(select(Search).where(Search.id.in_(ids))).all():
+                session.delete(search)
+            gov.audit.append(
+                session,
+                actor,
+                "retention.searches_deleted",
+                "searches",
+                "search result retention period reached",
+                {"searches": len(ids)},
+            )
+    return len(ids)

@@ -1,0 +1,80 @@
+"""Users' roles and what each may do, enforced by the governance services themselves.
+
+Every service method names the permission it needs and checks the acting user before touching data, so
+no adapter (command line, server, web page) can forget to: refusal is a property of the core.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from watchkeeper.errors import WatchkeeperError
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    """Manages users, galleries and configuration; may do what the other roles do except audit."""
+    OPERATOR = "operator"
+    """Runs live deployments and adjudicates their alerts; manages watchlist subjects."""
+    ANALYST = "analyst"
+    """Runs retrospective searches for cases; enrols subjects into galleries."""
+    AUDITOR = "auditor"
+    """Reads and verifies the audit log and the records; changes nothing and searches nothing."""
+
+
+class Permission(StrEnum):
+    MANAGE_USERS = "manage_users"
+    MANAGE_GALLERIES = "manage_galleries"
+    ENROL = "enrol"
+    REMOVE_SUBJECTS = "remove_subjects"
+    VIEW_SUBJECTS = "view_subjects"
+    SEARCH = "search"
+    ENFORCE_RETENTION = "enforce_retention"
+    READ_AUDIT = "read_audit"
+
+
+PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(
+        {
+            Permission.MANAGE_USERS,
+            Permission.MANAGE_GALLERIES,
+            Permission.ENROL,
+            Permission.REMOVE_SUBJECTS,
+            Permission.VIEW_SUBJECTS,
+            Permission.SEARCH,
+            Permission.ENFORCE_RETENTION,
+        }
+    ),
+    Role.OPERATOR: frozenset({Permission.ENROL, Permission.REMOVE_SUBJECTS, Permission.VIEW_SUBJECTS}),
+    Role.ANALYST: frozenset({Permission.ENROL, Permission.VIEW_SUBJECTS, Permission.SEARCH}),
+    Role.AUDITOR: frozenset({Permission.READ_AUDIT, Permission.VIEW_SUBJECTS}),
+}
+"""Separation of duties: the auditor, who checks the log, can change nothing it records."""
+
+
+class PermissionDeniedError(WatchkeeperError):
+    """The acting user's role does not allow the action."""
+
+    code = "permission_denied"
+
+
+class UnknownUserError(WatchkeeperError):
+    """No active user of that name."""
+
+    code = "unknown_user"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is acting: a registered, active user and their role."""
+
+    name: str
+    role: Role
+
+    def require(self, permission: Permission) -> None:
+        """Raise :class:`PermissionDeniedError` unless this actor's role grants ``permission``."""
+        if permission not in PERMISSIONS[self.role]:
+            raise PermissionDeniedError(
+                f"user {self.name!r} ({self.role.value}) may not {permission.value.replace('_', ' ')}"
+            )

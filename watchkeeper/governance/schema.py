@@ -1,0 +1,210 @@
+"""The database tables: who may act, what is enrolled, what was searched, and the audit log.
+
+Biometric data (descriptors, enrolled images, kept probes) sits only in tables written by the governance
+services, each write in the same transaction as its audit entry. Changes to these tables are Alembic
+migrations (``watchkeeper/governance/migrations``); tests check the models and the migrations agree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC timestamps on every database (SQLite keeps no zone: it is put back on reading).
+
+    A naive datetime is refused on writing: its zone would be a guess.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: Watchkeeper stores only timezone-aware UTC times")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Gallery(Base):
+    """A set of subjects searched together: custody images, a case's images, a watchlist's source."""
+
+    __tablename__ = "galleries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    index_kind: Mapped[str] = mapped_column(String(20))
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    """Incremented with every change to the gallery's faces; a persisted index records the revision it was
+    built at, so a stale index is detected and rebuilt."""
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    subjects: Mapped[list[Subject]] = relationship(back_populates="gallery", cascade="all, delete-orphan")
+
+
+class Subject(Base):
+    """A person in a gallery, with why they are there and until when."""
+
+    __tablename__ = "subjects"
+    __table_args__ = (UniqueConstraint("gallery_id", "reference", name="uq_subjects_gallery_reference"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    gallery_id: Mapped[int] = mapped_column(ForeignKey("galleries.id", ondelete="CASCADE"), index=True)
+    reference: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    added_by: Mapped[str] = mapped_column(String(100))
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+    gallery: Mapped[Gallery] = relationship(back_populates="subjects")
+    faces: Mapped[list[EnrolledFace]] = relationship(back_populates="subject", cascade="all, delete-orphan")
+
+
+class EnrolledFace(Base):
+    """One enrolled face: its descriptor, where it was in which image, and the image itself."""
+
+    __tablename__ = "enrolled_faces"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"), index=True)
+    gallery_id: Mapped[int] = mapped_column(ForeignKey("galleries.id", ondelete="CASCADE"), index=True)
+    descriptor: Mapped[bytes] = mapped_column(LargeBinary)
+    """128 little-endian float32 values."""
+    image_name: Mapped[str] = mapped_column(Text)
+    image_sha256: Mapped[str] = mapped_column(String(64))
+    image_format: Mapped[str] = mapped_column(String(10))
+    image: Mapped[bytes] = mapped_column(LargeBinary)
+    box_left: Mapped[int] = mapped_column(Integer)
+    box_top: Mapped[int] = mapped_column(Integer)
+    box_right: Mapped[int] = mapped_column(Integer)
+    box_bottom: Mapped[int] = mapped_column(Integer)
+    inter_ocular_px: Mapped[float] = mapped_column(Float)
+    enrolled_by: Mapped[str] = mapped_column(String(100))
+    enrolled_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+    subject: Mapped[Subject] = relationship(back_populates="faces")
+
+
+class Search(Base):
+    """A retrospective search: who ran it, for which case and why, and (only if the case asks) the probe."""
+
+    __tablename__ = "searches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    gallery_id: Mapped[int | None] = mapped_column(ForeignKey("galleries.id", ondelete="SET NULL"), index=True)
+    gallery_name: Mapped[str] = mapped_column(String(100))
+    case_reference: Mapped[str] = mapped_column(String(200), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    performed_by: Mapped[str] = mapped_column(String(100))
+    performed_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    probe_name: Mapped[str] = mapped_column(Text)
+    probe_sha256: Mapped[str] = mapped_column(String(64))
+    probe_descriptor: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    probe_image: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    probe_kept_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    k: Mapped[int] = mapped_column(Integer)
+    threshold: Mapped[float] = mapped_column(Float)
+
+    candidates: Mapped[list[SearchCandidate]] = relationship(back_populates="search", cascade="all, delete-orphan")
+
+
+class SearchCandidate(Base):
+    __tablename__ = "search_candidates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    search_id: Mapped[int] = mapped_column(ForeignKey("searches.id", ondelete="CASCADE"), index=True)
+    rank: Mapped[int] = mapped_column(Integer)
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id", ondelete="SET NULL"), nullable=True)
+    subject_reference: Mapped[str] = mapped_column(String(200))
+    face_id: Mapped[int | None] = mapped_column(ForeignKey("enrolled_faces.id", ondelete="SET NULL"), nullable=True)
+    distance: Mapped[float] = mapped_column(Float)
+    similarity: Mapped[float] = mapped_column(Float)
+
+    search: Mapped[Search] = relationship(back_populates="candidates")
+
+
+class AuditEntryRow(Base):
+    """One audit entry: its canonical bytes (what the leaf hash covers) and the leaf hash itself.
+
+    Retention may prune an old entry's content (``canonical`` set to NULL) while its leaf hash stays, so
+    the tree, its signed heads and every other entry's proofs remain verifiable.
+    """
+
+    __tablename__ = "audit_entries"
+
+    sequence: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    canonical: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    leaf_hash: Mapped[bytes] = mapped_column(LargeBinary)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class AuditCheckpoint(Base):
+    """A signed tree head over the first ``size`` entries."""
+
+    __tablename__ = "audit_checkpoints"
+
+    size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    root_hash: Mapped[bytes] = mapped_column(LargeBinary)
+    signed_text: Mapped[str] = mapped_column(Text)
+
+
+class AuditState(Base):
+    """The log's one-row head: its size and the Merkle frontier needed to append without rereading it.
+
+    Appending locks this row, so concurrent writers take sequence numbers one at a time.
+    """
+
+    __tablename__ = "audit_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    frontier: Mapped[bytes] = mapped_column(LargeBinary)

@@ -1,0 +1,182 @@
+"""Retrospective search: one probe face against a gallery, a ranked candidate list for a person to review.
+
+A search is an act on the record: it needs a case reference and a stated reason, and it is written, with
+its candidates, in the same transaction as its audit entry. The probe's descriptor and image are kept
+only when the case asks for it; otherwise only the probe's name and SHA-256 are recorded (enough to show
+later which image was searched, nothing that identifies a face).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, decode_image, similarity_from_distance
+from watchkeeper.governance.categories import SubjectCategory
+from watchkeeper.governance.context import Governance
+from watchkeeper.governance.db import transaction
+from watchkeeper.governance.galleries import GalleryError, find_gallery
+from watchkeeper.governance.roles import Actor, Permission
+from watchkeeper.governance.schema import EnrolledFace, Search, SearchCandidate, Subject
+
+DEFAULT_CANDIDATES = 10
+_FACES_PER_SUBJECT_MARGIN = 4
+"""Faces fetched per candidate wanted: several faces of one subject collapse into one candidate."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRequest:
+    """What an analyst asks: which gallery, which probe face, for which case and why."""
+
+    gallery: str
+    probe_name: str
+    probe: bytes
+    case_reference: str
+    reason: str
+    face_index: int | None = None
+    candidates: int = DEFAULT_CANDIDATES
+    threshold: float = DEFAULT_MATCH_THRESHOLD
+    keep_probe: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.case_reference.strip():
+            raise ValueError("a search needs a case reference")
+        if not self.reason.strip():
+            raise ValueError("a search needs a stated reason")
+        if self.candidates < 1:
+            raise ValueError(f"candidates must be 1 or more, got {self.candidates}")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One subject proposed for review: their best-matching enrolled face's distance and similarity."""
+
+    rank: int
+    reference: str
+    category: SubjectCategory
+    distance: float
+    similarity: float
+    within_threshold: bool
+    face_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchOutcome:
+    search_id: int
+    gallery: str
+    case_reference: str
+    performed_at: datetime
+    threshold: float
+    candidates: tuple[Candidate, ...]
+
+
+def run_search(gov: Governance, actor: Actor, request: SearchRequest) -> SearchOutcome:
+    """Search the probe's chosen face against the gallery; the result is recorded and audited."""
+    actor.require(Permission.SEARCH)
+    image = decode_image(request.probe, request.probe_name, gov.engine.options.image_limits)
+    face = gov.engine.analyse(image).single_face(request.face_index)
+    descriptor = face.require_descriptor()
+    with gov.sessions() as session:
+        gallery = find_gallery(session, request.gallery)
+        gallery_id, revision = gallery.id, gallery.revision
+    found = gov.indexes.search(gallery_id, revision, descriptor, request.candidates * _FACES_PER_SUBJECT_MARGIN)
+    now = gov.clock.now()
+    with transaction(gov.sessions) as session:
+        gallery = find_gallery(session, request.gallery)
+        if gallery.id != gallery_id:
+            raise GalleryError(f"gallery {request.gallery!r} was replaced during the search; search again")
+        candidates = _candidates(session, found.ids[0], found.distances[0], request)
+        search = Search(
+            gallery_id=gallery.id,
+            gallery_name=gallery.name,
+            case_reference=request.case_reference,
+            reason=request.reason,
+            performed_by=actor.name,
+            performed_at=now,
+            probe_name=request.probe_name,
+            probe_sha256=hashlib.sha256(request.probe).hexdigest(),
+            probe_descriptor=descriptor.astype("<f4").tobytes() if request.keep_probe else None,
+            probe_image=request.probe if request.keep_probe else None,
+            probe_kept_at=now if request.keep_probe else None,
+            k=request.candidates,
+            threshold=request.threshold,
+            candidates=[
+                SearchCandidate(
+                    rank=c.rank,
+                    subject_id=subject_id,
+                    subject_reference=c.reference,
+                    face_id=c.face_id,
+                    distance=c.distance,
+                    similarity=c.similarity,
+                )
+                for c, subject_id in candidates
+            ],
+        )
+        session.add(search)
+        session.flush()
+        gov.audit.append(
+            session,
+            actor,
+            "search.run",
+            f"gallery:{gallery.name}/search:{search.id}",
+            request.reason,
+            {
+                "case_reference": request.case_reference,
+                "probe": request.probe_name,
+                "probe_sha256": search.probe_sha256,
+                "probe_kept": request.keep_probe,
+                "candidates": [c.reference for c, _ in candidates],
+                "within_threshold": sum(c.within_threshold for c, _ in candidates),
+            },
+        )
+        search_id = search.id
+    return SearchOutcome(
+        search_id=search_id,
+        gallery=request.gallery,
+        case_reference=request.case_reference,
+        performed_at=now,
+        threshold=request.threshold,
+        candidates=tuple(c for c, _ in candidates),
+    )
+
+
+def _candidates(
+    session: Session, face_ids: np.ndarray, distances: np.ndarray, request: SearchRequest
+) -> list[tuple[Candidate, int]]:
+    """Best face per subject, nearest first, at most ``request.candidates`` subjects."""
+    valid = [(int(i), float(d)) for i, d in zip(face_ids, distances, strict=True) if i >= 0]
+    if not valid:
+        return []
+    rows = session.execute(
+        select(EnrolledFace.id, Subject.id, Subject.reference, Subject.category)
+        .join(Subject, Subject.id == EnrolledFace.subject_id)
+        .where(EnrolledFace.id.in_([i for i, _ in valid]))
+    ).all()
+    by_face = {face_id: (subject_id, reference, category) for face_id, subject_id, reference, category in rows}
+    chosen: list[tuple[Candidate, int]] = []
+    seen: set[int] = set()
+    for face_id, distance in valid:
+        if face_id not in by_face:
+            continue  # removed since the index was read
+        subject_id, reference, category = by_face[face_id]
+        if subject_id in seen:
+            continue
+        seen.add(subject_id)
+        candidate = Candidate(
+            rank=len(chosen) + 1,
+            reference=reference,
+            category=SubjectCategory(category),
+            distance=distance,
+            similarity=similarity_from_distance(distance),
+            within_threshold=distance <= request.threshold,
+            face_id=face_id,
+        )
+        chosen.append((candidate, subject_id))
+        if len(chosen) == request.candidates:
+            break
+    return chosen

@@ -1,0 +1,65 @@
+"""Registered users: who may act, in which role. Every governance call starts by resolving its actor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from watchkeeper.governance.context import Governance
+from watchkeeper.governance.db import transaction
+from watchkeeper.governance.roles import Actor, Permission, Role, UnknownUserError
+from watchkeeper.governance.schema import User
+
+SYSTEM_ACTOR = Actor(name="system", role=Role.ADMIN)
+"""The actor of the very first act (creating the first administrator), when no user exists yet."""
+
+
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    name: str
+    role: Role
+    active: bool
+    created_at: datetime
+
+
+def resolve_actor(gov: Governance, name: str) -> Actor:
+    """The active user called ``name`` as an :class:`Actor`; raises :class:`UnknownUserError` otherwise."""
+    with gov.sessions() as session:
+        user = session.scalar(select(User).where(User.name == name, User.active.is_(True)))
+    if user is None:
+        raise UnknownUserError(
+            f"no active user called {name!r}; an administrator adds users with `watchkeeper user add`"
+        )
+    return Actor(name=user.name, role=Role(user.role))
+
+
+def add_user(gov: Governance, actor: Actor | None, name: str, role: Role, reason: str) -> UserRecord:
+    """Register a user. Without an ``actor`` this only succeeds while no user exists: the first
+    administrator bootstraps the system, and the audit log records that it happened."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise ValueError(f"a user name must be 1 to 100 characters, got {name!r}")
+    with transaction(gov.sessions) as session:
+        if actor is None:
+            if session.scalar(select(func.count()).select_from(User)):
+                raise UnknownUserError("users already exist: name the administrator who adds this one")
+            if role is not Role.ADMIN:
+                raise ValueError("the first user must be an administrator")
+            actor = SYSTEM_ACTOR
+        else:
+            actor.require(Permission.MANAGE_USERS)
+        if session.scalar(select(User).where(User.name == name)) is not None:
+            raise ValueError(f"a user called {name!r} already exists")
+        user = User(name=name, role=role.value, active=True, created_at=gov.clock.now())
+        session.add(user)
+        gov.audit.append(session, actor, "user.add", f"user:{name}", reason, {"role": role.value})
+    return UserRecord(name=user.name, role=role, active=True, created_at=user.created_at)
+
+
+def list_users(gov: Governance, actor: Actor) -> list[UserRecord]:
+    actor.require(Permission.MANAGE_USERS)
+    with gov.sessions() as session:
+        users = session.scalars(select(User).order_by(User.name)).all()
+        return [UserRecord(u.name, Role(u.role), u.active, u.created_at) for u in users]
