@@ -95,7 +95,7 @@ def _faces_per_subject(gov: Governance) -> dict[str, int]:
         rows = session.execute(
             select(Subject.reference, func.count(EnrolledFace.id)).join(EnrolledFace).group_by(Subject.reference)
         ).all()
-    return {str(reference): int(count) for reference, count in rows.tuples()}
+    return {str(reference): int(count) for reference, count in rows}
 
 
 def _distinct_images_per_subject(folder: Path) -> dict[str, int]:

@@ -271,7 +271,9 @@ def _print_verification(report: Any, inclusion: dict[str, Any] | None) -> None:
     for finding in report.findings:
         output.stdout.print(f"  {finding.kind}: {finding.message}", highlight=False, soft_wrap=True)
     if inclusion is not None:
-        output.stdout.print(f"inclusion proof ({len(inclusion['proof'])} hashes) under:\n{inclusion['checkpoint']}")
+        output.stdout.print(
+            f"inclusion proof ({len(inclusion['proof'])} hashes) under:\n{inclusion['checkpoint']}", soft_wrap=True
+        )
 
 
 @retention_app.command("enforce")
@@ -291,13 +293,16 @@ def _emit(as_json: bool, document: dict[str, Any], message: str) -> None:
 
 
 def _plain(value: Any) -> Any:
-    """JSON-ready copies of dataclass fields: times as ISO 8601, enums as their values."""
+    """JSON-ready copies of dataclass fields: times as ISO 8601, enums as their values, bytes (hashes) as
+    base64."""
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
     if hasattr(value, "value") and isinstance(value.value, str):
         return value.value
     return value
