@@ -36,6 +36,7 @@ $(VENV)/.peer: $(STAMP)
 bench: $(VENV)/.peer
 	$(BIN)/python benchmarks/engine.py --data $(DATA)
 	$(BIN)/python benchmarks/networks.py
+	$(BIN)/python benchmarks/search.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
