@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +123,7 @@ def _expire_subjects(gov: Governance, actor: Actor) -> int:
     return total
 
 
-def _age_out_faces(gov: Governance, actor: Actor, cutoff: Any) -> int:
+def _age_out_faces(gov: Governance, actor: Actor, cutoff: datetime) -> int:
     total = 0
     with gov.sessions() as session:
         galleries = session.scalars(select(Gallery)).all()
@@ -158,7 +158,7 @@ def _age_out_faces(gov: Governance, actor: Actor, cutoff: Any) -> int:
     return total
 
 
-def _clear_probes(gov: Governance, actor: Actor, cutoff: Any) -> int:
+def _clear_probes(gov: Governance, actor: Actor, cutoff: datetime) -> int:
     with transaction(gov.sessions) as session:
         kept = Search.probe_kept_at.is_not(None) & (Search.probe_kept_at <= cutoff)
         count = session.scalar(select(func.count()).select_from(Search).where(kept)) or 0
@@ -177,7 +177,7 @@ def _clear_probes(gov: Governance, actor: Actor, cutoff: Any) -> int:
     return count
 
 
-def _delete_searches(gov: Governance, actor: Actor, cutoff: Any) -> int:
+def _delete_searches(gov: Governance, actor: Actor, cutoff: datetime) -> int:
     with transaction(gov.sessions) as session:
         ids = list(session.scalars(select(Search.id).where(Search.performed_at <= cutoff)).all())
         if ids:
