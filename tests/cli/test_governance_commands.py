@@ -61,11 +61,11 @@ def test_custody_workflow(data_env: dict[str, str], faces_dir: Path) -> None:
     assert code == 1
     assert ambiguous["error"]["code"] == "face_selection"
 
-    code, verified = run(data_env, "audit", "verify", "--user", "aud", "--entry", "4")
+    code, verified = run(data_env, "audit", "verify", "--user", "aud", "--entry", "5")
     assert code == 0
     assert verified["verification"]["findings"] == []
     assert verified["inclusion"]["entry"]["action"] == "subject.enrol"
-    assert verified["verification"]["size"] == 10
+    assert verified["verification"]["size"] == 11
 
     code, subjects = run(data_env, "subject", "list", "custody", "--user", "aud")
     assert code == 0

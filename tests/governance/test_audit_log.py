@@ -31,8 +31,10 @@ def stored_entries(gov: Governance) -> list[AuditEntry]:
 def test_every_act_is_an_entry_with_who_what_and_why(gov: Governance, people: dict[Role, Actor]) -> None:
     make_history(gov, people)
     entries = stored_entries(gov)
-    assert [e.action for e in entries] == ["user.add"] * 4 + ["gallery.create"] * 3 + ["gallery.delete"]
-    assert [e.sequence for e in entries] == list(range(8))
+    assert [e.action for e in entries] == ["config.change"] + ["user.add"] * 4 + ["gallery.create"] * 3 + [
+        "gallery.delete"
+    ]
+    assert [e.sequence for e in entries] == list(range(9))
     last = entries[-1]
     assert (last.actor, last.role, last.target, last.reason) == ("ada", "admin", "gallery:two", "not needed")
     assert last.timestamp == gov.clock.now()
@@ -45,7 +47,7 @@ def test_inclusion_proof_checks_out_against_the_signed_head(gov: Governance, peo
     assert entry is not None
     assert entry.action == "gallery.create"
     checkpoint = open_checkpoint(head, gov.audit.verifier)
-    assert checkpoint.size == 8
+    assert checkpoint.size == 9
     verify_inclusion(leaf, 5, checkpoint.size, proof, checkpoint.root_hash)
 
 
@@ -60,12 +62,12 @@ def tamper_and_verify(gov: Governance, people: dict[Role, Actor], statement: obj
 def test_edited_entry_is_found(gov: Governance, people: dict[Role, Actor]) -> None:
     make_history(gov, people)
     with gov.sessions() as session:
-        original = session.get(AuditEntryRow, 6)
+        original = session.get(AuditEntryRow, 7)
         assert original is not None
         assert original.canonical is not None
         forged = original.canonical.replace(b"create three", b"create 3rd!!")
     kinds = tamper_and_verify(
-        gov, people, update(AuditEntryRow).where(AuditEntryRow.sequence == 6).values(canonical=forged)
+        gov, people, update(AuditEntryRow).where(AuditEntryRow.sequence == 7).values(canonical=forged)
     )
     assert FindingKind.ENTRY_ALTERED in kinds
 

@@ -9,14 +9,14 @@ import pytest
 from sqlalchemy import func, select
 
 from watchkeeper.config import ConfigError
-from watchkeeper.governance import galleries, retention, search
+from watchkeeper.governance import galleries, policy, retention, search
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.clock import FixedClock
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.roles import Actor, Role
 from watchkeeper.governance.schema import AuditEntryRow, EnrolledFace, Search, Subject
 
-POLICY = retention.RetentionPolicy(
+POLICY = policy.RetentionPolicy(
     enrolled_images=None,
     probe_images=timedelta(days=7),
     search_results=timedelta(days=30),
@@ -97,16 +97,16 @@ def test_each_kind_goes_at_its_own_time(stocked: Governance, people: dict[Role, 
 
 def test_policy_file(tmp_path: Path) -> None:
     path = tmp_path / "watchkeeper.toml"
-    assert retention.read_policy(path) == retention.RetentionPolicy()
+    assert policy.read_policy(path) == policy.RetentionPolicy()
     path.write_text('[retention]\nprobe_images = 3\nenrolled_images = 365\naudit = "none"\n')
-    policy = retention.read_policy(path)
-    assert policy.probe_images == timedelta(days=3)
-    assert policy.enrolled_images == timedelta(days=365)
-    assert policy.audit is None
-    assert policy.search_results == retention.RetentionPolicy().search_results
+    read = policy.read_policy(path)
+    assert read.probe_images == timedelta(days=3)
+    assert read.enrolled_images == timedelta(days=365)
+    assert read.audit is None
+    assert read.search_results == policy.RetentionPolicy().search_results
     path.write_text("[retention]\nprobes = 3\n")
     with pytest.raises(ConfigError, match="unknown retention kind"):
-        retention.read_policy(path)
+        policy.read_policy(path)
     path.write_text("[retention]\naudit = -1\n")
     with pytest.raises(ConfigError, match="whole number of days"):
-        retention.read_policy(path)
+        policy.read_policy(path)

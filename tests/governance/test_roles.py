@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from watchkeeper.governance import galleries, retention, search, users
+from watchkeeper.governance import galleries, policy, retention, search, users
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.clock import FixedClock
 from watchkeeper.governance.context import Governance
@@ -22,7 +22,7 @@ def test_auditor_can_change_nothing(gov: Governance, people: dict[Role, Actor]) 
         lambda: galleries.delete_gallery(gov, auditor, "g", "try"),
         lambda: galleries.remove_subject(gov, auditor, "g", "x", "try"),
         lambda: users.add_user(gov, auditor, "eve", Role.ADMIN, "try"),
-        lambda: retention.enforce_retention(gov, auditor, retention.RetentionPolicy()),
+        lambda: retention.enforce_retention(gov, auditor, policy.RetentionPolicy()),
         lambda: search.run_search(gov, auditor, search.SearchRequest("g", "p.jpg", b"x", "C", "r")),
     ]
     for attempt in refused:

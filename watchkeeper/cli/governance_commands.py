@@ -280,8 +280,7 @@ def _print_verification(report: Any, inclusion: dict[str, Any] | None) -> None:
 def retention_enforce(user: User, as_json: JsonOutput = False) -> None:
     """Delete everything past its retention period now; each kind is audited."""
     with _governed(as_json) as gov:
-        policy = retention.read_policy(gov.settings.effective_config_file)
-        report = retention.enforce_retention(gov, users.resolve_actor(gov, user), policy)
+        report = retention.enforce_retention(gov, users.resolve_actor(gov, user), gov.policy)
     _emit(as_json, {"retention": asdict(report)}, ", ".join(f"{k}: {v}" for k, v in asdict(report).items()))
 
 

@@ -15,8 +15,10 @@ from watchkeeper.config import Settings
 from watchkeeper.face import FaceEngine
 from watchkeeper.governance.audit.store import AuditLog
 from watchkeeper.governance.clock import Clock, SystemClock
+from watchkeeper.governance.configuration import governed_configuration, record_configuration
 from watchkeeper.governance.db import open_database
 from watchkeeper.governance.indexes import GalleryIndexes
+from watchkeeper.governance.policy import RetentionPolicy, read_policy
 
 
 @dataclass
@@ -25,15 +27,19 @@ class Governance:
     sessions: sessionmaker[Session]
     audit: AuditLog
     indexes: GalleryIndexes
+    policy: RetentionPolicy
     clock: Clock = field(default_factory=SystemClock)
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None) -> Governance:
-        """Open (and migrate) the database, the audit log and the gallery indexes of ``settings``."""
+        """Open (and migrate) the database, the audit log and the gallery indexes of ``settings``, read the
+        policy file, and record the configuration in the audit log if it changed since last recorded."""
         clock = clock or SystemClock()
+        policy = read_policy(settings.effective_config_file)
         sessions = open_database(settings.effective_database_url)
         audit = AuditLog.open(sessions, settings.keys_dir, clock)
-        return cls(settings, sessions, audit, GalleryIndexes(sessions, settings.index_dir), clock)
+        record_configuration(sessions, audit, governed_configuration(settings, policy))
+        return cls(settings, sessions, audit, GalleryIndexes(sessions, settings.index_dir), policy, clock)
 
     def close(self) -> None:
         """Release the database connections (a long-lived process keeps one Governance instead)."""

@@ -78,3 +78,8 @@ class Actor:
             raise PermissionDeniedError(
                 f"user {self.name!r} ({self.role.value}) may not {permission.value.replace('_', ' ')}"
             )
+
+
+SYSTEM_ACTOR = Actor(name="system", role=Role.ADMIN)
+"""The actor of what Watchkeeper does by itself: bootstrapping the first administrator, recording the
+configuration in force at start."""

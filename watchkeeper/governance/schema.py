@@ -208,3 +208,5 @@ class AuditState(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     size: Mapped[int] = mapped_column(BigInteger)
     frontier: Mapped[bytes] = mapped_column(LargeBinary)
+    configuration_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """SHA-256 of the configuration last recorded in the log, so a changed configuration is audited."""

@@ -9,11 +9,8 @@ from sqlalchemy import func, select
 
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
-from watchkeeper.governance.roles import Actor, Permission, Role, UnknownUserError
+from watchkeeper.governance.roles import SYSTEM_ACTOR, Actor, Permission, Role, UnknownUserError
 from watchkeeper.governance.schema import User
-
-SYSTEM_ACTOR = Actor(name="system", role=Role.ADMIN)
-"""The actor of the very first act (creating the first administrator), when no user exists yet."""
 
 
 @dataclass(frozen=True, slots=True)

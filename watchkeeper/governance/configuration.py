@@ -1,0 +1,57 @@
+"""The configuration in force, recorded in the audit log whenever it changes.
+
+Which retention periods applied, which networks ran and where the data lived are facts an inquiry or a
+Freedom of Information answer may need for any date. At every start the governed part of the
+configuration is compared with the last one recorded; if it differs, a ``config.change`` entry records
+the new configuration, so the log shows what was in force from when.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from watchkeeper.config import Settings
+from watchkeeper.governance.audit.entry import JsonValue
+from watchkeeper.governance.audit.store import AuditLog
+from watchkeeper.governance.db import transaction
+from watchkeeper.governance.policy import POLICY_KINDS, RetentionPolicy
+from watchkeeper.governance.roles import SYSTEM_ACTOR
+from watchkeeper.governance.schema import AuditState
+
+
+def governed_configuration(settings: Settings, policy: RetentionPolicy) -> dict[str, JsonValue]:
+    """The settings that change what happens to biometric data (never secrets or machine paths)."""
+    return {
+        "retention_days": {kind: _days(getattr(policy, kind)) for kind in POLICY_KINDS},
+        "network_backend": settings.network_backend.value,
+        "database": make_url(settings.effective_database_url).get_backend_name(),
+    }
+
+
+def record_configuration(sessions: sessionmaker[Session], audit: AuditLog, configuration: dict[str, JsonValue]) -> bool:
+    """Append a ``config.change`` entry if ``configuration`` differs from the last recorded; True if it did."""
+    digest = hashlib.sha256(json.dumps(configuration, sort_keys=True).encode("utf-8")).hexdigest()
+    with transaction(sessions) as session:
+        state = session.scalars(select(AuditState).with_for_update()).one()
+        if state.configuration_hash == digest:
+            return False
+        audit.append(
+            session,
+            SYSTEM_ACTOR,
+            "config.change",
+            "configuration",
+            "configuration in force at start differs from the last recorded",
+            {"configuration": configuration, "previous_sha256": state.configuration_hash, "sha256": digest},
+        )
+        state.configuration_hash = digest
+    return True
+
+
+def _days(period: timedelta | None) -> int | None:
+    return None if period is None else period.days
