@@ -32,6 +32,9 @@ class Permission(StrEnum):
     SEARCH = "search"
     ENFORCE_RETENTION = "enforce_retention"
     READ_AUDIT = "read_audit"
+    AUTHORISE_DEPLOYMENTS = "authorise_deployments"
+    RUN_DEPLOYMENTS = "run_deployments"
+    ADJUDICATE_ALERTS = "adjudicate_alerts"
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -44,9 +47,19 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_SUBJECTS,
             Permission.SEARCH,
             Permission.ENFORCE_RETENTION,
+            Permission.AUTHORISE_DEPLOYMENTS,
+            Permission.RUN_DEPLOYMENTS,
         }
     ),
-    Role.OPERATOR: frozenset({Permission.ENROL, Permission.REMOVE_SUBJECTS, Permission.VIEW_SUBJECTS}),
+    Role.OPERATOR: frozenset(
+        {
+            Permission.ENROL,
+            Permission.REMOVE_SUBJECTS,
+            Permission.VIEW_SUBJECTS,
+            Permission.RUN_DEPLOYMENTS,
+            Permission.ADJUDICATE_ALERTS,
+        }
+    ),
     Role.ANALYST: frozenset({Permission.ENROL, Permission.VIEW_SUBJECTS, Permission.SEARCH}),
     Role.AUDITOR: frozenset({Permission.READ_AUDIT, Permission.VIEW_SUBJECTS}),
 }

@@ -210,3 +210,77 @@ class AuditState(Base):
     frontier: Mapped[bytes] = mapped_column(LargeBinary)
     configuration_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     """SHA-256 of the configuration last recorded in the log, so a changed configuration is audited."""
+
+
+class Deployment(Base):
+    """An authorised use of live recognition: who authorised it, why, where, when, and against whom.
+
+    Nothing runs without one; its watchlist is a frozen snapshot of a gallery taken at authorisation, so
+    later changes to the gallery cannot silently widen who is looked for.
+    """
+
+    __tablename__ = "deployments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    purpose: Mapped[str] = mapped_column(Text)
+    location: Mapped[str] = mapped_column(Text)
+    cameras: Mapped[str] = mapped_column(Text)
+    """Comma-separated camera names the deployment may use."""
+    mode: Mapped[str] = mapped_column(String(20))
+    trial: Mapped[bool] = mapped_column(Boolean)
+    gallery_name: Mapped[str] = mapped_column(String(100))
+    threshold: Mapped[float] = mapped_column(Float)
+    authorised_by: Mapped[str] = mapped_column(String(100))
+    authorising_officer: Mapped[str] = mapped_column(String(200))
+    authorised_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    status: Mapped[str] = mapped_column(String(20))
+    faces_seen: Mapped[int] = mapped_column(Integer, default=0)
+    tracks: Mapped[int] = mapped_column(Integer, default=0)
+    frames_processed: Mapped[int] = mapped_column(Integer, default=0)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+    watchlist: Mapped[list[WatchlistEntry]] = relationship(cascade="all, delete-orphan")
+
+
+class WatchlistEntry(Base):
+    """One face of the frozen watchlist of a deployment (deleted when the deployment ends)."""
+
+    __tablename__ = "watchlist_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id", ondelete="CASCADE"), index=True)
+    subject_reference: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(40))
+    descriptor: Mapped[bytes] = mapped_column(LargeBinary)
+    image: Mapped[bytes] = mapped_column(LargeBinary)
+    """The enrolled image, for the operator to compare with the live crop."""
+
+
+class Alert(Base):
+    """A possible match raised by a deployment, for an operator to confirm or reject."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deployment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deployments.id", ondelete="SET NULL"), index=True, nullable=True
+    )
+    deployment_name: Mapped[str] = mapped_column(String(100))
+    camera: Mapped[str] = mapped_column(String(200))
+    raised_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    stream_seconds: Mapped[float] = mapped_column(Float)
+    track_id: Mapped[int] = mapped_column(Integer)
+    crop: Mapped[bytes] = mapped_column(LargeBinary)
+    """JPEG of the best-matching live face (aligned chip): biometric data, kept under alert retention."""
+    subject_reference: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(40))
+    distance: Mapped[float] = mapped_column(Float)
+    similarity: Mapped[float] = mapped_column(Float)
+    outcome: Mapped[str] = mapped_column(String(20), default="pending")
+    outcome_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    action_taken: Mapped[str | None] = mapped_column(Text, nullable=True)
+    adjudicated_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    adjudicated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

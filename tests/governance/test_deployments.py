@@ -1,0 +1,118 @@
+"""Deployments: nothing runs unauthorised, outside its window or on another camera; alerts are adjudicated."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select
+
+from watchkeeper.governance import deployments, galleries
+from watchkeeper.governance.categories import SubjectCategory
+from watchkeeper.governance.clock import FixedClock
+from watchkeeper.governance.context import Governance
+from watchkeeper.governance.deployments import AlertOutcome, DeploymentError, DeploymentMode, DeploymentSpec
+from watchkeeper.governance.roles import Actor, PermissionDeniedError, Role
+from watchkeeper.governance.schema import WatchlistEntry
+
+
+@pytest.fixture
+def watchlist_gallery(gov: Governance, people: dict[Role, Actor], faces_dir: Path, clock: FixedClock) -> str:
+    admin = people[Role.ADMIN]
+    galleries.create_gallery(gov, admin, "watch", "", "watchlist source")
+    for reference, image in (("biden", "examples/biden.jpg"), ("obama", "examples/obama.jpg")):
+        details = galleries.SubjectDetails(
+            reference, SubjectCategory.WANTED_BY_COURTS, "warrant", "court", clock.now() + timedelta(days=30)
+        )
+        galleries.enrol_subject(
+            gov, admin, "watch", details, [galleries.EnrolmentImage(image, (faces_dir / image).read_bytes())]
+        )
+    return "watch"
+
+
+def spec(clock: FixedClock, **changes: object) -> DeploymentSpec:
+    values: dict[str, object] = {
+        "name": "stadium",
+        "purpose": "locate people wanted on warrant at the match",
+        "location": "North stand entrance",
+        "cameras": ("gate-1",),
+        "mode": DeploymentMode.STATIC,
+        "trial": True,
+        "gallery": "watch",
+        "authorising_officer": "Supt. A. Example",
+        "starts_at": clock.now(),
+        "ends_at": clock.now() + timedelta(hours=4),
+    }
+    values.update(changes)
+    return DeploymentSpec(**values)  # type: ignore[arg-type]
+
+
+def test_lifecycle_with_counts_and_snapshot_deleted(
+    gov: Governance, people: dict[Role, Actor], watchlist_gallery: str, clock: FixedClock
+) -> None:
+    deployment_id = deployments.authorise_deployment(gov, people[Role.ADMIN], spec(clock))
+    run = deployments.begin_deployment(gov, people[Role.OPERATOR], "stadium", "gate-1")
+    assert run.deployment_id == deployment_id
+    assert sorted({r for r, _ in run.watchlist.references.values()}) == ["biden", "obama"]
+    chip = np.zeros((150, 150, 3), dtype=np.uint8)
+    entry = next(i for i, (r, _) in run.watchlist.references.items() if r == "obama")
+    alert_id = deployments.raise_alert(gov, run, people[Role.OPERATOR], "gate-1", 7, 3.2, chip, entry, 0.41)
+    deployments.end_deployment(gov, people[Role.OPERATOR], run, deployments.DeploymentCounts(100, 40, 5))
+    with gov.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(WatchlistEntry)) == 0
+    (alert,) = deployments.list_alerts(gov, people[Role.OPERATOR], "stadium")
+    assert (alert.id, alert.subject_reference, alert.outcome) == (alert_id, "obama", AlertOutcome.PENDING)
+    decided = deployments.adjudicate_alert(
+        gov, people[Role.OPERATOR], alert_id, AlertOutcome.REJECTED, "not the person on closer look", "none"
+    )
+    assert decided.outcome is AlertOutcome.REJECTED
+    with pytest.raises(DeploymentError, match="already rejected"):
+        deployments.adjudicate_alert(gov, people[Role.OPERATOR], alert_id, AlertOutcome.CONFIRMED, "x", "y")
+    with pytest.raises(DeploymentError, match="has ended"):
+        deployments.begin_deployment(gov, people[Role.OPERATOR], "stadium", "gate-1")
+    assert gov.audit.verify(people[Role.AUDITOR]).ok
+
+
+def test_nothing_runs_outside_what_was_authorised(
+    gov: Governance, people: dict[Role, Actor], watchlist_gallery: str, clock: FixedClock
+) -> None:
+    operator = people[Role.OPERATOR]
+    with pytest.raises(DeploymentError, match="no deployment called 'stadium'"):
+        deployments.begin_deployment(gov, operator, "stadium", "gate-1")
+    with pytest.raises(PermissionDeniedError):
+        deployments.authorise_deployment(gov, operator, spec(clock))
+    deployments.authorise_deployment(gov, people[Role.ADMIN], spec(clock, starts_at=clock.now() + timedelta(hours=1)))
+    with pytest.raises(DeploymentError, match="not now"):
+        deployments.begin_deployment(gov, operator, "stadium", "gate-1")
+    clock.advance(timedelta(hours=2))
+    with pytest.raises(DeploymentError, match="camera 'gate-9' is not authorised"):
+        deployments.begin_deployment(gov, operator, "stadium", "gate-9")
+    with pytest.raises(PermissionDeniedError):
+        deployments.begin_deployment(gov, people[Role.ANALYST], "stadium", "gate-1")
+    assert deployments.begin_deployment(gov, operator, "stadium", "gate-1").name == "stadium"
+
+
+def test_watchlist_is_frozen_at_authorisation(
+    gov: Governance, people: dict[Role, Actor], watchlist_gallery: str, clock: FixedClock, faces_dir: Path
+) -> None:
+    deployments.authorise_deployment(gov, people[Role.ADMIN], spec(clock))
+    details = galleries.SubjectDetails(
+        "kit", SubjectCategory.WANTED_BY_COURTS, "warrant", "court", clock.now() + timedelta(days=30)
+    )
+    image = faces_dir / "examples/knn_examples/train/kit_harington/john1.jpeg"
+    galleries.enrol_subject(
+        gov, people[Role.ADMIN], "watch", details, [galleries.EnrolmentImage(image.name, image.read_bytes())]
+    )
+    run = deployments.begin_deployment(gov, people[Role.OPERATOR], "stadium", "gate-1")
+    assert "kit" not in {r for r, _ in run.watchlist.references.values()}
+
+
+def test_specification_is_complete(clock: FixedClock) -> None:
+    with pytest.raises(ValueError, match="non-empty purpose"):
+        spec(clock, purpose=" ")
+    with pytest.raises(ValueError, match="camera names"):
+        spec(clock, cameras=())
+    with pytest.raises(ValueError, match="end after the start"):
+        spec(clock, ends_at=clock.now())

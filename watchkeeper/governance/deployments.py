@@ -1,0 +1,365 @@
+"""Deployments of live recognition: authorised in advance, run only inside their window, ended on record.
+
+Authorisation fixes who may be looked for (a frozen snapshot of a gallery), where (cameras, location),
+when (start and end), how strictly (threshold) and why (purpose), and whether it is a trial. A run can
+only load what was authorised; alerts are written through here, each audited; when the deployment ends,
+the counts are recorded and the watchlist snapshot deleted.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+import numpy as np
+from PIL import Image
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from watchkeeper.errors import WatchkeeperError
+from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, similarity_from_distance
+from watchkeeper.governance.categories import SubjectCategory
+from watchkeeper.governance.context import Governance
+from watchkeeper.governance.db import transaction
+from watchkeeper.governance.galleries import find_gallery
+from watchkeeper.governance.roles import Actor, Permission
+from watchkeeper.governance.schema import Alert, Deployment, EnrolledFace, Subject, WatchlistEntry
+from watchkeeper.matching import ExactIndex, SearchResult
+from watchkeeper.types import Descriptors, RGBImage
+
+
+class DeploymentError(WatchkeeperError):
+    """A deployment that does not exist, is outside its window, or cannot take the change."""
+
+    code = "deployment_error"
+
+
+class DeploymentMode(StrEnum):
+    STATIC = "static"
+    """Fixed cameras (e.g. CCTV at a venue)."""
+    PORTABLE = "portable"
+    """A van or body-worn camera moved between places."""
+
+
+class DeploymentStatus(StrEnum):
+    AUTHORISED = "authorised"
+    RUNNING = "running"
+    ENDED = "ended"
+
+
+class AlertOutcome(StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class DeploymentSpec:
+    """What an authorising officer signs off: every field is required, none is left to discretion later."""
+
+    name: str
+    purpose: str
+    location: str
+    cameras: tuple[str, ...]
+    mode: DeploymentMode
+    trial: bool
+    gallery: str
+    authorising_officer: str
+    starts_at: datetime
+    ends_at: datetime
+    threshold: float = DEFAULT_MATCH_THRESHOLD
+
+    def __post_init__(self) -> None:
+        for field_name in ("name", "purpose", "location", "authorising_officer", "gallery"):
+            if not str(getattr(self, field_name)).strip():
+                raise ValueError(f"a deployment needs a non-empty {field_name}")
+        if not self.cameras or any(not c.strip() or "," in c for c in self.cameras):
+            raise ValueError("a deployment needs one or more camera names (without commas)")
+        if self.starts_at.tzinfo is None or self.ends_at.tzinfo is None or self.ends_at <= self.starts_at:
+            raise ValueError("a deployment needs timezone-aware start and end times, the end after the start")
+        if not 0.0 < self.threshold <= 1.2:
+            raise ValueError(f"threshold must be within (0, 1.2], got {self.threshold}")
+
+
+@dataclass(frozen=True, slots=True)
+class Watchlist:
+    """A running deployment's watchlist in memory: descriptors in an index, and who each row is."""
+
+    index: ExactIndex
+    references: dict[int, tuple[str, SubjectCategory]]
+
+    def nearest(self, descriptors: Descriptors) -> SearchResult:
+        return self.index.search(descriptors, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class DeploymentRun:
+    """What a pipeline needs to run a deployment: its identity, cameras, threshold and watchlist."""
+
+    deployment_id: int
+    name: str
+    cameras: tuple[str, ...]
+    threshold: float
+    ends_at: datetime
+    watchlist: Watchlist
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRecord:
+    id: int
+    deployment: str
+    camera: str
+    raised_at: datetime
+    stream_seconds: float
+    track_id: int
+    subject_reference: str
+    category: str
+    distance: float
+    similarity: float
+    outcome: AlertOutcome
+    outcome_reason: str | None
+    action_taken: str | None
+    adjudicated_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeploymentCounts:
+    """Counts only: the deployment record keeps how much was seen, never what (or who) was seen."""
+
+    frames_processed: int
+    faces_seen: int
+    tracks: int
+
+
+def authorise_deployment(gov: Governance, actor: Actor, spec: DeploymentSpec) -> int:
+    """Record the authorisation and freeze the watchlist from the gallery as it is now; returns its id."""
+    actor.require(Permission.AUTHORISE_DEPLOYMENTS)
+    now = gov.clock.now()
+    if spec.ends_at <= now:
+        raise DeploymentError(f"deployment {spec.name!r}: its end {spec.ends_at:%Y-%m-%d %H:%M} has passed")
+    with transaction(gov.sessions) as session:
+        if session.scalar(select(Deployment).where(Deployment.name == spec.name)) is not None:
+            raise DeploymentError(f"deployment {spec.name!r} already exists")
+        gallery = find_gallery(session, spec.gallery)
+        rows = session.execute(
+            select(Subject.reference, Subject.category, EnrolledFace.descriptor, EnrolledFace.image)
+            .join(EnrolledFace, EnrolledFace.subject_id == Subject.id)
+            .where(Subject.gallery_id == gallery.id, Subject.expires_at > now)
+        ).all()
+        if not rows:
+            raise DeploymentError(f"gallery {spec.gallery!r} has no current subjects to watch for")
+        deployment = Deployment(
+            name=spec.name,
+            purpose=spec.purpose,
+            location=spec.location,
+            cameras=",".join(spec.cameras),
+            mode=spec.mode.value,
+            trial=spec.trial,
+            gallery_name=gallery.name,
+            threshold=spec.threshold,
+            authorised_by=actor.name,
+            authorising_officer=spec.authorising_officer,
+            authorised_at=now,
+            starts_at=spec.starts_at,
+            ends_at=spec.ends_at,
+            status=DeploymentStatus.AUTHORISED.value,
+            watchlist=[WatchlistEntry(subject_reference=r, category=c, descriptor=d, image=i) for r, c, d, i in rows],
+        )
+        session.add(deployment)
+        session.flush()
+        gov.audit.append(
+            session,
+            actor,
+            "deployment.authorise",
+            f"deployment:{spec.name}",
+            spec.purpose,
+            {
+                "authorising_officer": spec.authorising_officer,
+                "location": spec.location,
+                "cameras": list(spec.cameras),
+                "mode": spec.mode.value,
+                "trial": spec.trial,
+                "gallery": gallery.name,
+                "watchlist_subjects": sorted({r for r, *_ in rows}),
+                "watchlist_faces": len(rows),
+                "threshold": spec.threshold,
+                "starts_at": spec.starts_at.isoformat(),
+                "ends_at": spec.ends_at.isoformat(),
+            },
+        )
+        return deployment.id
+
+
+def begin_deployment(gov: Governance, actor: Actor, name: str, camera: str) -> DeploymentRun:
+    """Start running an authorised deployment on one of its cameras, inside its window."""
+    actor.require(Permission.RUN_DEPLOYMENTS)
+    now = gov.clock.now()
+    with transaction(gov.sessions) as session:
+        deployment = _deployment(session, name)
+        cameras = tuple(deployment.cameras.split(","))
+        if deployment.status == DeploymentStatus.ENDED.value:
+            raise DeploymentError(f"deployment {name!r} has ended")
+        if not deployment.starts_at <= now < deployment.ends_at:
+            raise DeploymentError(
+                f"deployment {name!r} is authorised from {deployment.starts_at:%Y-%m-%d %H:%M} to "
+                f"{deployment.ends_at:%Y-%m-%d %H:%M} UTC, not now"
+            )
+        if camera not in cameras:
+            raise DeploymentError(
+                f"camera {camera!r} is not authorised for {name!r} (authorised: {', '.join(cameras)})"
+            )
+        deployment.status = DeploymentStatus.RUNNING.value
+        entries = list(deployment.watchlist)
+        gov.audit.append(session, actor, "deployment.start", f"deployment:{name}/camera:{camera}", "", {})
+        index = ExactIndex()
+        index.add(
+            np.array([e.id for e in entries], dtype=np.int64),
+            np.stack([np.frombuffer(e.descriptor, dtype="<f4") for e in entries]).astype(np.float32),
+        )
+        references = {e.id: (e.subject_reference, SubjectCategory(e.category)) for e in entries}
+        return DeploymentRun(
+            deployment.id, name, cameras, deployment.threshold, deployment.ends_at, Watchlist(index, references)
+        )
+
+
+def raise_alert(
+    gov: Governance,
+    run: DeploymentRun,
+    operator: Actor,
+    camera: str,
+    track_id: int,
+    stream_seconds: float,
+    crop: RGBImage,
+    entry_id: int,
+    distance: float,
+) -> int:
+    """Store an alert (with the live crop that raised it) and audit it; returns the alert's id."""
+    reference, category = run.watchlist.references[entry_id]
+    with transaction(gov.sessions) as session:
+        alert = Alert(
+            deployment_id=run.deployment_id,
+            deployment_name=run.name,
+            camera=camera,
+            raised_at=gov.clock.now(),
+            stream_seconds=stream_seconds,
+            track_id=track_id,
+            crop=_jpeg(crop),
+            subject_reference=reference,
+            category=category.value,
+            distance=distance,
+            similarity=similarity_from_distance(distance),
+            outcome=AlertOutcome.PENDING.value,
+        )
+        session.add(alert)
+        session.flush()
+        gov.audit.append(
+            session,
+            operator,
+            "alert.raise",
+            f"deployment:{run.name}/alert:{alert.id}",
+            "",
+            {"camera": camera, "subject": reference, "distance": round(distance, 6), "track": track_id},
+        )
+        return alert.id
+
+
+def end_deployment(gov: Governance, actor: Actor, run: DeploymentRun, counts: DeploymentCounts) -> None:
+    """Record the counts, mark the deployment ended, and delete its watchlist snapshot."""
+    actor.require(Permission.RUN_DEPLOYMENTS)
+    with transaction(gov.sessions) as session:
+        deployment = session.get(Deployment, run.deployment_id)
+        if deployment is None:
+            raise DeploymentError(f"deployment {run.name!r} no longer exists")
+        deployment.frames_processed += counts.frames_processed
+        deployment.faces_seen += counts.faces_seen
+        deployment.tracks += counts.tracks
+        deployment.status = DeploymentStatus.ENDED.value
+        deployment.ended_at = gov.clock.now()
+        deleted = session.execute(delete(WatchlistEntry).where(WatchlistEntry.deployment_id == deployment.id))
+        gov.audit.append(
+            session,
+            actor,
+            "deployment.end",
+            f"deployment:{run.name}",
+            "",
+            {
+                "frames_processed": counts.frames_processed,
+                "faces_seen": counts.faces_seen,
+                "tracks": counts.tracks,
+                "watchlist_entries_deleted": int(getattr(deleted, "rowcount", 0) or 0),
+            },
+        )
+
+
+def adjudicate_alert(
+    gov: Governance, actor: Actor, alert_id: int, outcome: AlertOutcome, reason: str, action_taken: str
+) -> AlertRecord:
+    """An operator's decision on an alert: confirmed or rejected, why, and what was done."""
+    actor.require(Permission.ADJUDICATE_ALERTS)
+    if outcome is AlertOutcome.PENDING:
+        raise ValueError("an adjudication confirms or rejects")
+    if not reason.strip():
+        raise ValueError("an adjudication needs a reason")
+    with transaction(gov.sessions) as session:
+        alert = session.get(Alert, alert_id)
+        if alert is None:
+            raise DeploymentError(f"no alert {alert_id}")
+        if alert.outcome != AlertOutcome.PENDING.value:
+            raise DeploymentError(f"alert {alert_id} was already {alert.outcome} by {alert.adjudicated_by}")
+        alert.outcome = outcome.value
+        alert.outcome_reason = reason
+        alert.action_taken = action_taken
+        alert.adjudicated_by = actor.name
+        alert.adjudicated_at = gov.clock.now()
+        gov.audit.append(
+            session,
+            actor,
+            "alert.adjudicate",
+            f"deployment:{alert.deployment_name}/alert:{alert_id}",
+            reason,
+            {"outcome": outcome.value, "action_taken": action_taken},
+        )
+        return _alert_record(alert)
+
+
+def list_alerts(gov: Governance, actor: Actor, deployment: str | None = None) -> list[AlertRecord]:
+    actor.require(Permission.ADJUDICATE_ALERTS)
+    with gov.sessions() as session:
+        query = select(Alert).order_by(Alert.id)
+        if deployment is not None:
+            query = query.where(Alert.deployment_name == deployment)
+        return [_alert_record(a) for a in session.scalars(query)]
+
+
+def _deployment(session: Session, name: str) -> Deployment:
+    deployment = session.scalar(select(Deployment).where(Deployment.name == name))
+    if deployment is None:
+        raise DeploymentError(f"no deployment called {name!r}")
+    return deployment
+
+
+def _jpeg(image: RGBImage) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def _alert_record(alert: Alert) -> AlertRecord:
+    return AlertRecord(
+        id=alert.id,
+        deployment=alert.deployment_name,
+        camera=alert.camera,
+        raised_at=alert.raised_at,
+        stream_seconds=alert.stream_seconds,
+        track_id=alert.track_id,
+        subject_reference=alert.subject_reference,
+        category=alert.category,
+        distance=alert.distance,
+        similarity=alert.similarity,
+        outcome=AlertOutcome(alert.outcome),
+        outcome_reason=alert.outcome_reason,
+        action_taken=alert.action_taken,
+        adjudicated_by=alert.adjudicated_by,
+    )
