@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from watchkeeper.governance import deployments, galleries
+from watchkeeper.governance import deployments, galleries, retention
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.clock import FixedClock
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.deployments import AlertOutcome, DeploymentError, DeploymentMode, DeploymentSpec
+from watchkeeper.governance.policy import RetentionPolicy
 from watchkeeper.governance.roles import Actor, PermissionDeniedError, Role
 from watchkeeper.governance.schema import WatchlistEntry
 
@@ -72,6 +73,11 @@ def test_lifecycle_with_counts_and_snapshot_deleted(
         deployments.adjudicate_alert(gov, people[Role.OPERATOR], alert_id, AlertOutcome.CONFIRMED, "x", "y")
     with pytest.raises(DeploymentError, match="has ended"):
         deployments.begin_deployment(gov, people[Role.OPERATOR], "stadium", "gate-1")
+    clock.advance(timedelta(days=30))
+    assert retention.enforce_retention(gov, people[Role.ADMIN], RetentionPolicy()).alerts_deleted == 0
+    clock.advance(timedelta(days=2))  # past the default 31 days for alerts
+    assert retention.enforce_retention(gov, people[Role.ADMIN], RetentionPolicy()).alerts_deleted == 1
+    assert deployments.list_alerts(gov, people[Role.OPERATOR]) == []
     assert gov.audit.verify(people[Role.AUDITOR]).ok
 
 

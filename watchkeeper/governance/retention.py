@@ -20,7 +20,7 @@ from watchkeeper.governance.db import transaction
 from watchkeeper.governance.galleries import remove_subjects
 from watchkeeper.governance.policy import RetentionPolicy
 from watchkeeper.governance.roles import Actor, Permission
-from watchkeeper.governance.schema import EnrolledFace, Gallery, Search, Subject
+from watchkeeper.governance.schema import Alert, EnrolledFace, Gallery, Search, Subject
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +32,7 @@ class RetentionReport:
     probes_cleared: int
     searches_deleted: int
     audit_entries_pruned: int
+    alerts_deleted: int = 0
 
 
 def enforce_retention(gov: Governance, actor: Actor, policy: RetentionPolicy) -> RetentionReport:
@@ -42,8 +43,9 @@ def enforce_retention(gov: Governance, actor: Actor, policy: RetentionPolicy) ->
     aged = _age_out_faces(gov, actor, now - policy.enrolled_images) if policy.enrolled_images else 0
     probes = _clear_probes(gov, actor, now - policy.probe_images) if policy.probe_images else 0
     searches = _delete_searches(gov, actor, now - policy.search_results) if policy.search_results else 0
+    alerts = _delete_alerts(gov, actor, now - policy.alerts) if policy.alerts else 0
     pruned = gov.audit.prune(actor, now - policy.audit) if policy.audit else 0
-    return RetentionReport(expired, aged, probes, searches, pruned)
+    return RetentionReport(expired, aged, probes, searches, pruned, alerts)
 
 
 def _expire_subjects(gov: Governance, actor: Actor) -> int:
@@ -140,3 +142,21 @@ def _delete_searches(gov: Governance, actor: Actor, cutoff: datetime) -> int:
                 {"searches": len(ids)},
             )
     return len(ids)
+
+
+def _delete_alerts(gov: Governance, actor: Actor, cutoff: datetime) -> int:
+    """Alerts (with their live crops) past their period; the audit entries of raising and adjudicating
+    them remain."""
+    with transaction(gov.sessions) as session:
+        count = session.scalar(select(func.count()).select_from(Alert).where(Alert.raised_at <= cutoff)) or 0
+        if count:
+            session.execute(delete(Alert).where(Alert.raised_at <= cutoff))
+            gov.audit.append(
+                session,
+                actor,
+                "retention.alerts_deleted",
+                "alerts",
+                "alert retention period reached",
+                {"alerts": count},
+            )
+    return count
