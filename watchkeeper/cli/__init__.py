@@ -8,6 +8,7 @@ import typer
 
 from watchkeeper import __version__
 from watchkeeper.cli.demo import demo
+from watchkeeper.cli.deployment_commands import alert_app, deploy_app
 from watchkeeper.cli.face_commands import compare, detect
 from watchkeeper.cli.governance_commands import (
     audit_app,
@@ -36,6 +37,8 @@ app.add_typer(gallery_app, name="gallery")
 app.add_typer(subject_app, name="subject")
 app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
+app.add_typer(deploy_app, name="deploy")
+app.add_typer(alert_app, name="alert")
 
 
 def _print_version(value: bool) -> None:

@@ -25,6 +25,8 @@ from watchkeeper.errors import InputError, WatchkeeperError
 from watchkeeper.governance import galleries, retention, search, users
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.context import Governance
+from watchkeeper.governance.deployments import DeploymentError
+from watchkeeper.governance.galleries import GalleryError
 from watchkeeper.governance.roles import PermissionDeniedError, Role, UnknownUserError
 from watchkeeper.matching import IndexKind
 
@@ -49,7 +51,7 @@ def _governed(as_json: bool) -> Iterator[Governance]:
     its message (exit 1 for input and permission errors, 3 when Watchkeeper itself cannot run)."""
     try:
         yield Governance.open(load_settings())
-    except (InputError, PermissionDeniedError, UnknownUserError, galleries.GalleryError, ValueError) as error:
+    except (InputError, PermissionDeniedError, UnknownUserError, GalleryError, DeploymentError, ValueError) as error:
         output.fail(_as_error(error), as_json, output.EXIT_BAD_INPUT)
     except WatchkeeperError as error:
         output.fail(error, as_json, output.EXIT_UNAVAILABLE)

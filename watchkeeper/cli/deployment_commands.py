@@ -1,0 +1,143 @@
+"""``watchkeeper deploy ...`` and ``watchkeeper alert ...``: live recognition under an authorisation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import datetime
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from watchkeeper.cli import output
+from watchkeeper.cli.governance_commands import Reason, User, _emit, _governed, _plain
+from watchkeeper.cli.options import JsonOutput
+from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, DetectorKind, EngineOptions, FaceEngine
+from watchkeeper.governance import deployments, users
+from watchkeeper.live.pipeline import DEFAULT_DETECT_EVERY, DEFAULT_DETECTION_MAX_SIDE, PipelineOptions
+from watchkeeper.live.runner import LiveAlert, run_deployment
+from watchkeeper.video.sources import VideoSource
+
+deploy_app = typer.Typer(help="Live deployments: authorise, run on a source, end.", no_args_is_help=True)
+alert_app = typer.Typer(help="Alerts raised by deployments: list, confirm or reject.", no_args_is_help=True)
+
+
+@deploy_app.command("authorise")
+def deploy_authorise(
+    name: Annotated[str, typer.Argument(help="Deployment name.")],
+    gallery: Annotated[str, typer.Option("--gallery", help="Gallery whose current subjects form the watchlist.")],
+    purpose: Annotated[str, typer.Option("--purpose", help="Why the deployment is necessary.")],
+    location: Annotated[str, typer.Option("--location", help="Where it runs.")],
+    camera: Annotated[list[str], typer.Option("--camera", help="An authorised camera name (repeat for several).")],
+    officer: Annotated[str, typer.Option("--officer", help="The authorising officer.")],
+    starts: Annotated[
+        datetime, typer.Option("--starts", formats=["%Y-%m-%dT%H:%M%z"], help="e.g. 2026-05-01T09:00+0100")
+    ],
+    ends: Annotated[datetime, typer.Option("--ends", formats=["%Y-%m-%dT%H:%M%z"], help="e.g. 2026-05-01T18:00+0100")],
+    user: User,
+    mode: Annotated[deployments.DeploymentMode, typer.Option("--mode", help="static or portable.")] = (
+        deployments.DeploymentMode.STATIC
+    ),
+    operational: Annotated[bool, typer.Option("--operational/--trial", help="Operational use or a trial.")] = False,
+    threshold: Annotated[float, typer.Option("--threshold", min=0.01, max=1.2)] = DEFAULT_MATCH_THRESHOLD,
+    as_json: JsonOutput = False,
+) -> None:
+    """Authorise a deployment; its watchlist is frozen from the gallery now."""
+    with _governed(as_json) as gov:
+        spec = deployments.DeploymentSpec(
+            name, purpose, location, tuple(camera), mode, not operational, gallery, officer, starts, ends, threshold
+        )
+        deployment_id = deployments.authorise_deployment(gov, users.resolve_actor(gov, user), spec)
+    _emit(as_json, {"deployment": {"id": deployment_id, "name": name}}, f"authorised deployment {name}")
+
+
+@deploy_app.command("run")
+def deploy_run(
+    name: Annotated[str, typer.Argument(help="An authorised deployment.")],
+    source: Annotated[str, typer.Argument(help="Video file, rtsp:// or http(s):// URL, or camera device.")],
+    camera: Annotated[str, typer.Option("--camera", help="Which authorised camera this source is.")],
+    user: User,
+    detector: Annotated[DetectorKind, typer.Option("--detector", help="cnn finds turned faces; hog is cheaper.")] = (
+        DetectorKind.CNN
+    ),
+    detect_every: Annotated[int, typer.Option("--detect-every", min=1, help="Detect on every n-th frame.")] = (
+        DEFAULT_DETECT_EVERY
+    ),
+    detection_side: Annotated[int, typer.Option("--detection-side", min=64, help="Longest side seen by detection.")] = (
+        DEFAULT_DETECTION_MAX_SIDE
+    ),
+    as_json: JsonOutput = False,
+) -> None:
+    """Run a deployment on a source, printing alerts as they are raised (one JSON line each with --json)."""
+    with _governed(as_json) as gov:
+        actor = users.resolve_actor(gov, user)
+        gov.engine = FaceEngine(EngineOptions(detector=detector), gov.settings)
+        options = PipelineOptions(detect_every=detect_every, detection_max_side=detection_side)
+        with VideoSource(source, name=camera) as video:
+            summary = run_deployment(gov, actor, name, camera, video.frames(), options, _announcer(as_json))
+    counts = summary.counts
+    message = (
+        f"{name} on {camera}: {len(summary.alerts)} alerts; {counts.frames_seen} frames, {counts.frames_processed} "
+        f"processed, {counts.faces_seen} faces seen in {counts.tracks} tracks (counts only are kept)"
+    )
+    _emit(as_json, {"summary": _plain(asdict(summary))}, message)
+
+
+def _announcer(as_json: bool) -> Callable[[LiveAlert], None]:
+    def announce(alert: LiveAlert) -> None:
+        if as_json:
+            output.print_json({"alert": asdict(alert)})
+        else:
+            output.stdout.print(
+                f"[bold yellow]ALERT {alert.alert_id}[/] {alert.camera} t={alert.stream_seconds:.1f}s "
+                f"possible match: {alert.subject_reference} ({alert.category}), distance {alert.distance:.3f}; "
+                "for an operator to confirm or reject",
+                highlight=False,
+            )
+
+    return announce
+
+
+@deploy_app.command("end")
+def deploy_end(name: str, reason: Reason, user: User, as_json: JsonOutput = False) -> None:
+    """End a deployment for good; its watchlist snapshot is deleted."""
+    with _governed(as_json) as gov:
+        deployments.end_deployment(gov, users.resolve_actor(gov, user), name, reason)
+    _emit(as_json, {"deployment": name, "ended": True}, f"ended deployment {name}")
+
+
+@alert_app.command("list")
+def alert_list(
+    user: User,
+    deployment: Annotated[str | None, typer.Option("--deployment", help="Only this deployment's.")] = None,
+    as_json: JsonOutput = False,
+) -> None:
+    """Alerts with their outcome (pending, confirmed, rejected)."""
+    with _governed(as_json) as gov:
+        records = deployments.list_alerts(gov, users.resolve_actor(gov, user), deployment)
+    if as_json:
+        output.print_json({"alerts": [_plain(asdict(r)) for r in records]})
+        return
+    table = Table("id", "deployment", "camera", "raised", "subject", "distance", "outcome")
+    for r in records:
+        table.add_row(
+            str(r.id), r.deployment, r.camera, f"{r.raised_at:%Y-%m-%d %H:%M:%S}", r.subject_reference,
+            f"{r.distance:.3f}", r.outcome.value,
+        )  # fmt: skip
+    output.stdout.print(table)
+
+
+@alert_app.command("adjudicate")
+def alert_adjudicate(
+    alert_id: Annotated[int, typer.Argument(help="The alert.")],
+    outcome: Annotated[deployments.AlertOutcome, typer.Option("--outcome", help="confirmed or rejected.")],
+    reason: Reason,
+    user: User,
+    action: Annotated[str, typer.Option("--action", help="What was done (e.g. 'spoke to them', 'none').")] = "none",
+    as_json: JsonOutput = False,
+) -> None:
+    """Confirm or reject an alert, with the reason and the action taken."""
+    with _governed(as_json) as gov:
+        record = deployments.adjudicate_alert(gov, users.resolve_actor(gov, user), alert_id, outcome, reason, action)
+    _emit(as_json, {"alert": _plain(asdict(record))}, f"alert {alert_id}: {record.outcome.value}")

@@ -1,0 +1,92 @@
+"""Running an authorised deployment on a stream of frames: alerts written, counts recorded, nothing else.
+
+The run begins through the governance layer (which checks the authorisation, window and camera), stops
+when the frames end or the authorised window closes, and always ends on record, with the counts, even if
+the source fails midway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from watchkeeper.governance import deployments
+from watchkeeper.governance.context import Governance
+from watchkeeper.governance.deployments import DeploymentCounts, DeploymentRun
+from watchkeeper.governance.roles import Actor
+from watchkeeper.live.pipeline import LivePipeline, Match, PipelineCounts, PipelineOptions
+from watchkeeper.video.frames import Frame
+
+
+@dataclass(frozen=True, slots=True)
+class LiveAlert:
+    """An alert as it is raised: enough for an operator's display; the crop stays in the database."""
+
+    alert_id: int
+    deployment: str
+    camera: str
+    track_id: int
+    stream_seconds: float
+    subject_reference: str
+    category: str
+    distance: float
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    deployment: str
+    camera: str
+    alerts: tuple[LiveAlert, ...]
+    counts: PipelineCounts
+    window_closed: bool
+    """True when the run stopped because the authorised window ended, not because the frames did."""
+
+
+def run_deployment(
+    gov: Governance,
+    actor: Actor,
+    name: str,
+    camera: str,
+    frames: Iterable[Frame],
+    options: PipelineOptions | None = None,
+    on_alert: Callable[[LiveAlert], None] | None = None,
+) -> RunSummary:
+    """Run deployment ``name`` on ``camera``'s ``frames`` until they end or the window closes; when the
+    window has closed, the deployment is ended (its watchlist snapshot deleted)."""
+    run = deployments.begin_deployment(gov, actor, name, camera)
+    pipeline = LivePipeline(gov.engine, run.watchlist, run.threshold, options)
+    raised: list[LiveAlert] = []
+    window_closed = False
+
+    def publish(matches: list[Match]) -> None:
+        for match in matches:
+            alert = _raise(gov, run, actor, camera, match)
+            raised.append(alert)
+            if on_alert is not None:
+                on_alert(alert)
+
+    try:
+        for frame in frames:
+            if gov.clock.now() >= run.ends_at:
+                window_closed = True
+                break
+            publish(pipeline.process(frame))
+        publish(pipeline.finish())
+    finally:
+        counts = pipeline.counts
+        deployments.stop_run(
+            gov, actor, run, camera, DeploymentCounts(counts.frames_processed, counts.faces_seen, counts.tracks)
+        )
+    if window_closed:
+        deployments.end_deployment(gov, actor, name, "authorised window ended")
+    return RunSummary(name, camera, tuple(raised), pipeline.counts, window_closed)
+
+
+def _raise(gov: Governance, run: DeploymentRun, actor: Actor, camera: str, match: Match) -> LiveAlert:
+    alert_id = deployments.raise_alert(
+        gov, run, actor, camera, match.track_id, match.stream_seconds, match.chip, match.entry_id, match.distance
+    )
+    reference, category = run.watchlist.references[match.entry_id]
+    return LiveAlert(
+        alert_id, run.name, camera, match.track_id, match.stream_seconds, reference, category.value, match.distance
+    )
