@@ -60,7 +60,8 @@ def test_lifecycle_with_counts_and_snapshot_deleted(
     chip = np.zeros((150, 150, 3), dtype=np.uint8)
     entry = next(i for i, (r, _) in run.watchlist.references.items() if r == "obama")
     alert_id = deployments.raise_alert(gov, run, people[Role.OPERATOR], "gate-1", 7, 3.2, chip, entry, 0.41)
-    deployments.end_deployment(gov, people[Role.OPERATOR], run, deployments.DeploymentCounts(100, 40, 5))
+    deployments.stop_run(gov, people[Role.OPERATOR], run, "gate-1", deployments.DeploymentCounts(100, 40, 5))
+    deployments.end_deployment(gov, people[Role.OPERATOR], "stadium", "match over")
     with gov.sessions() as session:
         assert session.scalar(select(func.count()).select_from(WatchlistEntry)) == 0
     (alert,) = deployments.list_alerts(gov, people[Role.OPERATOR], "stadium")

@@ -15,7 +15,7 @@ from enum import StrEnum
 
 import numpy as np
 from PIL import Image
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from watchkeeper.errors import WatchkeeperError
@@ -265,8 +265,9 @@ def raise_alert(
         return alert.id
 
 
-def end_deployment(gov: Governance, actor: Actor, run: DeploymentRun, counts: DeploymentCounts) -> None:
-    """Record the counts, mark the deployment ended, and delete its watchlist snapshot."""
+def stop_run(gov: Governance, actor: Actor, run: DeploymentRun, camera: str, counts: DeploymentCounts) -> None:
+    """Record a camera's run as stopped, adding its counts to the deployment's; the deployment stays
+    authorised (other cameras, later runs) until it is ended."""
     actor.require(Permission.RUN_DEPLOYMENTS)
     with transaction(gov.sessions) as session:
         deployment = session.get(Deployment, run.deployment_id)
@@ -275,20 +276,42 @@ def end_deployment(gov: Governance, actor: Actor, run: DeploymentRun, counts: De
         deployment.frames_processed += counts.frames_processed
         deployment.faces_seen += counts.faces_seen
         deployment.tracks += counts.tracks
+        if deployment.status == DeploymentStatus.RUNNING.value:
+            deployment.status = DeploymentStatus.AUTHORISED.value
+        gov.audit.append(
+            session,
+            actor,
+            "deployment.stop",
+            f"deployment:{run.name}/camera:{camera}",
+            "",
+            {"frames_processed": counts.frames_processed, "faces_seen": counts.faces_seen, "tracks": counts.tracks},
+        )
+
+
+def end_deployment(gov: Governance, actor: Actor, name: str, reason: str) -> None:
+    """End a deployment for good and delete its watchlist snapshot."""
+    actor.require(Permission.RUN_DEPLOYMENTS)
+    with transaction(gov.sessions) as session:
+        deployment = _deployment(session, name)
+        if deployment.status == DeploymentStatus.ENDED.value:
+            raise DeploymentError(f"deployment {name!r} has already ended")
+        entries = session.scalar(
+            select(func.count()).select_from(WatchlistEntry).where(WatchlistEntry.deployment_id == deployment.id)
+        )
+        session.execute(delete(WatchlistEntry).where(WatchlistEntry.deployment_id == deployment.id))
         deployment.status = DeploymentStatus.ENDED.value
         deployment.ended_at = gov.clock.now()
-        deleted = session.execute(delete(WatchlistEntry).where(WatchlistEntry.deployment_id == deployment.id))
         gov.audit.append(
             session,
             actor,
             "deployment.end",
-            f"deployment:{run.name}",
-            "",
+            f"deployment:{name}",
+            reason,
             {
-                "frames_processed": counts.frames_processed,
-                "faces_seen": counts.faces_seen,
-                "tracks": counts.tracks,
-                "watchlist_entries_deleted": int(getattr(deleted, "rowcount", 0) or 0),
+                "frames_processed": deployment.frames_processed,
+                "faces_seen": deployment.faces_seen,
+                "tracks": deployment.tracks,
+                "watchlist_entries_deleted": entries or 0,
             },
         )
 
