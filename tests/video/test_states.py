@@ -95,6 +95,8 @@ def test_nonsensical_backoff_is_rejected(arguments: dict[str, float]) -> None:
         ("RTSPS://camera/stream", SourceKind.STREAM, True),
         ("https://example.org/live.m3u8", SourceKind.STREAM, True),
         ("/dev/video0", SourceKind.DEVICE, True),
+        ("/dev/v4l/by-id/usb-camera-video-index0", SourceKind.DEVICE, True),
+        ("srt://10.0.0.5:9000", SourceKind.STREAM, True),
         ("recordings/gate-3.mp4", SourceKind.FILE, False),
     ],
 )
@@ -102,6 +104,11 @@ def test_kind_and_buffer_policy_follow_the_location(location: str, kind: SourceK
     source = VideoSource(location)
     assert (source.kind, source.live) == (kind, live)
     assert VideoSource(location, live=not live).live is not live
+
+
+def test_the_kind_can_be_given_for_devices_ffmpeg_names_otherwise() -> None:
+    camera = VideoSource("0", input_format="avfoundation", kind=SourceKind.DEVICE)
+    assert (camera.kind, camera.live) == (SourceKind.DEVICE, True)
 
 
 def _image() -> np.ndarray:

@@ -42,7 +42,7 @@ from watchkeeper.video.frames import Frame
 
 logger = logging.getLogger(__name__)
 
-_NETWORK_SCHEMES = ("rtsp://", "rtsps://", "http://", "https://")
+_NETWORK_SCHEMES = ("rtsp://", "rtsps://", "http://", "https://", "rtmp://", "rtmps://", "srt://", "udp://", "tcp://")
 _MICROSECONDS = 1_000_000
 # Unreadable packets in a row after which the rest of a stream is taken as unreadable (a file ends, a live
 # stream reconnects): one bad packet is noise, a run this long means the demuxer cannot resynchronise.
@@ -118,7 +118,7 @@ class SourceKind(enum.Enum):
         lowered = location.lower()
         if lowered.startswith(_NETWORK_SCHEMES):
             return cls.STREAM
-        if location.startswith("/dev/video"):
+        if location.startswith("/dev/"):  # /dev/video0, /dev/v4l/by-id/...: character devices, not files
             return cls.DEVICE
         return cls.FILE
 
@@ -338,7 +338,9 @@ class VideoSource:
     ``open_timeout`` and ``read_timeout`` (seconds) bound every blocking FFmpeg call, so a dead connection is
     noticed within ``read_timeout`` and :meth:`stop` never waits longer than that. ``options`` are FFmpeg
     format and protocol options, added to (and overriding) the defaults for the kind of source;
-    ``input_format`` names FFmpeg's demuxer when it cannot be guessed (``v4l2`` for ``/dev/video*``).
+    ``input_format`` names FFmpeg's demuxer when it cannot be guessed (``v4l2`` for ``/dev/...``); ``kind``
+    overrides the guess from the location (e.g. ``input_format="avfoundation"``, ``kind=SourceKind.DEVICE``
+    for a camera on macOS).
     """
 
     def __init__(
@@ -348,6 +350,7 @@ class VideoSource:
         name: str | None = None,
         live: bool | None = None,
         input_format: str | None = None,
+        kind: SourceKind | None = None,
         options: Mapping[str, str] | None = None,
         buffer_size: int = 4,
         reconnect: ReconnectPolicy | None = None,
@@ -362,11 +365,11 @@ class VideoSource:
         if open_timeout <= 0 or read_timeout <= 0:
             raise ValueError("open_timeout and read_timeout must be positive")
         self._location = str(location)
-        self._kind = SourceKind.of(self._location)
+        self._kind = kind or SourceKind.of(self._location)
         self._name = name or self._location
         self._live = self._kind is not SourceKind.FILE if live is None else live
         self._format = (
-            input_format if input_format is not None else ("v4l2" if self._kind is SourceKind.DEVICE else None)
+            input_format if input_format is not None else ("v4l2" if self._location.startswith("/dev/") else None)
         )
         self._options = {**self._default_options(read_timeout), **(options or {})}
         self._reconnect = reconnect or ReconnectPolicy()
