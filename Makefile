@@ -37,6 +37,7 @@ bench: $(VENV)/.peer
 	$(BIN)/python benchmarks/engine.py --data $(DATA)
 	$(BIN)/python benchmarks/networks.py
 	$(BIN)/python benchmarks/search.py
+	$(BIN)/python benchmarks/live.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
