@@ -11,7 +11,8 @@ import typer
 from rich.table import Table
 
 from watchkeeper.cli import output
-from watchkeeper.cli.governance_commands import Reason, User, _emit, _governed, _plain
+from watchkeeper.cli.governance_commands import Reason, User
+from watchkeeper.cli.governed import governed
 from watchkeeper.cli.options import JsonOutput
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, DetectorKind, EngineOptions, FaceEngine
 from watchkeeper.governance import deployments, users
@@ -44,12 +45,12 @@ def deploy_authorise(
     as_json: JsonOutput = False,
 ) -> None:
     """Authorise a deployment; its watchlist is frozen from the gallery now."""
-    with _governed(as_json) as gov:
+    with governed(as_json) as gov:
         spec = deployments.DeploymentSpec(
             name, purpose, location, tuple(camera), mode, not operational, gallery, officer, starts, ends, threshold
         )
         deployment_id = deployments.authorise_deployment(gov, users.resolve_actor(gov, user), spec)
-    _emit(as_json, {"deployment": {"id": deployment_id, "name": name}}, f"authorised deployment {name}")
+    output.emit(as_json, {"deployment": {"id": deployment_id, "name": name}}, f"authorised deployment {name}")
 
 
 @deploy_app.command("run")
@@ -70,7 +71,7 @@ def deploy_run(
     as_json: JsonOutput = False,
 ) -> None:
     """Run a deployment on a source, printing alerts as they are raised (one JSON line each with --json)."""
-    with _governed(as_json) as gov:
+    with governed(as_json) as gov:
         actor = users.resolve_actor(gov, user)
         gov.engine = FaceEngine(EngineOptions(detector=detector), gov.settings)
         options = PipelineOptions(detect_every=detect_every, detection_max_side=detection_side)
@@ -81,7 +82,7 @@ def deploy_run(
         f"{name} on {camera}: {len(summary.alerts)} alerts; {counts.frames_seen} frames, {counts.frames_processed} "
         f"processed, {counts.faces_seen} faces seen in {counts.tracks} tracks (counts only are kept)"
     )
-    _emit(as_json, {"summary": _plain(asdict(summary))}, message)
+    output.emit(as_json, {"summary": output.plain(asdict(summary))}, message)
 
 
 def _announcer(as_json: bool) -> Callable[[LiveAlert], None]:
@@ -102,9 +103,9 @@ def _announcer(as_json: bool) -> Callable[[LiveAlert], None]:
 @deploy_app.command("end")
 def deploy_end(name: str, reason: Reason, user: User, as_json: JsonOutput = False) -> None:
     """End a deployment for good; its watchlist snapshot is deleted."""
-    with _governed(as_json) as gov:
+    with governed(as_json) as gov:
         deployments.end_deployment(gov, users.resolve_actor(gov, user), name, reason)
-    _emit(as_json, {"deployment": name, "ended": True}, f"ended deployment {name}")
+    output.emit(as_json, {"deployment": name, "ended": True}, f"ended deployment {name}")
 
 
 @alert_app.command("list")
@@ -114,10 +115,10 @@ def alert_list(
     as_json: JsonOutput = False,
 ) -> None:
     """Alerts with their outcome (pending, confirmed, rejected)."""
-    with _governed(as_json) as gov:
+    with governed(as_json) as gov:
         records = deployments.list_alerts(gov, users.resolve_actor(gov, user), deployment)
     if as_json:
-        output.print_json({"alerts": [_plain(asdict(r)) for r in records]})
+        output.print_json({"alerts": [output.plain(asdict(r)) for r in records]})
         return
     table = Table("id", "deployment", "camera", "raised", "subject", "distance", "outcome")
     for r in records:
@@ -138,6 +139,6 @@ def alert_adjudicate(
     as_json: JsonOutput = False,
 ) -> None:
     """Confirm or reject an alert, with the reason and the action taken."""
-    with _governed(as_json) as gov:
+    with governed(as_json) as gov:
         record = deployments.adjudicate_alert(gov, users.resolve_actor(gov, user), alert_id, outcome, reason, action)
-    _emit(as_json, {"alert": _plain(asdict(record))}, f"alert {alert_id}: {record.outcome.value}")
+    output.emit(as_json, {"alert": output.plain(asdict(record))}, f"alert {alert_id}: {record.outcome.value}")

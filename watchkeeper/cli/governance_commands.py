@@ -7,8 +7,6 @@ records the act in the audit log, and refuses what the role does not allow.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -19,15 +17,12 @@ from rich.progress import Progress
 from rich.table import Table
 
 from watchkeeper.cli import output
+from watchkeeper.cli.governed import governed
 from watchkeeper.cli.options import JsonOutput
-from watchkeeper.config import load_settings
-from watchkeeper.errors import InputError, WatchkeeperError
+from watchkeeper.errors import InputError
 from watchkeeper.governance import galleries, retention, search, users
 from watchkeeper.governance.categories import SubjectCategory
-from watchkeeper.governance.context import Governance
-from watchkeeper.governance.deployments import DeploymentError
-from watchkeeper.governance.galleries import GalleryError
-from watchkeeper.governance.roles import PermissionDeniedError, Role, UnknownUserError
+from watchkeeper.governance.roles import Role
 from watchkeeper.matching import IndexKind
 
 _IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp"}
@@ -45,22 +40,6 @@ audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=Tr
 retention_app = typer.Typer(help="Retention periods, enforced.", no_args_is_help=True)
 
 
-@contextmanager
-def _governed(as_json: bool) -> Iterator[Governance]:
-    """The governance core of the configured data directory; any Watchkeeper error ends the command with
-    its message (exit 1 for input and permission errors, 3 when Watchkeeper itself cannot run)."""
-    try:
-        yield Governance.open(load_settings())
-    except (InputError, PermissionDeniedError, UnknownUserError, GalleryError, DeploymentError, ValueError) as error:
-        output.fail(_as_error(error), as_json, output.EXIT_BAD_INPUT)
-    except WatchkeeperError as error:
-        output.fail(error, as_json, output.EXIT_UNAVAILABLE)
-
-
-def _as_error(error: Exception) -> WatchkeeperError:
-    return error if isinstance(error, WatchkeeperError) else InputError("arguments", str(error))
-
-
 @user_app.command("add")
 def user_add(
     name: Annotated[str, typer.Argument(help="The new user's name.")],
@@ -73,10 +52,10 @@ def user_add(
     as_json: JsonOutput = False,
 ) -> None:
     """Register a user. The very first user, added without --user, must be an administrator."""
-    with _governed(as_json) as gov:
+    with governed(as_json) as gov:
         actor = users.resolve_actor(gov, user) if user else None
         record = users.add_user(gov, actor, name, role, reason)
-    _emit(as_json, {"user": _plain(asdict(record))}, f"added {record.name} ({record.role.value})")
+    output.emit(as_json, {"user": output.plain(asdict(record))}, f"added {record.name} ({record.role.value})")
 
 
 @gallery_app.command("create")
@@ -91,18 +70,18 @@ def gallery_create(
     as_json: JsonOutput = False,
 ) -> None:
     """Create a gallery."""
-    with _governed(as_json) as gov:
+    with governed(as_json) as gov:
         record = galleries.create_gallery(gov, users.resolve_actor(gov, user), name, description, reason, index)
-    _emit(as_json, {"gallery": _plain(asdict(record))}, f"created gallery {record.name}")
+    output.emit(as_json, {"gallery": output.plain(asdict(record))}, f"created gallery {record.name}")
 
 
 @gallery_app.command("list")
 def gallery_list(user: User, as_json: JsonOutput = False) -> None:
     """List galleries with their subject and face counts."""
-    with _governed(as_json) as gov:
+    with governed(as_json) as gov:
         records = galleries.list_galleries(gov, users.resolve_actor(gov, user))
     if as_json:
-        output.print_json({"galleries": [_plain(asdict(r)) for r in records]})
+        output.print_json({"galleries": [output.plain(asdict(r)) for r in records]})
         return
     table = Table("gallery", "subjects", "faces", "index", "created by", "created")
     for r in records:
@@ -115,9 +94,9 @@ def gallery_list(user: User, as_json: JsonOutput = False) -> None:
 @gallery_app.command("delete")
 def gallery_delete(name: str, reason: Reason, user: User, as_json: JsonOutput = False) -> None:
     """Delete a gallery with every subject, face and image in it."""
-    with _governed(as_json) as gov:
+    with governed(as_json) as gov:
         count = galleries.delete_gallery(gov, users.resolve_actor(gov, user), name, reason)
-    _emit(as_json, {"gallery": name, "subjects_deleted": count}, f"deleted gallery {name} ({count} subjects)")
+    output.emit(as_json, {"gallery": name, "subjects_deleted": count}, f"deleted gallery {name} ({count} subjects)")
 
 
 def enrol(
@@ -144,7 +123,7 @@ def enrol(
     batches = _subject_batches(folder)
     expires_at = datetime.combine(date(expires.year, expires.month, expires.day), time(), UTC)
     outcomes = []
-    with _governed(as_json) as gov:
+    with governed(as_json) as gov:
         actor = users.resolve_actor(gov, user)
         with Progress(console=output.stderr, transient=True) as progress:
             for reference, paths in progress.track(batches, description=f"Enrolling into {gallery}"):
@@ -154,7 +133,7 @@ def enrol(
     enrolled = sum(o.enrolled for o in outcomes)
     skipped = [s for o in outcomes for s in o.skipped]
     if as_json:
-        output.print_json({"subjects": [_plain(asdict(o)) for o in outcomes], "faces_enrolled": enrolled})
+        output.print_json({"subjects": [output.plain(asdict(o)) for o in outcomes], "faces_enrolled": enrolled})
         return
     for line in skipped:
         output.stderr.print(f"[yellow]skipped:[/] {line}", highlight=False, soft_wrap=True)
@@ -176,10 +155,10 @@ def _subject_batches(folder: Path) -> list[tuple[str, list[Path]]]:
 @subject_app.command("list")
 def subject_list(gallery: str, user: User, as_json: JsonOutput = False) -> None:
     """List a gallery's subjects: reference, category, who added them and when they expire."""
-    with _governed(as_json) as gov:
+    with governed(as_json) as gov:
         records = galleries.list_subjects(gov, users.resolve_actor(gov, user), gallery)
     if as_json:
-        output.print_json({"subjects": [_plain(asdict(r)) for r in records]})
+        output.print_json({"subjects": [output.plain(asdict(r)) for r in records]})
         return
     table = Table("reference", "category", "faces", "added by", "expires")
     for r in records:
@@ -190,9 +169,9 @@ def subject_list(gallery: str, user: User, as_json: JsonOutput = False) -> None:
 @subject_app.command("remove")
 def subject_remove(gallery: str, reference: str, reason: Reason, user: User, as_json: JsonOutput = False) -> None:
     """Remove a subject with all their faces, from the database and the index."""
-    with _governed(as_json) as gov:
+    with governed(as_json) as gov:
         faces = galleries.remove_subject(gov, users.resolve_actor(gov, user), gallery, reference, reason)
-    _emit(as_json, {"reference": reference, "faces_removed": faces}, f"removed {reference} ({faces} faces)")
+    output.emit(as_json, {"reference": reference, "faces_removed": faces}, f"removed {reference} ({faces} faces)")
 
 
 def search_command(
@@ -213,13 +192,13 @@ def search_command(
         data = probe.read_bytes()
     except OSError as error:
         output.fail(InputError(str(probe), error.strerror or str(error)), as_json, output.EXIT_BAD_INPUT)
-    with _governed(as_json) as gov:
+    with governed(as_json) as gov:
         request = search.SearchRequest(
             gallery, str(probe), data, case, reason, face_index=face, candidates=candidates, keep_probe=keep_probe
         )
         outcome = search.run_search(gov, users.resolve_actor(gov, user), request)
     if as_json:
-        output.print_json({"search": _plain(asdict(outcome))})
+        output.print_json({"search": output.plain(asdict(outcome))})
         return
     table = Table("rank", "reference", "category", "distance", "similarity", f"within {outcome.threshold:.2f}")
     for c in outcome.candidates:
@@ -246,15 +225,15 @@ def audit_verify(
 ) -> None:
     """Check the whole log against its signed tree heads; exit 1 if anything was altered, removed or
     reordered. With --entry, print that entry and its inclusion proof in the newest tree head."""
-    with _governed(as_json) as gov:
+    with governed(as_json) as gov:
         actor = users.resolve_actor(gov, user)
         report = gov.audit.verify(actor)
         proof = gov.audit.inclusion(actor, entry) if entry is not None else None
-    document: dict[str, Any] = {"verification": _plain(asdict(report))}
+    document: dict[str, Any] = {"verification": output.plain(asdict(report))}
     if proof is not None:
         found, leaf, path, head = proof
         document["inclusion"] = {
-            "entry": _plain(asdict(found)) if found else None,
+            "entry": output.plain(asdict(found)) if found else None,
             "leaf_hash": base64.b64encode(leaf).decode(),
             "proof": [base64.b64encode(h).decode() for h in path],
             "checkpoint": head,
@@ -281,29 +260,6 @@ def _print_verification(report: Any, inclusion: dict[str, Any] | None) -> None:
 @retention_app.command("enforce")
 def retention_enforce(user: User, as_json: JsonOutput = False) -> None:
     """Delete everything past its retention period now; each kind is audited."""
-    with _governed(as_json) as gov:
+    with governed(as_json) as gov:
         report = retention.enforce_retention(gov, users.resolve_actor(gov, user), gov.policy)
-    _emit(as_json, {"retention": asdict(report)}, ", ".join(f"{k}: {v}" for k, v in asdict(report).items()))
-
-
-def _emit(as_json: bool, document: dict[str, Any], message: str) -> None:
-    if as_json:
-        output.print_json(document)
-    else:
-        output.stdout.print(message, highlight=False)
-
-
-def _plain(value: Any) -> Any:
-    """JSON-ready copies of dataclass fields: times as ISO 8601, enums as their values, bytes (hashes) as
-    base64."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return base64.b64encode(value).decode("ascii")
-    if hasattr(value, "value") and isinstance(value.value, str):
-        return value.value
-    return value
+    output.emit(as_json, {"retention": asdict(report)}, ", ".join(f"{k}: {v}" for k, v in asdict(report).items()))

@@ -1,0 +1,30 @@
+"""Opening the governance core for one command, and turning its refusals into messages and exit codes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from watchkeeper.cli import output
+from watchkeeper.config import load_settings
+from watchkeeper.errors import InputError, WatchkeeperError
+from watchkeeper.governance.context import Governance
+from watchkeeper.governance.deployments import DeploymentError
+from watchkeeper.governance.galleries import GalleryError
+from watchkeeper.governance.roles import PermissionDeniedError, UnknownUserError
+
+
+@contextmanager
+def governed(as_json: bool) -> Iterator[Governance]:
+    """The governance core of the configured data directory; any Watchkeeper error ends the command with
+    its message (exit 1 for input and permission errors, 3 when Watchkeeper itself cannot run)."""
+    try:
+        yield Governance.open(load_settings())
+    except (InputError, PermissionDeniedError, UnknownUserError, GalleryError, DeploymentError, ValueError) as error:
+        output.fail(_as_error(error), as_json, output.EXIT_BAD_INPUT)
+    except WatchkeeperError as error:
+        output.fail(error, as_json, output.EXIT_UNAVAILABLE)
+
+
+def _as_error(error: Exception) -> WatchkeeperError:
+    return error if isinstance(error, WatchkeeperError) else InputError("arguments", str(error))
