@@ -51,19 +51,16 @@ def ours(frames: list[np.ndarray], threshold: float) -> tuple[float, set[str]]:
     from datetime import UTC, datetime
 
     from watchkeeper.face import DetectorKind, EngineOptions, FaceEngine
-    from watchkeeper.governance.categories import SubjectCategory
-    from watchkeeper.governance.deployments import Watchlist
     from watchkeeper.live.pipeline import LivePipeline, PipelineOptions
-    from watchkeeper.matching import ExactIndex
+    from watchkeeper.matching import LabelledIndex
     from watchkeeper.video.frames import Frame
 
     engine = FaceEngine(EngineOptions(detector=DetectorKind.CNN))
-    index = ExactIndex()
-    index.add(
+    watchlist = LabelledIndex.of(
         np.arange(len(PEOPLE), dtype=np.int64),
         np.stack([engine.analyse_file(FACES / f).single_face().require_descriptor() for f in PEOPLE.values()]),
+        dict(enumerate(PEOPLE)),
     )
-    watchlist = Watchlist(index, {i: (n, SubjectCategory.MISSING_OR_VULNERABLE) for i, n in enumerate(PEOPLE)})
     pipeline = LivePipeline(engine, watchlist, threshold, PipelineOptions())
     pipeline.process(Frame(frames[0], "warm-up", 0, 0.0, datetime.now(UTC)))  # load the networks first
     pipeline = LivePipeline(engine, watchlist, threshold, PipelineOptions())
@@ -71,8 +68,8 @@ def ours(frames: list[np.ndarray], threshold: float) -> tuple[float, set[str]]:
     start = time.perf_counter()
     for index_, image in enumerate(frames):
         frame = Frame(image, "clip", index_, index_ / 29.97, datetime.now(UTC))
-        found.update(watchlist.references[m.entry_id][0] for m in pipeline.process(frame))
-    found.update(watchlist.references[m.entry_id][0] for m in pipeline.finish())
+        found.update(watchlist.labels[m.entry_id] for m in pipeline.process(frame))
+    found.update(watchlist.labels[m.entry_id] for m in pipeline.finish())
     return len(frames) / (time.perf_counter() - start), found
 
 

@@ -56,9 +56,9 @@ def test_lifecycle_with_counts_and_snapshot_deleted(
     deployment_id = deployments.authorise_deployment(gov, people[Role.ADMIN], spec(clock))
     run = deployments.begin_deployment(gov, people[Role.OPERATOR], "stadium", "gate-1")
     assert run.deployment_id == deployment_id
-    assert sorted({r for r, _ in run.watchlist.references.values()}) == ["biden", "obama"]
+    assert sorted(set(run.watchlist.targets.labels.values())) == ["biden", "obama"]
     chip = np.zeros((150, 150, 3), dtype=np.uint8)
-    entry = next(i for i, (r, _) in run.watchlist.references.items() if r == "obama")
+    entry = next(i for i, r in run.watchlist.targets.labels.items() if r == "obama")
     alert_id = deployments.raise_alert(gov, run, people[Role.OPERATOR], "gate-1", 7, 3.2, chip, entry, 0.41)
     deployments.stop_run(gov, people[Role.OPERATOR], run, "gate-1", deployments.DeploymentCounts(100, 40, 5))
     deployments.end_deployment(gov, people[Role.OPERATOR], "stadium", "match over")
@@ -113,7 +113,7 @@ def test_watchlist_is_frozen_at_authorisation(
         gov, people[Role.ADMIN], "watch", details, [galleries.EnrolmentImage(image.name, image.read_bytes())]
     )
     run = deployments.begin_deployment(gov, people[Role.OPERATOR], "stadium", "gate-1")
-    assert "kit" not in {r for r, _ in run.watchlist.references.values()}
+    assert "kit" not in set(run.watchlist.targets.labels.values())
 
 
 def test_specification_is_complete(clock: FixedClock) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,8 +15,10 @@ from watchkeeper.cli import output
 from watchkeeper.cli.governance_commands import Reason, User
 from watchkeeper.cli.governed import governed
 from watchkeeper.cli.options import JsonOutput
+from watchkeeper.errors import InputError
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, DetectorKind, EngineOptions, FaceEngine
 from watchkeeper.governance import deployments, users
+from watchkeeper.live.footage import FootageRequest, search_footage
 from watchkeeper.live.pipeline import DEFAULT_DETECT_EVERY, DEFAULT_DETECTION_MAX_SIDE, PipelineOptions
 from watchkeeper.live.runner import LiveAlert, run_deployment
 from watchkeeper.video.sources import VideoSource
@@ -142,3 +145,39 @@ def alert_adjudicate(
     with governed(as_json) as gov:
         record = deployments.adjudicate_alert(gov, users.resolve_actor(gov, user), alert_id, outcome, reason, action)
     output.emit(as_json, {"alert": output.plain(asdict(record))}, f"alert {alert_id}: {record.outcome.value}")
+
+
+def footage_search(
+    footage: Annotated[str, typer.Argument(help="Recorded video (file or URL).")],
+    probe: Annotated[Path, typer.Argument(help="Probe image of the person to find.")],
+    case: Annotated[str, typer.Option("--case", help="Case reference the search is for.", show_default=False)],
+    reason: Reason,
+    user: User,
+    face: Annotated[int | None, typer.Option("--face", min=0, help="Face in the probe (see `detect`).")] = None,
+    threshold: Annotated[float, typer.Option("--threshold", min=0.01, max=1.2)] = DEFAULT_MATCH_THRESHOLD,
+    as_json: JsonOutput = False,
+) -> None:
+    """Find where in a recorded video the probe person appears: time segments with scores, for review."""
+    try:
+        data = probe.read_bytes()
+    except OSError as error:
+        output.fail(InputError(str(probe), error.strerror or str(error)), as_json, output.EXIT_BAD_INPUT)
+    with governed(as_json) as gov:
+        actor = users.resolve_actor(gov, user)
+        gov.engine = FaceEngine(EngineOptions(detector=DetectorKind.CNN), gov.settings)
+        request = FootageRequest(footage, probe.name, data, case, reason, face_index=face, threshold=threshold)
+        with VideoSource(footage) as video:
+            outcome = search_footage(gov, actor, request, video.frames())
+    if as_json:
+        output.print_json({"footage_search": output.plain(asdict(outcome))})
+        return
+    table = Table("rank", "from (s)", "to (s)", "distance", "similarity")
+    for s in outcome.segments:
+        table.add_row(
+            str(s.rank), f"{s.start_seconds:.1f}", f"{s.end_seconds:.1f}", f"{s.distance:.3f}", f"{s.similarity:.3f}"
+        )
+    output.stdout.print(table)
+    output.stdout.print(
+        f"search {outcome.search_id} for case {outcome.case_reference}: segments for review, not identifications",
+        highlight=False,
+    )

@@ -146,3 +146,10 @@ def _to_rgb8(image: Image.Image) -> RGBImage:
         image = Image.alpha_composite(background, rgba)
     rgb = image.convert("RGB")
     return np.ascontiguousarray(np.asarray(rgb, dtype=np.uint8))
+
+
+def encode_jpeg(image: RGBImage, quality: int = 90) -> bytes:
+    """JPEG bytes of an RGB image: how face crops are kept with the records that justify keeping them."""
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="JPEG", quality=quality)
+    return buffer.getvalue()

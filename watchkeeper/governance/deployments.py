@@ -8,26 +8,25 @@ the counts are recorded and the watchlist snapshot deleted.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 import numpy as np
-from PIL import Image
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from watchkeeper.errors import WatchkeeperError
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, similarity_from_distance
+from watchkeeper.face.images import encode_jpeg
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.galleries import find_gallery
 from watchkeeper.governance.roles import Actor, Permission
 from watchkeeper.governance.schema import Alert, Deployment, EnrolledFace, Subject, WatchlistEntry
-from watchkeeper.matching import ExactIndex, SearchResult
-from watchkeeper.types import Descriptors, RGBImage
+from watchkeeper.matching import LabelledIndex
+from watchkeeper.types import RGBImage
 
 
 class DeploymentError(WatchkeeperError):
@@ -85,13 +84,14 @@ class DeploymentSpec:
 
 @dataclass(frozen=True, slots=True)
 class Watchlist:
-    """A running deployment's watchlist in memory: descriptors in an index, and who each row is."""
+    """A running deployment's watchlist in memory: the entries to match, labelled by subject reference,
+    and each entry's category."""
 
-    index: ExactIndex
-    references: dict[int, tuple[str, SubjectCategory]]
+    targets: LabelledIndex
+    categories: dict[int, SubjectCategory]
 
-    def nearest(self, descriptors: Descriptors) -> SearchResult:
-        return self.index.search(descriptors, 1)
+    def subject(self, entry_id: int) -> tuple[str, SubjectCategory]:
+        return self.targets.labels[entry_id], self.categories[entry_id]
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,14 +213,14 @@ def begin_deployment(gov: Governance, actor: Actor, name: str, camera: str) -> D
         deployment.status = DeploymentStatus.RUNNING.value
         entries = list(deployment.watchlist)
         gov.audit.append(session, actor, "deployment.start", f"deployment:{name}/camera:{camera}", "", {})
-        index = ExactIndex()
-        index.add(
+        targets = LabelledIndex.of(
             np.array([e.id for e in entries], dtype=np.int64),
             np.stack([np.frombuffer(e.descriptor, dtype="<f4") for e in entries]).astype(np.float32),
+            {e.id: e.subject_reference for e in entries},
         )
-        references = {e.id: (e.subject_reference, SubjectCategory(e.category)) for e in entries}
+        categories = {e.id: SubjectCategory(e.category) for e in entries}
         return DeploymentRun(
-            deployment.id, name, cameras, deployment.threshold, deployment.ends_at, Watchlist(index, references)
+            deployment.id, name, cameras, deployment.threshold, deployment.ends_at, Watchlist(targets, categories)
         )
 
 
@@ -236,7 +236,7 @@ def raise_alert(
     distance: float,
 ) -> int:
     """Store an alert (with the live crop that raised it) and audit it; returns the alert's id."""
-    reference, category = run.watchlist.references[entry_id]
+    reference, category = run.watchlist.subject(entry_id)
     with transaction(gov.sessions) as session:
         alert = Alert(
             deployment_id=run.deployment_id,
@@ -245,7 +245,7 @@ def raise_alert(
             raised_at=gov.clock.now(),
             stream_seconds=stream_seconds,
             track_id=track_id,
-            crop=_jpeg(crop),
+            crop=encode_jpeg(crop),
             subject_reference=reference,
             category=category.value,
             distance=distance,
@@ -361,12 +361,6 @@ def _deployment(session: Session, name: str) -> Deployment:
     if deployment is None:
         raise DeploymentError(f"no deployment called {name!r}")
     return deployment
-
-
-def _jpeg(image: RGBImage) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(image).save(buffer, format="JPEG", quality=90)
-    return buffer.getvalue()
 
 
 def _alert_record(alert: Alert) -> AlertRecord:

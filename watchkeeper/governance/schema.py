@@ -153,8 +153,11 @@ class Search(Base):
     probe_kept_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     k: Mapped[int] = mapped_column(Integer)
     threshold: Mapped[float] = mapped_column(Float)
+    footage: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """For a search through recorded footage: the video searched (then ``gallery_name`` is empty)."""
 
     candidates: Mapped[list[SearchCandidate]] = relationship(back_populates="search", cascade="all, delete-orphan")
+    segments: Mapped[list[FootageSegment]] = relationship(cascade="all, delete-orphan")
 
 
 class SearchCandidate(Base):
@@ -170,6 +173,22 @@ class SearchCandidate(Base):
     similarity: Mapped[float] = mapped_column(Float)
 
     search: Mapped[Search] = relationship(back_populates="candidates")
+
+
+class FootageSegment(Base):
+    """Where in a recorded video the probe person appears: a span, its best distance and a thumbnail."""
+
+    __tablename__ = "footage_segments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    search_id: Mapped[int] = mapped_column(ForeignKey("searches.id", ondelete="CASCADE"), index=True)
+    rank: Mapped[int] = mapped_column(Integer)
+    start_seconds: Mapped[float] = mapped_column(Float)
+    end_seconds: Mapped[float] = mapped_column(Float)
+    distance: Mapped[float] = mapped_column(Float)
+    similarity: Mapped[float] = mapped_column(Float)
+    thumbnail: Mapped[bytes] = mapped_column(LargeBinary)
+    """JPEG of the best-matching face in the span (a face that matched the probe; nothing else is kept)."""
 
 
 class AuditEntryRow(Base):

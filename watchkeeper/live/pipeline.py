@@ -16,7 +16,7 @@ from watchkeeper.face import FaceEngine, detect_faces
 from watchkeeper.face.alignment import align_face
 from watchkeeper.face.landmarks import predict_landmarks
 from watchkeeper.face.quality import measure_quality
-from watchkeeper.governance.deployments import Watchlist
+from watchkeeper.matching import LabelledIndex
 from watchkeeper.types import ImageSize, RGBImage
 from watchkeeper.video.frames import Frame
 from watchkeeper.video.tracking import FaceTracker, Observation, Track, TrackerOptions, shot_quality
@@ -35,16 +35,17 @@ class PipelineOptions:
       descriptors still use the full frame). Lowering it speeds detection roughly with the pixel count but
       misses small, distant faces (the HOG finds faces down to about 40 px in the reduced frame).
     - ``evaluate_after``: a track is first matched once it has this many observations, so an alert does
-      not wait for the person to leave; lowering it alerts sooner from fewer shots.
+      not wait for the person to leave; lowering it alerts sooner from fewer shots. ``None`` matches tracks
+      only when they end (footage search, where the whole span of each appearance is wanted).
     """
 
     detect_every: int = DEFAULT_DETECT_EVERY
     detection_max_side: int = DEFAULT_DETECTION_MAX_SIDE
-    evaluate_after: int = 3
+    evaluate_after: int | None = 3
     tracker: TrackerOptions = field(default_factory=TrackerOptions)
 
     def __post_init__(self) -> None:
-        if self.detect_every < 1 or self.detection_max_side < 64 or self.evaluate_after < 1:
+        if self.detect_every < 1 or self.detection_max_side < 64 or (self.evaluate_after or 1) < 1:
             raise ValueError("detect_every and evaluate_after must be 1 or more, detection_max_side 64 or more")
 
 
@@ -58,6 +59,9 @@ class Match:
     chip: RGBImage
     entry_id: int
     distance: float
+    first_seconds: float
+    """When the track was first seen (with ``last_seconds``: the span of the track so far)."""
+    last_seconds: float
 
 
 @dataclass(slots=True)
@@ -71,13 +75,13 @@ class PipelineCounts:
 
 
 class LivePipeline:
-    """Turns frames into matches against one watchlist at one threshold."""
+    """Turns frames into matches against one labelled set of faces (a watchlist, a probe) at one threshold."""
 
     def __init__(
-        self, engine: FaceEngine, watchlist: Watchlist, threshold: float, options: PipelineOptions | None = None
+        self, engine: FaceEngine, targets: LabelledIndex, threshold: float, options: PipelineOptions | None = None
     ) -> None:
         self.engine = engine
-        self.watchlist = watchlist
+        self.targets = targets
         self.threshold = threshold
         self.options = options or PipelineOptions()
         self.tracker: FaceTracker[RGBImage] = FaceTracker(self.options.tracker)
@@ -115,7 +119,8 @@ class LivePipeline:
         return observations
 
     def _due_early(self, track: Track[RGBImage]) -> bool:
-        if track.track_id in self._evaluated_early or track.observation_count < self.options.evaluate_after:
+        after = self.options.evaluate_after
+        if after is None or track.track_id in self._evaluated_early or track.observation_count < after:
             return False
         self._evaluated_early.add(track.track_id)
         return True
@@ -126,7 +131,7 @@ class LivePipeline:
         if not shots:
             return []
         descriptors = self.engine.descriptor_backend.compute([shot.payload for _, shot in shots])
-        nearest = self.watchlist.nearest(descriptors)
+        nearest = self.targets.nearest(descriptors)
         best: dict[int, Match] = {}
         for row, (track, shot) in enumerate(shots):
             entry_id, distance = int(nearest.ids[row, 0]), float(nearest.distances[row, 0])
@@ -135,11 +140,18 @@ class LivePipeline:
             current = best.get(track.track_id)
             if current is None or distance < current.distance:
                 best[track.track_id] = Match(
-                    track.track_id, shot.frame_index, shot.timestamp, shot.payload, entry_id, distance
+                    track.track_id,
+                    shot.frame_index,
+                    shot.timestamp,
+                    shot.payload,
+                    entry_id,
+                    distance,
+                    track.first_timestamp,
+                    track.last_timestamp,
                 )
         fresh = []
         for match in best.values():
-            key = (match.track_id, self.watchlist.references[match.entry_id][0])
+            key = (match.track_id, self.targets.labels[match.entry_id])
             if key not in self._alerted:
                 self._alerted.add(key)
                 fresh.append(match)

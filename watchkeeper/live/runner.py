@@ -54,7 +54,7 @@ def run_deployment(
     """Run deployment ``name`` on ``camera``'s ``frames`` until they end or the window closes; when the
     window has closed, the deployment is ended (its watchlist snapshot deleted)."""
     run = deployments.begin_deployment(gov, actor, name, camera)
-    pipeline = LivePipeline(gov.engine, run.watchlist, run.threshold, options)
+    pipeline = LivePipeline(gov.engine, run.watchlist.targets, run.threshold, options)
     raised: list[LiveAlert] = []
     window_closed = False
 
@@ -86,7 +86,7 @@ def _raise(gov: Governance, run: DeploymentRun, actor: Actor, camera: str, match
     alert_id = deployments.raise_alert(
         gov, run, actor, camera, match.track_id, match.stream_seconds, match.chip, match.entry_id, match.distance
     )
-    reference, category = run.watchlist.references[match.entry_id]
+    reference, category = run.watchlist.subject(match.entry_id)
     return LiveAlert(
         alert_id, run.name, camera, match.track_id, match.stream_seconds, reference, category.value, match.distance
     )

@@ -29,6 +29,7 @@ from watchkeeper.matching.base import (
 )
 from watchkeeper.matching.exact import ExactIndex
 from watchkeeper.matching.persistence import IndexFile, read_index_header
+from watchkeeper.matching.targets import LabelledIndex
 
 __all__ = [
     "DESCRIPTOR_DIM",
@@ -39,6 +40,7 @@ __all__ = [
     "IndexFile",
     "IndexFileError",
     "IndexKind",
+    "LabelledIndex",
     "SearchResult",
     "VectorIndex",
     "load_index",
