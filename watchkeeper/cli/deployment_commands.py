@@ -13,9 +13,8 @@ from rich.table import Table
 
 from watchkeeper.cli import output
 from watchkeeper.cli.governance_commands import Reason, User
-from watchkeeper.cli.governed import governed
+from watchkeeper.cli.governed import governed, read_probe
 from watchkeeper.cli.options import JsonOutput
-from watchkeeper.errors import InputError
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, DetectorKind, EngineOptions, FaceEngine
 from watchkeeper.governance import deployments, users
 from watchkeeper.live.footage import FootageRequest, search_footage
@@ -158,10 +157,7 @@ def footage_search(
     as_json: JsonOutput = False,
 ) -> None:
     """Find where in a recorded video the probe person appears: time segments with scores, for review."""
-    try:
-        data = probe.read_bytes()
-    except OSError as error:
-        output.fail(InputError(str(probe), error.strerror or str(error)), as_json, output.EXIT_BAD_INPUT)
+    data = read_probe(probe, as_json)
     with governed(as_json) as gov:
         actor = users.resolve_actor(gov, user)
         gov.engine = FaceEngine(EngineOptions(detector=DetectorKind.CNN), gov.settings)

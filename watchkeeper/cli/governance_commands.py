@@ -17,9 +17,8 @@ from rich.progress import Progress
 from rich.table import Table
 
 from watchkeeper.cli import output
-from watchkeeper.cli.governed import governed
+from watchkeeper.cli.governed import governed, read_probe
 from watchkeeper.cli.options import JsonOutput
-from watchkeeper.errors import InputError
 from watchkeeper.governance import galleries, retention, search, users
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.roles import Role
@@ -188,10 +187,7 @@ def search_command(
     as_json: JsonOutput = False,
 ) -> None:
     """Search a probe face against a gallery: a ranked candidate list for a person to review."""
-    try:
-        data = probe.read_bytes()
-    except OSError as error:
-        output.fail(InputError(str(probe), error.strerror or str(error)), as_json, output.EXIT_BAD_INPUT)
+    data = read_probe(probe, as_json)
     with governed(as_json) as gov:
         request = search.SearchRequest(
             gallery, str(probe), data, case, reason, face_index=face, candidates=candidates, keep_probe=keep_probe

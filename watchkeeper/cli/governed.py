@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from watchkeeper.cli import output
 from watchkeeper.config import load_settings
@@ -28,3 +29,11 @@ def governed(as_json: bool) -> Iterator[Governance]:
 
 def _as_error(error: Exception) -> WatchkeeperError:
     return error if isinstance(error, WatchkeeperError) else InputError("arguments", str(error))
+
+
+def read_probe(path: Path, as_json: bool) -> bytes:
+    """A probe image's bytes, or the command ends naming the file and why it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        output.fail(InputError(str(path), error.strerror or str(error)), as_json, output.EXIT_BAD_INPUT)

@@ -120,15 +120,15 @@ def list_galleries(gov: Governance, actor: Actor) -> list[GalleryRecord]:
     actor.require(Permission.VIEW_SUBJECTS)
     with gov.sessions() as session:
         galleries = session.scalars(select(Gallery).order_by(Gallery.name)).all()
-        return [
-            _gallery_record(
-                g,
-                session.scalar(select(func.count()).select_from(Subject).where(Subject.gallery_id == g.id)) or 0,
-                session.scalar(select(func.count()).select_from(EnrolledFace).where(EnrolledFace.gallery_id == g.id))
-                or 0,
-            )
-            for g in galleries
-        ]
+        subjects = dict(
+            session.execute(select(Subject.gallery_id, func.count()).group_by(Subject.gallery_id)).tuples().all()
+        )
+        faces = dict(
+            session.execute(select(EnrolledFace.gallery_id, func.count()).group_by(EnrolledFace.gallery_id))
+            .tuples()
+            .all()
+        )
+        return [_gallery_record(g, subjects.get(g.id, 0), faces.get(g.id, 0)) for g in galleries]
 
 
 def delete_gallery(gov: Governance, actor: Actor, name: str, reason: str) -> int:

@@ -23,10 +23,25 @@ from watchkeeper.governance.db import transaction
 from watchkeeper.governance.galleries import GalleryError, find_gallery
 from watchkeeper.governance.roles import Actor, Permission
 from watchkeeper.governance.schema import EnrolledFace, Search, SearchCandidate, Subject
+from watchkeeper.types import Descriptors
 
 DEFAULT_CANDIDATES = 10
 _FACES_PER_SUBJECT_MARGIN = 4
 """Faces fetched per candidate wanted: several faces of one subject collapse into one candidate."""
+
+
+def require_case(case_reference: str, reason: str) -> None:
+    """Every retrospective search (of a gallery or of footage) is tied to a case and a stated reason."""
+    if not case_reference.strip():
+        raise ValueError("a search needs a case reference")
+    if not reason.strip():
+        raise ValueError("a search needs a stated reason")
+
+
+def probe_descriptor(gov: Governance, name: str, data: bytes, face_index: int | None) -> Descriptors:
+    """The descriptor of the chosen face of a probe image (held in memory only, unless a case keeps it)."""
+    image = decode_image(data, name, gov.engine.options.image_limits)
+    return gov.engine.analyse(image).single_face(face_index).require_descriptor()
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +59,7 @@ class SearchRequest:
     keep_probe: bool = False
 
     def __post_init__(self) -> None:
-        if not self.case_reference.strip():
-            raise ValueError("a search needs a case reference")
-        if not self.reason.strip():
-            raise ValueError("a search needs a stated reason")
+        require_case(self.case_reference, self.reason)
         if self.candidates < 1:
             raise ValueError(f"candidates must be 1 or more, got {self.candidates}")
 
@@ -78,9 +90,7 @@ class SearchOutcome:
 def run_search(gov: Governance, actor: Actor, request: SearchRequest) -> SearchOutcome:
     """Search the probe's chosen face against the gallery; the result is recorded and audited."""
     actor.require(Permission.SEARCH)
-    image = decode_image(request.probe, request.probe_name, gov.engine.options.image_limits)
-    face = gov.engine.analyse(image).single_face(request.face_index)
-    descriptor = face.require_descriptor()
+    descriptor = probe_descriptor(gov, request.probe_name, request.probe, request.face_index)
     with gov.sessions() as session:
         gallery = find_gallery(session, request.gallery)
         gallery_id, revision = gallery.id, gallery.revision

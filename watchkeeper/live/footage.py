@@ -15,12 +15,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, decode_image, similarity_from_distance
+from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, similarity_from_distance
 from watchkeeper.face.images import encode_jpeg
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.roles import Actor, Permission
 from watchkeeper.governance.schema import FootageSegment, Search
+from watchkeeper.governance.search import probe_descriptor, require_case
 from watchkeeper.live.pipeline import LivePipeline, Match, PipelineOptions
 from watchkeeper.matching import LabelledIndex
 from watchkeeper.video.frames import Frame
@@ -40,10 +41,7 @@ class FootageRequest:
     threshold: float = DEFAULT_MATCH_THRESHOLD
 
     def __post_init__(self) -> None:
-        if not self.case_reference.strip():
-            raise ValueError("a footage search needs a case reference")
-        if not self.reason.strip():
-            raise ValueError("a footage search needs a stated reason")
+        require_case(self.case_reference, self.reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +73,7 @@ def search_footage(
 ) -> FootageOutcome:
     """Find the probe's chosen face in ``frames``; the segments are recorded with the search and audited."""
     actor.require(Permission.SEARCH)
-    image = decode_image(request.probe, request.probe_name, gov.engine.options.image_limits)
-    probe = gov.engine.analyse(image).single_face(request.face_index).require_descriptor()
+    probe = probe_descriptor(gov, request.probe_name, request.probe, request.face_index)
     targets = LabelledIndex.of(np.zeros(1, dtype=np.int64), probe[None, :], {0: "probe"})
     pipeline = LivePipeline(
         gov.engine, targets, request.threshold, replace(options or PipelineOptions(), evaluate_after=None)
