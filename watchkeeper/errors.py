@@ -56,3 +56,15 @@ class ModelError(WatchkeeperError):
     """A model file is missing, unreadable or corrupt."""
 
     code = "model_unavailable"
+
+
+class NotFoundError(WatchkeeperError):
+    """A named record (gallery, subject, deployment, alert, audit entry) does not exist."""
+
+    code = "not_found"
+
+
+class AlreadyExistsError(WatchkeeperError):
+    """A record of that name already exists, and names are unique."""
+
+    code = "already_exists"

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
+from watchkeeper.errors import NotFoundError
 from watchkeeper.governance import deployments, galleries, retention
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.clock import FixedClock
@@ -86,7 +87,7 @@ def test_nothing_runs_outside_what_was_authorised(
     gov: Governance, people: dict[Role, Actor], watchlist_gallery: str, clock: FixedClock
 ) -> None:
     operator = people[Role.OPERATOR]
-    with pytest.raises(DeploymentError, match="no deployment called 'stadium'"):
+    with pytest.raises(NotFoundError, match="no deployment called 'stadium'"):
         deployments.begin_deployment(gov, operator, "stadium", "gate-1")
     with pytest.raises(PermissionDeniedError):
         deployments.authorise_deployment(gov, operator, spec(clock))

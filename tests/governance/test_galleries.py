@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
+from watchkeeper.errors import NotFoundError
 from watchkeeper.governance import galleries, search
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.clock import FixedClock
@@ -160,9 +161,9 @@ def test_search_needs_case_and_reason() -> None:
 
 
 def test_unknown_gallery_and_subject_are_named(gov: Governance, people: dict[Role, Actor], custody: str) -> None:
-    with pytest.raises(galleries.GalleryError, match="no gallery called 'elsewhere'"):
+    with pytest.raises(NotFoundError, match="no gallery called 'elsewhere'"):
         galleries.list_subjects(gov, people[Role.ADMIN], "elsewhere")
-    with pytest.raises(galleries.GalleryError, match="has no subject 'zed'"):
+    with pytest.raises(NotFoundError, match="has no subject 'zed'"):
         galleries.remove_subject(gov, people[Role.ADMIN], custody, "zed", "tidy")
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from watchkeeper.governance.db import alembic_config, make_engine, open_database
 from watchkeeper.governance.schema import Base
@@ -27,7 +28,8 @@ def test_downgrade_and_upgrade_again(tmp_path: Path) -> None:
     open_database(url).kw["bind"].dispose()
     command.downgrade(alembic_config(url), "base")
     command.upgrade(alembic_config(url), "head")
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
     engine = make_engine(url)
     with engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0004"
+        assert MigrationContext.configure(connection).get_current_revision() == head
     engine.dispose()

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from watchkeeper.cli import output
 from watchkeeper.config import load_settings
-from watchkeeper.errors import InputError, WatchkeeperError
+from watchkeeper.errors import AlreadyExistsError, InputError, NotFoundError, WatchkeeperError
 from watchkeeper.governance.context import Governance
+from watchkeeper.governance.credentials import AuthenticationError
 from watchkeeper.governance.deployments import DeploymentError
 from watchkeeper.governance.galleries import GalleryError
 from watchkeeper.governance.roles import PermissionDeniedError, UnknownUserError
@@ -21,7 +22,17 @@ def governed(as_json: bool) -> Iterator[Governance]:
     its message (exit 1 for input and permission errors, 3 when Watchkeeper itself cannot run)."""
     try:
         yield Governance.open(load_settings())
-    except (InputError, PermissionDeniedError, UnknownUserError, GalleryError, DeploymentError, ValueError) as error:
+    except (
+        InputError,
+        PermissionDeniedError,
+        UnknownUserError,
+        AuthenticationError,
+        GalleryError,
+        DeploymentError,
+        NotFoundError,
+        AlreadyExistsError,
+        ValueError,
+    ) as error:
         output.fail(_as_error(error), as_json, output.EXIT_BAD_INPUT)
     except WatchkeeperError as error:
         output.fail(error, as_json, output.EXIT_UNAVAILABLE)

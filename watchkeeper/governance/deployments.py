@@ -16,7 +16,7 @@ import numpy as np
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from watchkeeper.errors import WatchkeeperError
+from watchkeeper.errors import AlreadyExistsError, NotFoundError, WatchkeeperError
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, similarity_from_distance
 from watchkeeper.face.images import encode_jpeg
 from watchkeeper.governance.categories import SubjectCategory
@@ -141,7 +141,7 @@ def authorise_deployment(gov: Governance, actor: Actor, spec: DeploymentSpec) ->
         raise DeploymentError(f"deployment {spec.name!r}: its end {spec.ends_at:%Y-%m-%d %H:%M} has passed")
     with transaction(gov.sessions) as session:
         if session.scalar(select(Deployment).where(Deployment.name == spec.name)) is not None:
-            raise DeploymentError(f"deployment {spec.name!r} already exists")
+            raise AlreadyExistsError(f"deployment {spec.name!r} already exists")
         gallery = find_gallery(session, spec.gallery)
         rows = session.execute(
             select(Subject.reference, Subject.category, EnrolledFace.descriptor, EnrolledFace.image)
@@ -272,7 +272,7 @@ def stop_run(gov: Governance, actor: Actor, run: DeploymentRun, camera: str, cou
     with transaction(gov.sessions) as session:
         deployment = session.get(Deployment, run.deployment_id)
         if deployment is None:
-            raise DeploymentError(f"deployment {run.name!r} no longer exists")
+            raise NotFoundError(f"deployment {run.name!r} no longer exists")
         deployment.frames_processed += counts.frames_processed
         deployment.faces_seen += counts.faces_seen
         deployment.tracks += counts.tracks
@@ -328,7 +328,7 @@ def adjudicate_alert(
     with transaction(gov.sessions) as session:
         alert = session.get(Alert, alert_id)
         if alert is None:
-            raise DeploymentError(f"no alert {alert_id}")
+            raise NotFoundError(f"no alert {alert_id}")
         if alert.outcome != AlertOutcome.PENDING.value:
             raise DeploymentError(f"alert {alert_id} was already {alert.outcome} by {alert.adjudicated_by}")
         alert.outcome = outcome.value
@@ -359,7 +359,7 @@ def list_alerts(gov: Governance, actor: Actor, deployment: str | None = None) ->
 def _deployment(session: Session, name: str) -> Deployment:
     deployment = session.scalar(select(Deployment).where(Deployment.name == name))
     if deployment is None:
-        raise DeploymentError(f"no deployment called {name!r}")
+        raise NotFoundError(f"no deployment called {name!r}")
     return deployment
 
 

@@ -19,7 +19,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from watchkeeper.errors import InputError, WatchkeeperError
+from watchkeeper.errors import AlreadyExistsError, InputError, NotFoundError, WatchkeeperError
 from watchkeeper.face import Face, decode_image
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.context import Governance
@@ -102,7 +102,7 @@ def create_gallery(
         raise ValueError(f"a gallery name must be 1 to 100 characters, got {name!r}")
     with transaction(gov.sessions) as session:
         if session.scalar(select(Gallery).where(Gallery.name == name)) is not None:
-            raise GalleryError(f"gallery {name!r} already exists")
+            raise AlreadyExistsError(f"gallery {name!r} already exists")
         gallery = Gallery(
             name=name,
             description=description,
@@ -245,7 +245,7 @@ def remove_subjects(
             select(Subject).where(Subject.gallery_id == gallery.id, Subject.reference == reference)
         )
         if subject is None:
-            raise GalleryError(f"gallery {gallery.name!r} has no subject {reference!r}")
+            raise NotFoundError(f"gallery {gallery.name!r} has no subject {reference!r}")
         face_ids = list(session.scalars(select(EnrolledFace.id).where(EnrolledFace.subject_id == subject.id)).all())
         session.delete(subject)
         removed.extend(face_ids)
@@ -316,10 +316,10 @@ def _descriptors(faces: Sequence[EnrolledFace]) -> np.ndarray:
 
 
 def find_gallery(session: Session, name: str) -> Gallery:
-    """The gallery called ``name`` in this session; raises :class:`GalleryError` naming it if absent."""
+    """The gallery called ``name`` in this session; raises :class:`NotFoundError` naming it if absent."""
     gallery = session.scalar(select(Gallery).where(Gallery.name == name))
     if gallery is None:
-        raise GalleryError(f"no gallery called {name!r}")
+        raise NotFoundError(f"no gallery called {name!r}")
     return gallery
 
 

@@ -303,3 +303,25 @@ class Alert(Base):
     action_taken: Mapped[str | None] = mapped_column(Text, nullable=True)
     adjudicated_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     adjudicated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class AccessKey(Base):
+    """A user's access key pair, for the HTTP API and the Rekognition-compatible endpoint.
+
+    The secret is kept encrypted (AES-GCM under a key in the data directory), not hashed: request signing
+    (AWS Signature Version 4) needs the secret itself on the verifying side.
+    """
+
+    __tablename__ = "access_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    access_key_id: Mapped[str] = mapped_column(String(40), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    secret_nonce: Mapped[bytes] = mapped_column(LargeBinary)
+    secret_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    description: Mapped[str] = mapped_column(Text, default="")
+    issued_by: Mapped[str] = mapped_column(String(100))
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+    user: Mapped[User] = relationship()

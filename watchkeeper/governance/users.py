@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from watchkeeper.errors import AlreadyExistsError
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.roles import SYSTEM_ACTOR, Actor, Permission, Role, UnknownUserError
@@ -48,7 +49,7 @@ def add_user(gov: Governance, actor: Actor | None, name: str, role: Role, reason
         else:
             actor.require(Permission.MANAGE_USERS)
         if session.scalar(select(User).where(User.name == name)) is not None:
-            raise ValueError(f"a user called {name!r} already exists")
+            raise AlreadyExistsError(f"a user called {name!r} already exists")
         user = User(name=name, role=role.value, active=True, created_at=gov.clock.now())
         session.add(user)
         gov.audit.append(session, actor, "user.add", f"user:{name}", reason, {"role": role.value})

@@ -8,6 +8,7 @@ Only the 5-point landmark model is used: the 68-point model's training data forb
 from __future__ import annotations
 
 import functools
+import threading
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -72,10 +73,17 @@ def _load(model: DlibModel, loader: Any) -> Any:
         raise ModelError(f"{path}: not a readable {model.name} model ({error})") from None
 
 
-@functools.cache
+_per_thread = threading.local()
+
+
 def frontal_face_detector() -> Any:
-    """dlib's HOG + linear SVM frontal face detector (built into dlib, no file)."""
-    return dlib.get_frontal_face_detector()
+    """dlib's HOG + linear SVM frontal face detector (built into dlib, no file), one per thread: a detector
+    keeps its image pyramid inside itself while scanning, so two threads must never share one (a server
+    analyses several requests at once)."""
+    detector = getattr(_per_thread, "hog", None)
+    if detector is None:
+        detector = _per_thread.hog = dlib.get_frontal_face_detector()
+    return detector
 
 
 @functools.cache

@@ -9,7 +9,6 @@ auditor needs to check checkpoints.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +24,7 @@ from watchkeeper.governance.audit.proofs import inclusion_proof
 from watchkeeper.governance.audit.verify import VerificationReport, verify_log
 from watchkeeper.governance.clock import Clock
 from watchkeeper.governance.db import transaction
+from watchkeeper.governance.keyfiles import write_private_file
 from watchkeeper.governance.roles import Actor, Permission
 from watchkeeper.governance.schema import AuditCheckpoint, AuditEntryRow, AuditState
 
@@ -146,14 +146,7 @@ def _load_or_create_signer(keys_dir: Path) -> Signer:
     key_file = keys_dir / SIGNING_KEY_FILE
     if key_file.is_file():
         return Signer.from_pem(KEY_NAME, key_file.read_bytes())
-    keys_dir.mkdir(parents=True, exist_ok=True)
     signer = Signer.generate(KEY_NAME)
-    temporary = key_file.with_suffix(".tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(signer.to_pem())
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, key_file)
+    write_private_file(key_file, signer.to_pem())
     (keys_dir / VERIFIER_KEY_FILE).write_text(signer.verifier().to_text() + "\n", encoding="utf-8")
     return signer

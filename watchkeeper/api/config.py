@@ -1,0 +1,62 @@
+"""The server's own settings: the ``[server]`` section of the configuration file, then environment variables.
+
+Validated once at start: a bad value stops the server before it listens, with a message naming the file
+or variable, never halfway through a request.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from watchkeeper.config import ConfigError
+
+HOST_VARIABLE = "WATCHKEEPER_HOST"
+PORT_VARIABLE = "WATCHKEEPER_PORT"
+
+
+class ServerConfig(BaseModel):
+    """Where the server listens and the limits it puts on each request and each key."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    host: str = "127.0.0.1"
+    """Loopback by default: exposing biometric search to a network is a decision to make on purpose."""
+    port: int = Field(default=8350, ge=1, le=65535)
+    max_request_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    """Largest request body accepted (an image upload, a JSON request with a base64 image)."""
+    max_footage_bytes: int = Field(default=2 * 1024 * 1024 * 1024, ge=1024)
+    """Largest video accepted by footage search, which is the one upload allowed beyond the request limit."""
+    requests_per_second: float = Field(default=20.0, gt=0)
+    """Sustained requests per second allowed per access key (or per client address before signing in)."""
+    burst: int = Field(default=40, ge=1)
+    """Requests a key may make at once above the sustained rate."""
+    allowed_clock_skew_seconds: int = Field(default=300, ge=1, le=3600)
+    """How far a signed request's time may be from the server's: a captured request cannot be replayed later."""
+
+
+def read_server_config(path: Path, environ: Mapping[str, str] | None = None) -> ServerConfig:
+    """The ``[server]`` section of ``path`` (defaults when absent), with ``WATCHKEEPER_HOST`` and
+    ``WATCHKEEPER_PORT`` taking precedence."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    if path.is_file():
+        try:
+            values = dict(tomllib.loads(path.read_text(encoding="utf-8")).get("server", {}))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise ConfigError(f"{path}: not valid TOML ({error})") from None
+    source = f"{path} [server]"
+    for variable, key in ((HOST_VARIABLE, "host"), (PORT_VARIABLE, "port")):
+        if environ.get(variable):
+            values[key] = environ[variable]
+            source = f"{source} or {variable}"
+    try:
+        return ServerConfig.model_validate(values)
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
+        raise ConfigError(f"{source}: {problems}") from None

@@ -1,0 +1,188 @@
+"""Access keys: how a program or a person proves, over HTTP, which registered user is acting.
+
+A key pair (an access key id, public, and a secret) is issued by an administrator to a user and shown
+once. The same pair serves both the HTTP API (``Authorization: Bearer <id>.<secret>``) and the
+Rekognition-compatible endpoint (AWS Signature Version 4), so an existing AWS client needs only the
+endpoint and these keys. The secret is stored encrypted, not hashed, because SigV4 verification
+recomputes the signature with the secret itself; the encryption key lives in the data directory's
+``keys/`` beside the audit signing key, so a copy of the database alone reveals no secret.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import select
+
+from watchkeeper.errors import WatchkeeperError
+from watchkeeper.governance.context import Governance
+from watchkeeper.governance.db import transaction
+from watchkeeper.governance.keyfiles import write_private_file
+from watchkeeper.governance.roles import Actor, Permission, Role
+from watchkeeper.governance.schema import AccessKey, User
+
+ACCESS_KEY_PREFIX = "WKIA"
+"""Like AWS's ``AKIA``: says at a glance which system issued the key."""
+_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_ID_RANDOM_CHARACTERS = 16
+_SECRET_BYTES = 30
+ENCRYPTION_KEY_FILE = "access-key-encryption.key"
+
+
+class AuthenticationError(WatchkeeperError):
+    """The presented credentials do not identify an active user's current key."""
+
+    code = "authentication_failed"
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedKey:
+    """A new key pair: the secret exists in clear only here, to be handed to its user once."""
+
+    access_key_id: str
+    secret_access_key: str
+    user: str
+
+    @property
+    def bearer_token(self) -> str:
+        return f"{self.access_key_id}.{self.secret_access_key}"
+
+
+@dataclass(frozen=True, slots=True)
+class AccessKeyRecord:
+    access_key_id: str
+    user: str
+    description: str
+    issued_by: str
+    issued_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class KeyHolder:
+    """Who holds an access key, and its secret, for verifying a request signed with it."""
+
+    actor: Actor
+    secret_access_key: str
+
+
+class SecretBox:
+    """Encrypts and decrypts key secrets with the data directory's key (created on first use)."""
+
+    def __init__(self, key: bytes) -> None:
+        self._aead = AESGCM(key)
+
+    @classmethod
+    def open(cls, keys_dir: Path) -> SecretBox:
+        path = keys_dir / ENCRYPTION_KEY_FILE
+        if not path.is_file():
+            write_private_file(path, AESGCM.generate_key(bit_length=256))
+        key = path.read_bytes()
+        if len(key) != 32:
+            raise WatchkeeperError(f"{path}: not a 256-bit key ({len(key)} bytes); restore it from backup")
+        return cls(key)
+
+    def seal(self, access_key_id: str, secret: str) -> tuple[bytes, bytes]:
+        nonce = secrets.token_bytes(12)
+        return nonce, self._aead.encrypt(nonce, secret.encode("ascii"), access_key_id.encode("ascii"))
+
+    def unseal(self, access_key_id: str, nonce: bytes, ciphertext: bytes) -> str:
+        try:
+            return self._aead.decrypt(nonce, ciphertext, access_key_id.encode("ascii")).decode("ascii")
+        except InvalidTag:
+            raise AuthenticationError(f"access key {access_key_id}: its stored secret cannot be decrypted") from None
+
+
+def issue_access_key(gov: Governance, actor: Actor, user_name: str, description: str, reason: str) -> IssuedKey:
+    """Issue a new key pair to an active user; audited (the secret never enters the log)."""
+    actor.require(Permission.MANAGE_USERS)
+    access_key_id = ACCESS_KEY_PREFIX + "".join(secrets.choice(_ID_ALPHABET) for _ in range(_ID_RANDOM_CHARACTERS))
+    secret = secrets.token_urlsafe(_SECRET_BYTES)
+    nonce, ciphertext = _secret_box(gov).seal(access_key_id, secret)
+    with transaction(gov.sessions) as session:
+        user = session.scalar(select(User).where(User.name == user_name, User.active.is_(True)))
+        if user is None:
+            raise AuthenticationError(f"no active user called {user_name!r} to issue a key to")
+        session.add(
+            AccessKey(
+                access_key_id=access_key_id,
+                user_id=user.id,
+                secret_nonce=nonce,
+                secret_ciphertext=ciphertext,
+                description=description,
+                issued_by=actor.name,
+                issued_at=gov.clock.now(),
+            )
+        )
+        gov.audit.append(
+            session, actor, "key.issue", f"user:{user_name}/key:{access_key_id}", reason, {"description": description}
+        )
+    return IssuedKey(access_key_id, secret, user_name)
+
+
+def revoke_access_key(gov: Governance, actor: Actor, access_key_id: str, reason: str) -> AccessKeyRecord:
+    """Revoke a key for good: requests signed with it are refused from now on; audited."""
+    actor.require(Permission.MANAGE_USERS)
+    with transaction(gov.sessions) as session:
+        key = session.scalar(select(AccessKey).where(AccessKey.access_key_id == access_key_id))
+        if key is None:
+            raise AuthenticationError(f"no access key {access_key_id!r}")
+        if key.revoked_at is None:
+            key.revoked_at = gov.clock.now()
+            gov.audit.append(session, actor, "key.revoke", f"user:{key.user.name}/key:{access_key_id}", reason, {})
+        return _record(key)
+
+
+def list_access_keys(gov: Governance, actor: Actor, user_name: str | None = None) -> list[AccessKeyRecord]:
+    actor.require(Permission.MANAGE_USERS)
+    with gov.sessions() as session:
+        query = select(AccessKey).join(User).order_by(AccessKey.id)
+        if user_name is not None:
+            query = query.where(User.name == user_name)
+        return [_record(key) for key in session.scalars(query)]
+
+
+def key_holder(gov: Governance, access_key_id: str) -> KeyHolder:
+    """The active user holding a current (unrevoked) key, and the key's secret; AuthenticationError otherwise.
+
+    The message is the same whether the key is unknown, revoked or its user deactivated, so a caller
+    cannot probe which keys exist.
+    """
+    with gov.sessions() as session:
+        row = session.execute(
+            select(AccessKey, User)
+            .join(User, AccessKey.user_id == User.id)
+            .where(AccessKey.access_key_id == access_key_id, AccessKey.revoked_at.is_(None), User.active.is_(True))
+        ).first()
+    if row is None:
+        raise AuthenticationError("the access key is not valid")
+    key, user = row
+    secret = _secret_box(gov).unseal(access_key_id, key.secret_nonce, key.secret_ciphertext)
+    return KeyHolder(Actor(user.name, Role(user.role)), secret)
+
+
+def authenticate_bearer(gov: Governance, token: str) -> Actor:
+    """The actor of a bearer token ``<access key id>.<secret>``, compared in constant time."""
+    access_key_id, _, presented = token.strip().partition(".")
+    if not access_key_id or not presented:
+        raise AuthenticationError("the bearer token must be '<access key id>.<secret access key>'")
+    holder = key_holder(gov, access_key_id)
+    if not hmac.compare_digest(holder.secret_access_key.encode(), presented.encode()):
+        raise AuthenticationError("the access key is not valid")
+    return holder.actor
+
+
+def _secret_box(gov: Governance) -> SecretBox:
+    return SecretBox.open(gov.settings.keys_dir)
+
+
+def _record(key: AccessKey) -> AccessKeyRecord:
+    return AccessKeyRecord(
+        key.access_key_id, key.user.name, key.description, key.issued_by, key.issued_at, key.revoked_at
+    )

@@ -1,0 +1,22 @@
+"""Secret key files in the data directory's ``keys/``: created once, readable by their owner only.
+
+Written to a temporary file, synced and renamed, so a crash while creating a key never leaves a truncated
+key behind that would later sign or decrypt with garbage.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def write_private_file(path: Path, content: bytes) -> None:
+    """Atomically write ``content`` to ``path`` with mode 0600 (parents created as needed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(path.suffix + ".tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
