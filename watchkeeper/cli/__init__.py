@@ -19,6 +19,7 @@ from watchkeeper.cli.governance_commands import (
     subject_app,
     user_app,
 )
+from watchkeeper.cli.server_commands import key_app, serve
 
 app = typer.Typer(
     name="watchkeeper",
@@ -40,6 +41,8 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
 app.add_typer(deploy_app, name="deploy")
 app.add_typer(alert_app, name="alert")
+app.command()(serve)
+app.add_typer(key_app, name="key")
 
 
 def _print_version(value: bool) -> None:

@@ -6,10 +6,8 @@ removed, and ``"version"`` changes if that promise has to be broken.
 
 from __future__ import annotations
 
-import base64
 import json
 import sys
-from datetime import datetime
 from typing import Any, NoReturn
 
 import typer
@@ -17,6 +15,7 @@ from rich.console import Console
 
 from watchkeeper.errors import WatchkeeperError
 from watchkeeper.face import Comparison, Face, FaceAnalysis
+from watchkeeper.serialise import plain as plain
 from watchkeeper.types import BoundingBox
 
 JSON_VERSION = 1
@@ -106,19 +105,3 @@ def emit(as_json: bool, document: dict[str, Any], message: str) -> None:
         print_json(document)
     else:
         stdout.print(message, highlight=False)
-
-
-def plain(value: Any) -> Any:
-    """JSON-ready copies of dataclass fields: times as ISO 8601, enums as their values, bytes (hashes) as
-    base64."""
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return base64.b64encode(value).decode("ascii")
-    if hasattr(value, "value") and isinstance(value.value, str):
-        return value.value
-    return value

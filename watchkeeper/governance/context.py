@@ -6,6 +6,7 @@ the only code that writes or deletes biometric data.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass, field
 
@@ -46,6 +47,13 @@ class Governance:
         bind = self.sessions.kw.get("bind")
         if bind is not None:
             bind.dispose()
+
+    def with_engine(self, engine: FaceEngine) -> Governance:
+        """The same governance core (database, audit log, indexes) analysing faces with ``engine``: a live
+        deployment's detector is chosen for video, while searches keep the default engine."""
+        other = dataclasses.replace(self)
+        other.engine = engine
+        return other
 
     @functools.cached_property
     def engine(self) -> FaceEngine:

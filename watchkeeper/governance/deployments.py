@@ -125,6 +125,32 @@ class AlertRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class DeploymentRecord:
+    """A deployment as recorded: what was authorised, its state, and its counts (never what was seen)."""
+
+    id: int
+    name: str
+    purpose: str
+    location: str
+    cameras: tuple[str, ...]
+    mode: DeploymentMode
+    trial: bool
+    gallery: str
+    threshold: float
+    authorised_by: str
+    authorising_officer: str
+    authorised_at: datetime
+    starts_at: datetime
+    ends_at: datetime
+    status: DeploymentStatus
+    watchlist_entries: int
+    frames_processed: int
+    faces_seen: int
+    tracks: int
+    ended_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class DeploymentCounts:
     """Counts only: the deployment record keeps how much was seen, never what (or who) was seen."""
 
@@ -347,13 +373,75 @@ def adjudicate_alert(
         return _alert_record(alert)
 
 
-def list_alerts(gov: Governance, actor: Actor, deployment: str | None = None) -> list[AlertRecord]:
+def list_alerts(
+    gov: Governance, actor: Actor, deployment: str | None = None, after_id: int = 0, limit: int | None = None
+) -> list[AlertRecord]:
+    """Alerts in the order raised; ``after_id`` and ``limit`` page through them (and let a live display
+    ask only for the alerts it has not shown yet)."""
     actor.require(Permission.ADJUDICATE_ALERTS)
     with gov.sessions() as session:
-        query = select(Alert).order_by(Alert.id)
+        query = select(Alert).where(Alert.id > after_id).order_by(Alert.id).limit(limit)
         if deployment is not None:
             query = query.where(Alert.deployment_name == deployment)
         return [_alert_record(a) for a in session.scalars(query)]
+
+
+def list_deployments(gov: Governance, actor: Actor) -> list[DeploymentRecord]:
+    actor.require(Permission.VIEW_DEPLOYMENTS)
+    with gov.sessions() as session:
+        counted = session.execute(
+            select(WatchlistEntry.deployment_id, func.count()).group_by(WatchlistEntry.deployment_id)
+        ).all()
+        entries: dict[int, int] = {int(row[0]): int(row[1]) for row in counted}
+        return [
+            _deployment_record(d, entries.get(d.id, 0))
+            for d in session.scalars(select(Deployment).order_by(Deployment.id))
+        ]
+
+
+def describe_deployment(gov: Governance, actor: Actor, name: str) -> DeploymentRecord:
+    actor.require(Permission.VIEW_DEPLOYMENTS)
+    with gov.sessions() as session:
+        deployment = _deployment(session, name)
+        entries = session.scalar(
+            select(func.count()).select_from(WatchlistEntry).where(WatchlistEntry.deployment_id == deployment.id)
+        )
+        return _deployment_record(deployment, entries or 0)
+
+
+def alert_crop(gov: Governance, actor: Actor, alert_id: int) -> bytes:
+    """The JPEG of the live face that raised an alert, for the operator who adjudicates it."""
+    actor.require(Permission.ADJUDICATE_ALERTS)
+    with gov.sessions() as session:
+        alert = session.get(Alert, alert_id)
+        if alert is None:
+            raise NotFoundError(f"no alert {alert_id}")
+        return bytes(alert.crop)
+
+
+def _deployment_record(deployment: Deployment, watchlist_entries: int) -> DeploymentRecord:
+    return DeploymentRecord(
+        id=deployment.id,
+        name=deployment.name,
+        purpose=deployment.purpose,
+        location=deployment.location,
+        cameras=tuple(deployment.cameras.split(",")),
+        mode=DeploymentMode(deployment.mode),
+        trial=deployment.trial,
+        gallery=deployment.gallery_name,
+        threshold=deployment.threshold,
+        authorised_by=deployment.authorised_by,
+        authorising_officer=deployment.authorising_officer,
+        authorised_at=deployment.authorised_at,
+        starts_at=deployment.starts_at,
+        ends_at=deployment.ends_at,
+        status=DeploymentStatus(deployment.status),
+        watchlist_entries=watchlist_entries,
+        frames_processed=deployment.frames_processed,
+        faces_seen=deployment.faces_seen,
+        tracks=deployment.tracks,
+        ended_at=deployment.ended_at,
+    )
 
 
 def _deployment(session: Session, name: str) -> Deployment:

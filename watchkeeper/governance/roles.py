@@ -35,6 +35,7 @@ class Permission(StrEnum):
     AUTHORISE_DEPLOYMENTS = "authorise_deployments"
     RUN_DEPLOYMENTS = "run_deployments"
     ADJUDICATE_ALERTS = "adjudicate_alerts"
+    VIEW_DEPLOYMENTS = "view_deployments"
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -49,6 +50,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ENFORCE_RETENTION,
             Permission.AUTHORISE_DEPLOYMENTS,
             Permission.RUN_DEPLOYMENTS,
+            Permission.VIEW_DEPLOYMENTS,
         }
     ),
     Role.OPERATOR: frozenset(
@@ -58,10 +60,11 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_SUBJECTS,
             Permission.RUN_DEPLOYMENTS,
             Permission.ADJUDICATE_ALERTS,
+            Permission.VIEW_DEPLOYMENTS,
         }
     ),
     Role.ANALYST: frozenset({Permission.ENROL, Permission.VIEW_SUBJECTS, Permission.SEARCH}),
-    Role.AUDITOR: frozenset({Permission.READ_AUDIT, Permission.VIEW_SUBJECTS}),
+    Role.AUDITOR: frozenset({Permission.READ_AUDIT, Permission.VIEW_SUBJECTS, Permission.VIEW_DEPLOYMENTS}),
 }
 """Separation of duties: the auditor, who checks the log, can change nothing it records."""
 

@@ -107,6 +107,21 @@ class AuditLog:
         entries = [bytes(c) if c is not None else None for c, _ in rows]
         return verify_log(entries, checkpoints, self.verifier, leaf_hashes=[bytes(h) for _, h in rows], origin=ORIGIN)
 
+    def entries(self, actor: Actor, start: int, limit: int) -> list[tuple[int, AuditEntry | None]]:
+        """Up to ``limit`` entries from sequence ``start`` on, each with its sequence number (the entry is
+        None where retention has pruned its content; its leaf hash stays in the log)."""
+        actor.require(Permission.READ_AUDIT)
+        with self.sessions() as session:
+            rows = session.execute(
+                select(AuditEntryRow.sequence, AuditEntryRow.canonical)
+                .where(AuditEntryRow.sequence >= start)
+                .order_by(AuditEntryRow.sequence)
+                .limit(limit)
+            ).all()
+        return [
+            (sequence, AuditEntry.from_canonical_bytes(bytes(c)) if c is not None else None) for sequence, c in rows
+        ]
+
     def inclusion(self, actor: Actor, sequence: int) -> tuple[AuditEntry | None, bytes, list[bytes], str]:
         """Entry ``sequence`` (None if pruned), its leaf hash, its inclusion proof in the newest tree head,
         and that head's signed text."""

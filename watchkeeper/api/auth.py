@@ -1,0 +1,35 @@
+"""Who is calling: every API route but the health check names its caller by an access key.
+
+``Authorization: Bearer <access key id>.<secret access key>``; the key is issued to a registered user by an
+administrator (``watchkeeper key issue``). The resolved :class:`Actor` is what the governance core checks
+permissions against, so the API never decides on its own what a role may do.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from watchkeeper.api.state import ServerState, server_state
+from watchkeeper.governance.credentials import AuthenticationError, authenticate_bearer
+from watchkeeper.governance.roles import Actor
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="AccessKey",
+    description="An access key as `<access key id>.<secret access key>` (issued by `watchkeeper key issue`).",
+)
+
+
+def current_actor(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Actor:
+    if credentials is None:
+        raise AuthenticationError("this request needs 'Authorization: Bearer <access key id>.<secret access key>'")
+    return authenticate_bearer(server_state(request).gov, credentials.credentials)
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+State = Annotated[ServerState, Depends(server_state)]

@@ -1,0 +1,95 @@
+"""Alerts: listed, streamed as they are raised (server-sent events), looked at and adjudicated."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from watchkeeper.api.auth import CurrentActor, State
+from watchkeeper.governance import deployments
+from watchkeeper.governance.deployments import AlertOutcome, AlertRecord
+from watchkeeper.governance.roles import Permission
+from watchkeeper.serialise import plain
+
+router = APIRouter(tags=["alerts"])
+
+POLL_SECONDS = 0.5
+"""How often the stream looks for new alerts: alerts may be raised by this server or by another process
+(``watchkeeper deploy run``) writing to the same database, so the database is the one place to look."""
+KEEPALIVE_SECONDS = 15.0
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+"""Face images are never cached by a browser or a proxy."""
+
+
+class Adjudication(BaseModel):
+    outcome: AlertOutcome = Field(description="confirmed or rejected")
+    reason: str = Field(min_length=1, max_length=2000)
+    action_taken: str = Field(default="", max_length=2000)
+
+
+@router.get("/alerts")
+def list_alerts(
+    actor: CurrentActor,
+    state: State,
+    deployment: str | None = None,
+    after_id: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[AlertRecord]:
+    return deployments.list_alerts(state.gov, actor, deployment, after_id, limit)
+
+
+@router.get(
+    "/alerts/stream",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "One `alert` event per new alert."}},
+)
+async def stream_alerts(
+    request: Request,
+    actor: CurrentActor,
+    state: State,
+    deployment: str | None = None,
+    after_id: Annotated[int, Query(ge=0)] = 0,
+    last_event_id: Annotated[int | None, Header(ge=0)] = None,
+) -> StreamingResponse:
+    """Server-sent events: each new alert as an ``alert`` event whose id is the alert's; a client that
+    reconnects with ``Last-Event-ID`` misses nothing."""
+    actor.require(Permission.ADJUDICATE_ALERTS)
+
+    async def events() -> AsyncIterator[str]:
+        last = last_event_id if last_event_id is not None else after_id
+        quiet = 0.0
+        yield ": watching for alerts\n\n"
+        while not await request.is_disconnected():
+            fresh = await run_in_threadpool(deployments.list_alerts, state.gov, actor, deployment, last, 100)
+            for alert in fresh:
+                last = alert.id
+                yield f"id: {alert.id}\nevent: alert\ndata: {json.dumps(plain(asdict(alert)))}\n\n"
+            quiet = 0.0 if fresh else quiet + POLL_SECONDS
+            if quiet >= KEEPALIVE_SECONDS:
+                quiet = 0.0
+                yield ": keepalive\n\n"
+            await asyncio.sleep(POLL_SECONDS)
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers=NO_STORE)
+
+
+@router.get(
+    "/alerts/{alert_id}/crop",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}}, "description": "The live face that raised the alert."}},
+)
+def alert_crop(alert_id: int, actor: CurrentActor, state: State) -> Response:
+    return Response(deployments.alert_crop(state.gov, actor, alert_id), media_type="image/jpeg", headers=NO_STORE)
+
+
+@router.post("/alerts/{alert_id}/adjudication")
+def adjudicate(alert_id: int, body: Adjudication, actor: CurrentActor, state: State) -> AlertRecord:
+    return deployments.adjudicate_alert(state.gov, actor, alert_id, body.outcome, body.reason, body.action_taken)

@@ -1,0 +1,100 @@
+"""Live deployments: authorised, run on cameras by this server, ended on record."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, status
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from watchkeeper.api.auth import CurrentActor, State
+from watchkeeper.api.routes.forms import Reasoned
+from watchkeeper.face import DEFAULT_MATCH_THRESHOLD
+from watchkeeper.governance import deployments
+from watchkeeper.governance.deployments import DeploymentMode, DeploymentRecord, DeploymentSpec
+from watchkeeper.live.pipeline import DEFAULT_DETECT_EVERY, DEFAULT_DETECTION_MAX_SIDE, PipelineOptions
+from watchkeeper.live.supervisor import RunStatus
+
+router = APIRouter(tags=["deployments"])
+
+
+class NewDeployment(BaseModel):
+    """Everything an authorising officer signs off; nothing is left to discretion at run time."""
+
+    name: str = Field(min_length=1, max_length=100)
+    purpose: str = Field(min_length=1, max_length=2000)
+    location: str = Field(min_length=1, max_length=500)
+    cameras: list[str] = Field(min_length=1, max_length=50)
+    mode: DeploymentMode
+    trial: bool
+    gallery: str = Field(min_length=1, max_length=100)
+    authorising_officer: str = Field(min_length=1, max_length=200)
+    starts_at: datetime
+    ends_at: datetime
+    threshold: float = Field(default=DEFAULT_MATCH_THRESHOLD, gt=0.0, le=1.2)
+
+
+class NewRun(BaseModel):
+    camera: str = Field(min_length=1, max_length=200)
+    source: str = Field(
+        min_length=1, max_length=2000, description="A video file on the server, an rtsp:// or http(s):// URL, a camera."
+    )
+    detect_every: int = Field(default=DEFAULT_DETECT_EVERY, ge=1, le=100)
+    detection_side: int = Field(default=DEFAULT_DETECTION_MAX_SIDE, ge=64, le=4096)
+
+
+@router.get("/deployments")
+def list_deployments(actor: CurrentActor, state: State) -> list[DeploymentRecord]:
+    return deployments.list_deployments(state.gov, actor)
+
+
+@router.post("/deployments", status_code=status.HTTP_201_CREATED)
+def authorise_deployment(body: NewDeployment, actor: CurrentActor, state: State) -> DeploymentRecord:
+    spec = DeploymentSpec(
+        name=body.name,
+        purpose=body.purpose,
+        location=body.location,
+        cameras=tuple(body.cameras),
+        mode=body.mode,
+        trial=body.trial,
+        gallery=body.gallery,
+        authorising_officer=body.authorising_officer,
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        threshold=body.threshold,
+    )
+    deployments.authorise_deployment(state.gov, actor, spec)
+    return deployments.describe_deployment(state.gov, actor, body.name)
+
+
+@router.get("/deployments/{name}")
+def describe_deployment(name: str, actor: CurrentActor, state: State) -> DeploymentRecord:
+    return deployments.describe_deployment(state.gov, actor, name)
+
+
+@router.post("/deployments/{name}/end")
+async def end_deployment(name: str, body: Reasoned, actor: CurrentActor, state: State) -> DeploymentRecord:
+    """End for good: running cameras are stopped first, then the watchlist snapshot is deleted."""
+    for run in state.live.runs(actor):
+        if run.deployment == name:
+            await run_in_threadpool(state.live.stop, actor, name, run.camera)
+    deployments.end_deployment(state.gov, actor, name, body.reason)
+    return deployments.describe_deployment(state.gov, actor, name)
+
+
+@router.get("/runs")
+def list_runs(actor: CurrentActor, state: State) -> list[RunStatus]:
+    """Camera runs started in this server since it started, running or not."""
+    return state.live.runs(actor)
+
+
+@router.post("/deployments/{name}/runs", status_code=status.HTTP_201_CREATED)
+def start_run(name: str, body: NewRun, actor: CurrentActor, state: State) -> RunStatus:
+    options = PipelineOptions(detect_every=body.detect_every, detection_max_side=body.detection_side)
+    return state.live.start(actor, name, body.camera, body.source, options)
+
+
+@router.post("/deployments/{name}/runs/{camera}/stop")
+async def stop_run(name: str, camera: str, actor: CurrentActor, state: State) -> RunStatus:
+    return await run_in_threadpool(state.live.stop, actor, name, camera)

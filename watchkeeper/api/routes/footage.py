@@ -1,0 +1,54 @@
+"""Retrospective search through recorded footage: a probe person through an uploaded video."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, UploadFile
+from starlette.concurrency import run_in_threadpool
+
+from watchkeeper.api.auth import CurrentActor, State
+from watchkeeper.api.routes.forms import CaseReference, SearchReason, read_upload
+from watchkeeper.face import DEFAULT_MATCH_THRESHOLD
+from watchkeeper.live.footage import FootageOutcome, FootageRequest, search_footage
+from watchkeeper.video.sources import VideoSource
+
+router = APIRouter(tags=["searches"])
+
+FOOTAGE_PATH = "/api/v1/footage-searches"
+"""The one route that accepts uploads beyond the request size limit (up to the footage limit)."""
+
+
+@router.post("/footage-searches")
+async def search_in_footage(
+    actor: CurrentActor,
+    state: State,
+    footage: Annotated[UploadFile, File(description="The recorded video to search.")],
+    probe: Annotated[UploadFile, File(description="An image of the person to look for.")],
+    case_reference: CaseReference,
+    reason: SearchReason,
+    threshold: Annotated[float, Form(gt=0.0, le=1.2)] = DEFAULT_MATCH_THRESHOLD,
+    face_index: Annotated[int | None, Form(ge=0)] = None,
+) -> FootageOutcome:
+    """The time segments where the probe person appears, with scores; recorded and audited like any
+    search. The uploaded video is held in a temporary file for the search only and deleted after."""
+    request = FootageRequest(
+        footage_name=footage.filename or "footage",
+        probe_name=probe.filename or "probe",
+        probe=await read_upload(probe),
+        case_reference=case_reference,
+        reason=reason,
+        face_index=face_index,
+        threshold=threshold,
+    )
+    with tempfile.NamedTemporaryFile(suffix=".video") as copy:
+        await run_in_threadpool(shutil.copyfileobj, footage.file, copy)
+        copy.flush()
+
+        def search() -> FootageOutcome:
+            with VideoSource(copy.name, name=request.footage_name) as video:
+                return search_footage(state.video_gov, actor, request, video.frames())
+
+        return await run_in_threadpool(search)

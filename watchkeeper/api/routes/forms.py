@@ -1,0 +1,26 @@
+"""Request bodies shared by several routes: why an action is taken is asked for everywhere the same way."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Form, UploadFile
+from pydantic import BaseModel, Field
+
+from watchkeeper.errors import InputError
+
+ReasonText = Annotated[str, Field(min_length=1, max_length=2000, description="Why this is done (audited).")]
+CaseReference = Annotated[str, Form(min_length=1, max_length=200, description="The case this search is for.")]
+SearchReason = Annotated[str, Form(min_length=1, max_length=2000, description="Why this search is needed.")]
+
+
+class Reasoned(BaseModel):
+    reason: ReasonText
+
+
+async def read_upload(upload: UploadFile) -> bytes:
+    """An uploaded file's bytes (the request size limit has already bounded them)."""
+    data = await upload.read()
+    if not data:
+        raise InputError(upload.filename or "upload", "the file is empty")
+    return data

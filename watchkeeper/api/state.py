@@ -1,0 +1,25 @@
+"""What every request handler shares: the governance core, the server's limits, the live runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from watchkeeper.api.config import ServerConfig
+from watchkeeper.governance.context import Governance
+from watchkeeper.live.supervisor import LiveSupervisor
+
+
+@dataclass
+class ServerState:
+    gov: Governance
+    video_gov: Governance
+    """The same core with the engine chosen for video (the CNN detector): live runs and footage search."""
+    config: ServerConfig
+    live: LiveSupervisor
+
+
+def server_state(request: Request) -> ServerState:
+    state: ServerState = request.app.state.watchkeeper
+    return state

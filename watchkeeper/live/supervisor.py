@@ -1,0 +1,153 @@
+"""Live deployments run by a long-lived process (the server): one thread per camera run, stopped on request
+or when the process shuts down, each always ending on record through :func:`run_deployment`."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from watchkeeper.errors import AlreadyExistsError, NotFoundError
+from watchkeeper.face import DetectorKind, EngineOptions, FaceEngine
+from watchkeeper.governance import deployments
+from watchkeeper.governance.context import Governance
+from watchkeeper.governance.roles import Actor, Permission
+from watchkeeper.live.pipeline import PipelineOptions
+from watchkeeper.live.runner import LiveAlert, run_deployment
+from watchkeeper.video.sources import VideoSource
+
+
+def video_engine(gov: Governance, detector: DetectorKind = DetectorKind.CNN) -> Governance:
+    """``gov`` analysing faces as live video needs: the CNN detector by default, which also finds turned
+    and partly hidden faces (a HOG-only run misses people the CNN catches on real footage)."""
+    return gov.with_engine(FaceEngine(EngineOptions(detector=detector), gov.settings))
+
+
+class RunState(StrEnum):
+    RUNNING = "running"
+    FINISHED = "finished"
+    """The source ended (a file) or the authorised window closed."""
+    STOPPED = "stopped"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class RunStatus:
+    deployment: str
+    camera: str
+    source: str
+    started_by: str
+    started_at: datetime
+    state: RunState
+    alerts: int
+    frames_read: int
+    frames_dropped: int
+    error: str | None
+
+
+@dataclass
+class _Run:
+    deployment: str
+    camera: str
+    source: VideoSource
+    started_by: str
+    started_at: datetime
+    thread: threading.Thread | None = None
+    state: RunState = RunState.RUNNING
+    alerts: int = 0
+    error: str | None = None
+    stop_requested: bool = False
+    done: threading.Event = field(default_factory=threading.Event)
+
+    def status(self) -> RunStatus:
+        stats = self.source.stats
+        return RunStatus(
+            self.deployment,
+            self.camera,
+            self.source.location,
+            self.started_by,
+            self.started_at,
+            self.state,
+            self.alerts,
+            stats.frames_read,
+            stats.frames_dropped,
+            self.error,
+        )
+
+
+class LiveSupervisor:
+    """Starts, lists and stops the camera runs of authorised deployments in this process."""
+
+    def __init__(self, video_gov: Governance) -> None:
+        """``video_gov``: the governance core with the engine chosen for video (see :func:`video_engine`)."""
+        self._gov = video_gov
+        self._runs: dict[tuple[str, str], _Run] = {}
+        self._lock = threading.Lock()
+
+    def start(
+        self, actor: Actor, deployment: str, camera: str, location: str, options: PipelineOptions | None = None
+    ) -> RunStatus:
+        """Start watching ``location`` as ``camera`` of ``deployment``. The authorisation, window and camera
+        are checked now, so a refusal is the caller's answer rather than a failed thread."""
+        actor.require(Permission.RUN_DEPLOYMENTS)
+        record = deployments.describe_deployment(self._gov, actor, deployment)
+        if camera not in record.cameras:
+            raise deployments.DeploymentError(
+                f"camera {camera!r} is not authorised for {deployment!r} (authorised: {', '.join(record.cameras)})"
+            )
+        key = (deployment, camera)
+        with self._lock:
+            current = self._runs.get(key)
+            if current is not None and current.state is RunState.RUNNING:
+                raise AlreadyExistsError(f"{deployment!r} is already running on camera {camera!r}")
+            run = _Run(deployment, camera, VideoSource(location, name=camera), actor.name, self._gov.clock.now())
+            run.thread = threading.Thread(
+                target=self._watch, args=(run, actor, options), name=f"deployment {deployment}/{camera}", daemon=True
+            )
+            self._runs[key] = run
+        run.thread.start()
+        return run.status()
+
+    def stop(self, actor: Actor, deployment: str, camera: str) -> RunStatus:
+        """Stop a camera's run and wait until its counts are on record."""
+        actor.require(Permission.RUN_DEPLOYMENTS)
+        with self._lock:
+            run = self._runs.get((deployment, camera))
+        if run is None:
+            raise NotFoundError(f"{deployment!r} has no run on camera {camera!r} in this server")
+        run.stop_requested = True
+        run.source.stop()
+        run.done.wait()
+        return run.status()
+
+    def runs(self, actor: Actor) -> list[RunStatus]:
+        actor.require(Permission.VIEW_DEPLOYMENTS)
+        with self._lock:
+            return [run.status() for run in self._runs.values()]
+
+    def shutdown(self) -> None:
+        """Stop every run (the server is stopping); each records its counts before this returns."""
+        with self._lock:
+            running = [run for run in self._runs.values() if run.state is RunState.RUNNING]
+        for run in running:
+            run.stop_requested = True
+            run.source.stop()
+        for run in running:
+            run.done.wait()
+
+    def _watch(self, run: _Run, actor: Actor, options: PipelineOptions | None) -> None:
+        def count(_alert: LiveAlert) -> None:
+            run.alerts += 1
+
+        try:
+            with run.source:
+                run_deployment(
+                    self._gov, actor, run.deployment, run.camera, run.source.frames(), options, on_alert=count
+                )
+            run.state = RunState.STOPPED if run.stop_requested else RunState.FINISHED
+        except Exception as error:  # a run must never take the server down; its failure is reported instead
+            run.state = RunState.FAILED
+            run.error = str(error)
+        finally:
+            run.done.set()
