@@ -88,5 +88,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+        cause = error.__cause__
+        if isinstance(cause, WatchkeeperError):  # e.g. the size limit tripped while FastAPI parsed the body
+            return error_response(status_of(cause), cause.code, str(cause))
         code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
         return error_response(error.status_code, code, str(error.detail), dict(error.headers or {}))

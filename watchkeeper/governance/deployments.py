@@ -225,17 +225,7 @@ def begin_deployment(gov: Governance, actor: Actor, name: str, camera: str) -> D
     with transaction(gov.sessions) as session:
         deployment = _deployment(session, name)
         cameras = tuple(deployment.cameras.split(","))
-        if deployment.status == DeploymentStatus.ENDED.value:
-            raise DeploymentError(f"deployment {name!r} has ended")
-        if not deployment.starts_at <= now < deployment.ends_at:
-            raise DeploymentError(
-                f"deployment {name!r} is authorised from {deployment.starts_at:%Y-%m-%d %H:%M} to "
-                f"{deployment.ends_at:%Y-%m-%d %H:%M} UTC, not now"
-            )
-        if camera not in cameras:
-            raise DeploymentError(
-                f"camera {camera!r} is not authorised for {name!r} (authorised: {', '.join(cameras)})"
-            )
+        check_runnable(_deployment_record(deployment, 0), camera, now)
         deployment.status = DeploymentStatus.RUNNING.value
         entries = list(deployment.watchlist)
         gov.audit.append(session, actor, "deployment.start", f"deployment:{name}/camera:{camera}", "", {})
@@ -247,6 +237,23 @@ def begin_deployment(gov: Governance, actor: Actor, name: str, camera: str) -> D
         categories = {e.id: SubjectCategory(e.category) for e in entries}
         return DeploymentRun(
             deployment.id, name, cameras, deployment.threshold, deployment.ends_at, Watchlist(targets, categories)
+        )
+
+
+def check_runnable(deployment: DeploymentRecord, camera: str, now: datetime) -> None:
+    """Refuse, saying why, unless ``deployment`` may run on ``camera`` at ``now``: not ended, inside its
+    authorised window, and the camera one of those authorised."""
+    name = deployment.name
+    if deployment.status is DeploymentStatus.ENDED:
+        raise DeploymentError(f"deployment {name!r} has ended")
+    if not deployment.starts_at <= now < deployment.ends_at:
+        raise DeploymentError(
+            f"deployment {name!r} is authorised from {deployment.starts_at:%Y-%m-%d %H:%M} to "
+            f"{deployment.ends_at:%Y-%m-%d %H:%M} UTC, not now"
+        )
+    if camera not in deployment.cameras:
+        raise DeploymentError(
+            f"camera {camera!r} is not authorised for {name!r} (authorised: {', '.join(deployment.cameras)})"
         )
 
 

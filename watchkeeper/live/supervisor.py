@@ -92,10 +92,7 @@ class LiveSupervisor:
         are checked now, so a refusal is the caller's answer rather than a failed thread."""
         actor.require(Permission.RUN_DEPLOYMENTS)
         record = deployments.describe_deployment(self._gov, actor, deployment)
-        if camera not in record.cameras:
-            raise deployments.DeploymentError(
-                f"camera {camera!r} is not authorised for {deployment!r} (authorised: {', '.join(record.cameras)})"
-            )
+        deployments.check_runnable(record, camera, self._gov.clock.now())
         key = (deployment, camera)
         with self._lock:
             current = self._runs.get(key)

@@ -16,9 +16,9 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from watchkeeper.errors import NotFoundError
 from watchkeeper.governance.audit.checkpoint import Checkpoint, Signer, Verifier, sign_checkpoint
 from watchkeeper.governance.audit.entry import AuditEntry, JsonValue
-from watchkeeper.governance.audit.errors import AuditError
 from watchkeeper.governance.audit.merkle import CompactRange, subtree_hash
 from watchkeeper.governance.audit.proofs import inclusion_proof
 from watchkeeper.governance.audit.verify import VerificationReport, verify_log
@@ -130,7 +130,7 @@ class AuditLog:
             latest = session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.size.desc()).limit(1)).first()
             row = session.get(AuditEntryRow, sequence)
             if latest is None or row is None or sequence >= latest.size:
-                raise AuditError(f"the audit log has no entry {sequence} under a signed tree head")
+                raise NotFoundError(f"the audit log has no entry {sequence} under a signed tree head")
             leaves = [
                 bytes(h) for h in session.scalars(select(AuditEntryRow.leaf_hash).order_by(AuditEntryRow.sequence))
             ]

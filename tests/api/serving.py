@@ -1,0 +1,73 @@
+"""A real Watchkeeper server on loopback for the API tests: uvicorn in a thread, a data directory of its own,
+and one user of each role with an access key."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+from watchkeeper.api.app import create_app
+from watchkeeper.api.config import ServerConfig
+from watchkeeper.config import Settings
+from watchkeeper.face import FaceEngine
+from watchkeeper.governance import credentials, users
+from watchkeeper.governance.context import Governance
+from watchkeeper.governance.roles import Role
+
+PEOPLE = {Role.ADMIN: "ada", Role.OPERATOR: "olu", Role.ANALYST: "ann", Role.AUDITOR: "aud"}
+
+
+@dataclass
+class RunningServer:
+    url: str
+    gov: Governance
+    tokens: dict[Role, str]
+
+    def client(self, role: Role | None = None) -> httpx.Client:
+        """A client signed in as the user of ``role`` (anonymous for None)."""
+        headers = {"Authorization": f"Bearer {self.tokens[role]}"} if role is not None else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=120.0)
+
+
+@contextmanager
+def running_server(
+    data_dir: Path, settings: Settings, engine: FaceEngine, config: ServerConfig | None = None
+) -> Iterator[RunningServer]:
+    """Serve a fresh data directory until the block ends; the session's engine is reused (same models)."""
+    gov = Governance.open(replace(settings, data_dir=data_dir))
+    gov.engine = engine
+    admin = users.resolve_actor(gov, users.add_user(gov, None, PEOPLE[Role.ADMIN], Role.ADMIN, "first").name)
+    for role, name in PEOPLE.items():
+        if role is not Role.ADMIN:
+            users.add_user(gov, admin, name, role, "test user")
+    tokens = {
+        role: credentials.issue_access_key(gov, admin, name, "tests", "tests").bearer_token
+        for role, name in PEOPLE.items()
+    }
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    app = create_app(gov, config or ServerConfig(requests_per_second=1000, burst=1000))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    try:
+        yield RunningServer(f"http://127.0.0.1:{port}", gov, tokens)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=60)
+        listener.close()
+        gov.close()

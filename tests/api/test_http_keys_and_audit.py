@@ -1,0 +1,72 @@
+"""Access keys over HTTP (issued, refused when wrong, revoked) and the audit log read and proven remotely."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+
+import httpx
+from serving import RunningServer
+
+from watchkeeper.governance.audit.checkpoint import Verifier, open_checkpoint
+from watchkeeper.governance.audit.entry import AuditEntry
+from watchkeeper.governance.audit.proofs import verify_inclusion
+from watchkeeper.governance.audit.store import ORIGIN, VERIFIER_KEY_FILE
+from watchkeeper.governance.roles import Role
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_issued_key_works_until_revoked(server: RunningServer) -> None:
+    with server.client(Role.ADMIN) as admin:
+        issued = admin.post("/api/v1/users/ann/keys", json={"description": "laptop", "reason": "new laptop"})
+        assert issued.status_code == 201, issued.text
+        key = issued.json()
+        assert key["access_key_id"].startswith("WKIA")
+        assert key["bearer_token"] == f"{key['access_key_id']}.{key['secret_access_key']}"
+        with httpx.Client(base_url=server.url, headers=bearer(key["bearer_token"])) as analyst:
+            assert analyst.get("/api/v1/me").json()["name"] == "ann"
+            listed = admin.get("/api/v1/keys", params={"user": "ann"}).json()
+            assert key["access_key_id"] in [k["access_key_id"] for k in listed]
+            assert all("secret" not in field for k in listed for field in k)
+            revoked = admin.post(f"/api/v1/keys/{key['access_key_id']}/revoke", json={"reason": "laptop lost"})
+            assert revoked.json()["revoked_at"] is not None
+            refused = analyst.get("/api/v1/me")
+    assert refused.status_code == 401
+    assert refused.json()["error"]["message"] == "the access key is not valid"
+
+
+def test_wrong_secret_and_malformed_tokens_are_refused(server: RunningServer) -> None:
+    key_id = server.tokens[Role.ANALYST].partition(".")[0]
+    for token in (f"{key_id}.wrong-secret", "WKIANOSUCHKEY.secret", "no-dot-at-all", f"{key_id}."):
+        with httpx.Client(base_url=server.url, headers=bearer(token)) as client:
+            response = client.get("/api/v1/me")
+        assert response.status_code == 401, token
+        assert response.json()["error"]["code"] == "authentication_failed"
+
+
+def test_audit_log_is_verified_and_each_entry_proven_over_http(server: RunningServer) -> None:
+    with server.client(Role.ADMIN) as admin:
+        admin.post("/api/v1/galleries", json={"name": "proof", "reason": "to have something to prove"})
+    with server.client(Role.AUDITOR) as auditor:
+        verification = auditor.get("/api/v1/audit/verification").json()
+        page = auditor.get("/api/v1/audit/entries", params={"start": 0, "limit": 1000}).json()
+        proofs = [auditor.get(f"/api/v1/audit/entries/{e['sequence']}/proof").json() for e in page["entries"]]
+        missing = auditor.get(f"/api/v1/audit/entries/{page['size'] + 5}/proof")
+    assert verification["ok"] is True
+    assert verification["findings"] == []
+    assert verification["size"] == page["size"] == len(page["entries"])
+    # What an outside auditor does: the published verifier key, the entry as served, the proof as served.
+    verifier = Verifier.from_text((server.gov.settings.keys_dir / VERIFIER_KEY_FILE).read_text().strip())
+    for served, proof in zip(page["entries"], proofs, strict=True):
+        head = open_checkpoint(proof["checkpoint"], verifier, ORIGIN)
+        leaf = base64.b64decode(proof["leaf_hash"])
+        fields = served["entry"]
+        entry = AuditEntry(**{**fields, "timestamp": datetime.fromisoformat(fields["timestamp"])})
+        assert entry.leaf_hash() == leaf
+        path = [base64.b64decode(node) for node in proof["proof"]]
+        verify_inclusion(leaf, served["sequence"], head.size, path, head.root_hash)
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "not_found"
