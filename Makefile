@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DATA ?= ../shared/data/faces
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run demo test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,9 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 run: $(STAMP)
+	$(BIN)/watchkeeper serve
+
+demo: $(STAMP)
 	$(BIN)/watchkeeper demo $(DATA)
 
 test: $(STAMP)
@@ -38,6 +41,7 @@ bench: $(VENV)/.peer
 	$(BIN)/python benchmarks/networks.py
 	$(BIN)/python benchmarks/search.py
 	$(BIN)/python benchmarks/live.py
+	$(BIN)/python benchmarks/api_load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

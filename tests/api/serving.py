@@ -3,19 +3,16 @@ and one user of each role with an access key."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 from watchkeeper.api.app import create_app
 from watchkeeper.api.config import ServerConfig
+from watchkeeper.api.embedded import serve_in_thread
 from watchkeeper.config import Settings
 from watchkeeper.face import FaceEngine
 from watchkeeper.governance import credentials, users
@@ -52,22 +49,9 @@ def running_server(
         role: credentials.issue_access_key(gov, admin, name, "tests", "tests").bearer_token
         for role, name in PEOPLE.items()
     }
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
     app = create_app(gov, config or ServerConfig(requests_per_second=1000, burst=1000))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
     try:
-        yield RunningServer(f"http://127.0.0.1:{port}", gov, tokens)
+        with serve_in_thread(app) as url:
+            yield RunningServer(url, gov, tokens)
     finally:
-        server.should_exit = True
-        thread.join(timeout=60)
-        listener.close()
         gov.close()

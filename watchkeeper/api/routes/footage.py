@@ -11,11 +11,19 @@ from starlette.concurrency import run_in_threadpool
 
 from watchkeeper.api.auth import CurrentActor, State
 from watchkeeper.api.routes.forms import CaseReference, SearchReason, read_upload
+from watchkeeper.errors import InputError
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD
 from watchkeeper.live.footage import FootageOutcome, FootageRequest, search_footage
-from watchkeeper.video.sources import VideoSource
+from watchkeeper.video.sources import VideoSource, VideoSourceError
 
 router = APIRouter(tags=["searches"])
+
+
+class UnreadableFootageError(InputError):
+    """The uploaded footage cannot be read as video: the client's input, not the server's failure."""
+
+    code = VideoSourceError.code
+
 
 FOOTAGE_PATH = "/api/v1/footage-searches"
 """The one route that accepts uploads beyond the request size limit (up to the footage limit)."""
@@ -48,7 +56,10 @@ async def search_in_footage(
         copy.flush()
 
         def search() -> FootageOutcome:
-            with VideoSource(copy.name, name=request.footage_name) as video:
-                return search_footage(state.video_gov, actor, request, video.frames())
+            try:
+                with VideoSource(copy.name, name=request.footage_name) as video:
+                    return search_footage(state.video_gov, actor, request, video.frames())
+            except VideoSourceError as error:  # the upload is not a video we can read: the client's input
+                raise UnreadableFootageError(request.footage_name, error.reason) from None
 
         return await run_in_threadpool(search)
