@@ -36,9 +36,12 @@ class RunningServer:
 
 @contextmanager
 def running_server(
-    data_dir: Path, settings: Settings, engine: FaceEngine, config: ServerConfig | None = None
+    data_dir: Path, settings: Settings, engine: FaceEngine, config: ServerConfig | None = None, policy: str = ""
 ) -> Iterator[RunningServer]:
-    """Serve a fresh data directory until the block ends; the session's engine is reused (same models)."""
+    """Serve a fresh data directory (with ``policy`` as its policy file) until the block ends; the session's
+    engine is reused (same models)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "watchkeeper.toml").write_text(policy, encoding="utf-8")
     gov = Governance.open(replace(settings, data_dir=data_dir))
     gov.engine = engine
     admin = users.resolve_actor(gov, users.add_user(gov, None, PEOPLE[Role.ADMIN], Role.ADMIN, "first").name)

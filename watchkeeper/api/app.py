@@ -2,7 +2,8 @@
 
 :func:`create_app` builds the application around one governance core; :func:`serve` runs it under
 uvicorn. Starting records the configuration (the core does), bootstraps a first administrator's key when
-there are no users yet, enforces retention daily, and stops every live run cleanly on shutdown.
+there are no users yet, enforces retention daily, runs authorised deployments on their configured cameras
+inside their windows, and stops every live run cleanly on shutdown.
 """
 
 from __future__ import annotations
@@ -49,13 +50,17 @@ def create_app(gov: Governance, config: ServerConfig) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        retention_task = asyncio.create_task(_enforce_retention_daily(gov))
+        tasks = [
+            asyncio.create_task(_enforce_retention_daily(gov)),
+            asyncio.create_task(_start_due_runs(state.live, config.deployment_check_seconds)),
+        ]
         try:
             yield
         finally:
-            retention_task.cancel()
-            with suppress(asyncio.CancelledError):
-                await retention_task
+            for task in tasks:
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
             await run_in_threadpool(state.live.shutdown)
 
     app = FastAPI(
@@ -97,6 +102,15 @@ async def _enforce_retention_daily(gov: Governance) -> None:
         except Exception:  # the next day's run tries again; the server keeps serving
             logger.exception("retention enforcement failed")
         await asyncio.sleep(RETENTION_INTERVAL.total_seconds())
+
+
+async def _start_due_runs(live: LiveSupervisor, interval: float) -> None:
+    while True:
+        try:
+            await run_in_threadpool(live.start_due_runs)
+        except Exception:  # e.g. the database briefly unavailable: the next check tries again
+            logger.exception("starting the due deployment runs failed")
+        await asyncio.sleep(interval)
 
 
 def bootstrap_first_administrator(gov: Governance) -> Path | None:

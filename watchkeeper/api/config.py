@@ -36,6 +36,9 @@ class ServerConfig(BaseModel):
     """Sustained requests per second allowed per access key (or per client address before signing in)."""
     burst: int = Field(default=40, ge=1)
     """Requests a key may make at once above the sustained rate."""
+    deployment_check_seconds: float = Field(default=5.0, gt=0, le=3600)
+    """How often the server starts the runs that are due: authorised deployments, inside their window, on
+    cameras with a source in the ``[cameras]`` section."""
     allowed_clock_skew_seconds: int = Field(default=300, ge=1, le=3600)
     """How far a signed request's time may be from the server's: a captured request cannot be replayed later."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -19,16 +20,20 @@ from sqlalchemy.orm import Session, sessionmaker
 from watchkeeper.config import Settings
 from watchkeeper.governance.audit.entry import JsonValue
 from watchkeeper.governance.audit.store import AuditLog
+from watchkeeper.governance.cameras import without_credentials
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.policy import POLICY_KINDS, RetentionPolicy
 from watchkeeper.governance.roles import SYSTEM_ACTOR
 from watchkeeper.governance.schema import AuditState
 
 
-def governed_configuration(settings: Settings, policy: RetentionPolicy) -> dict[str, JsonValue]:
+def governed_configuration(
+    settings: Settings, policy: RetentionPolicy, cameras: Mapping[str, str]
+) -> dict[str, JsonValue]:
     """The settings that change what happens to biometric data (never secrets or machine paths)."""
     return {
         "retention_days": {kind: _days(getattr(policy, kind)) for kind in POLICY_KINDS},
+        "cameras": {name: without_credentials(source) for name, source in sorted(cameras.items())},
         "network_backend": settings.network_backend.value,
         "database": make_url(settings.effective_database_url).get_backend_name(),
     }

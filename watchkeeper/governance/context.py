@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from watchkeeper.config import Settings
 from watchkeeper.face import FaceEngine
 from watchkeeper.governance.audit.store import AuditLog
+from watchkeeper.governance.cameras import read_camera_sources
 from watchkeeper.governance.clock import Clock, SystemClock
 from watchkeeper.governance.configuration import governed_configuration, record_configuration
 from watchkeeper.governance.db import open_database
@@ -30,6 +31,8 @@ class Governance:
     indexes: GalleryIndexes
     policy: RetentionPolicy
     clock: Clock = field(default_factory=SystemClock)
+    cameras: dict[str, str] = field(default_factory=dict)
+    """Camera name -> video source, from the policy file's ``[cameras]`` section."""
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None) -> Governance:
@@ -37,10 +40,11 @@ class Governance:
         policy file, and record the configuration in the audit log if it changed since last recorded."""
         clock = clock or SystemClock()
         policy = read_policy(settings.effective_config_file)
+        cameras = read_camera_sources(settings.effective_config_file)
         sessions = open_database(settings.effective_database_url)
         audit = AuditLog.open(sessions, settings.keys_dir, clock)
-        record_configuration(sessions, audit, governed_configuration(settings, policy))
-        return cls(settings, sessions, audit, GalleryIndexes(sessions, settings.index_dir), policy, clock)
+        record_configuration(sessions, audit, governed_configuration(settings, policy, cameras))
+        return cls(settings, sessions, audit, GalleryIndexes(sessions, settings.index_dir), policy, clock, cameras)
 
     def close(self) -> None:
         """Release the database connections (a long-lived process keeps one Governance instead)."""

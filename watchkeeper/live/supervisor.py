@@ -3,16 +3,18 @@ or when the process shuts down, each always ending on record through :func:`run_
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from watchkeeper.errors import AlreadyExistsError, NotFoundError
+from watchkeeper.errors import AlreadyExistsError, NotFoundError, WatchkeeperError
 from watchkeeper.face import DetectorKind, EngineOptions, FaceEngine
 from watchkeeper.governance import deployments
 from watchkeeper.governance.context import Governance
-from watchkeeper.governance.roles import Actor, Permission
+from watchkeeper.governance.deployments import DeploymentStatus
+from watchkeeper.governance.roles import SYSTEM_ACTOR, Actor, Permission
 from watchkeeper.live.pipeline import PipelineOptions
 from watchkeeper.live.runner import LiveAlert, run_deployment
 from watchkeeper.video.sources import VideoSource
@@ -22,6 +24,9 @@ def video_engine(gov: Governance, detector: DetectorKind = DetectorKind.CNN) -> 
     """``gov`` analysing faces as live video needs: the CNN detector by default, which also finds turned
     and partly hidden faces (a HOG-only run misses people the CNN catches on real footage)."""
     return gov.with_engine(FaceEngine(EngineOptions(detector=detector), gov.settings))
+
+
+logger = logging.getLogger(__name__)
 
 
 class RunState(StrEnum):
@@ -105,6 +110,27 @@ class LiveSupervisor:
             self._runs[key] = run
         run.thread.start()
         return run.status()
+
+    def start_due_runs(self) -> list[RunStatus]:
+        """Start, as the system, each configured camera of each deployment inside its authorised window that
+        has no run yet. A failed run is started again; one whose source ended or that an operator stopped is
+        not (stopping is a decision on record)."""
+        now = self._gov.clock.now()
+        started = []
+        for record in deployments.list_deployments(self._gov, SYSTEM_ACTOR):
+            if record.status is DeploymentStatus.ENDED or not record.starts_at <= now < record.ends_at:
+                continue
+            for camera in record.cameras:
+                source = self._gov.cameras.get(camera)
+                with self._lock:
+                    current = self._runs.get((record.name, camera))
+                if source is None or (current is not None and current.state is not RunState.FAILED):
+                    continue
+                try:
+                    started.append(self.start(SYSTEM_ACTOR, record.name, camera, source))
+                except WatchkeeperError as error:  # started meanwhile by an operator, or just ended
+                    logger.info("not starting %s on %s: %s", record.name, camera, error)
+        return started
 
     def stop(self, actor: Actor, deployment: str, camera: str) -> RunStatus:
         """Stop a camera's run and wait until its counts are on record."""

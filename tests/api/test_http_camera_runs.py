@@ -1,0 +1,80 @@
+"""The server runs authorised deployments by itself on the cameras configured for them, inside their window."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from serving import running_server
+from test_http_galleries_and_search import enrol
+
+from watchkeeper.api.config import ServerConfig
+from watchkeeper.config import ConfigError, Settings
+from watchkeeper.face import FaceEngine
+from watchkeeper.governance.cameras import read_camera_sources, without_credentials
+from watchkeeper.governance.roles import Role
+
+CLIP = "examples/short_hamilton_clip.mp4"
+
+
+def test_configured_camera_is_run_for_an_authorised_deployment_until_an_operator_stops_it(
+    tmp_path: Path, settings: Settings, engine: FaceEngine, faces_dir: Path
+) -> None:
+    policy = f'[cameras]\nfoyer = "{faces_dir / CLIP}"\nstage = "rtsp://viewer:secret@192.0.2.1/stage"\n'
+    config = ServerConfig(requests_per_second=1000, burst=1000, deployment_check_seconds=0.2)
+    now = datetime.now(UTC)
+    with running_server(tmp_path, settings, engine, config, policy) as server:
+        with server.client(Role.ADMIN) as admin:
+            admin.post("/api/v1/galleries", json={"name": "hamilton", "reason": "watchlist"}).raise_for_status()
+            enrol(admin, "hamilton", "lin", faces_dir / "examples/lin-manuel-miranda.png").raise_for_status()
+            admin.post(
+                "/api/v1/deployments",
+                json={
+                    "name": "evening",
+                    "purpose": "find a missing person",
+                    "location": "theatre foyer",
+                    "cameras": ["foyer"],
+                    "mode": "static",
+                    "trial": False,
+                    "gallery": "hamilton",
+                    "authorising_officer": "Supt. A. Example",
+                    "starts_at": (now - timedelta(minutes=1)).isoformat(),
+                    "ends_at": (now + timedelta(hours=1)).isoformat(),
+                },
+            ).raise_for_status()
+        with server.client(Role.OPERATOR) as operator:
+            deadline = time.monotonic() + 60
+            while not (runs := operator.get("/api/v1/runs").json()) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert [(r["deployment"], r["camera"], r["started_by"]) for r in runs] == [("evening", "foyer", "system")]
+            stopped = operator.post("/api/v1/deployments/evening/runs/foyer/stop").json()
+            assert stopped["state"] in {"stopped", "finished"}
+            time.sleep(1.0)
+            assert len(operator.get("/api/v1/runs").json()) == 1, "a stopped run is not started again"
+        with server.client(Role.AUDITOR) as auditor:
+            entries = [
+                e["entry"] for e in auditor.get("/api/v1/audit/entries", params={"limit": 1000}).json()["entries"]
+            ]
+    configured = next(e for e in entries if e["action"] == "config.change")["details"]["configuration"]["cameras"]
+    assert configured == {"foyer": str(faces_dir / CLIP), "stage": "rtsp://192.0.2.1/stage"}
+    started = [e for e in entries if e["action"] == "deployment.start"]
+    assert [(e["actor"], e["target"]) for e in started] == [("system", "deployment:evening/camera:foyer")]
+
+
+def test_camera_sources_are_validated(tmp_path: Path) -> None:
+    path = tmp_path / "watchkeeper.toml"
+    assert read_camera_sources(path) == {}
+    path.write_text('[cameras]\n"gate,2" = "rtsp://x"\n')
+    with pytest.raises(ConfigError, match="without commas"):
+        read_camera_sources(path)
+    path.write_text("[cameras]\ngate = 5\n")
+    with pytest.raises(ConfigError, match=r"cameras\.gate"):
+        read_camera_sources(path)
+
+
+def test_credentials_never_reach_the_record() -> None:
+    assert without_credentials("rtsp://u:p@cam.local:554/x?y=1") == "rtsp://cam.local:554/x?y=1"
+    assert without_credentials("/dev/video0") == "/dev/video0"
+    assert without_credentials("http://cam.local/feed") == "http://cam.local/feed"
