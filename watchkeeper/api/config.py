@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from watchkeeper.api.rekognition.config import RekognitionConfig
 from watchkeeper.config import ConfigError
 
 HOST_VARIABLE = "WATCHKEEPER_HOST"
@@ -38,18 +39,24 @@ class ServerConfig(BaseModel):
     """Requests a key may make at once above the sustained rate."""
     allowed_clock_skew_seconds: int = Field(default=300, ge=1, le=3600)
     """How far a signed request's time may be from the server's: a captured request cannot be replayed later."""
+    rekognition: RekognitionConfig = RekognitionConfig()
+    """The ``[rekognition]`` section: entry criteria of faces indexed through the Rekognition-compatible
+    endpoint, and its image limit."""
 
 
 def read_server_config(path: Path, environ: Mapping[str, str] | None = None) -> ServerConfig:
     """The ``[server]`` section of ``path`` (defaults when absent), with ``WATCHKEEPER_HOST`` and
-    ``WATCHKEEPER_PORT`` taking precedence."""
+    ``WATCHKEEPER_PORT`` taking precedence, and its ``[rekognition]`` section."""
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
     if path.is_file():
         try:
-            values = dict(tomllib.loads(path.read_text(encoding="utf-8")).get("server", {}))
+            document = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             raise ConfigError(f"{path}: not valid TOML ({error})") from None
+        values = dict(document.get("server", {}))
+        if "rekognition" in document:
+            values["rekognition"] = document["rekognition"]
     source = f"{path} [server]"
     for variable, key in ((HOST_VARIABLE, "host"), (PORT_VARIABLE, "port")):
         if environ.get(variable):

@@ -159,16 +159,6 @@ def list_faces(
         return [_record(face, reference) for face, reference in session.execute(query).tuples()]
 
 
-def count_faces(gov: Governance, actor: Actor, gallery_name: str) -> int:
-    actor.require(Permission.VIEW_SUBJECTS)
-    with gov.sessions() as session:
-        gallery = find_gallery(session, gallery_name)
-        count = session.scalar(
-            select(func.count()).select_from(EnrolledFace).where(EnrolledFace.gallery_id == gallery.id)
-        )
-        return count or 0
-
-
 def faces_by_row(gov: Governance, actor: Actor, row_ids: Sequence[int]) -> dict[int, FaceRecord]:
     """The faces a search returned (by their row ids); faces removed since are absent."""
     actor.require(Permission.VIEW_SUBJECTS)
