@@ -55,6 +55,7 @@ def read_server_config(path: Path, environ: Mapping[str, str] | None = None) -> 
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             raise ConfigError(f"{path}: not valid TOML ({error})") from None
         values = dict(document.get("server", {}))
+        values.pop("rekognition", None)
         if "rekognition" in document:
             values["rekognition"] = document["rekognition"]
     source = f"{path} [server]"
@@ -65,5 +66,12 @@ def read_server_config(path: Path, environ: Mapping[str, str] | None = None) -> 
     try:
         return ServerConfig.model_validate(values)
     except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
+        problems = "; ".join(f"{_setting_name(e['loc'])}: {e['msg']}" for e in error.errors())
         raise ConfigError(f"{source}: {problems}") from None
+
+
+def _setting_name(location: tuple[int | str, ...]) -> str:
+    """A setting as the file names it: ``port``, or ``[rekognition] category`` for the other section."""
+    if location and location[0] == "rekognition":
+        return "[rekognition] " + ".".join(str(part) for part in location[1:])
+    return ".".join(str(part) for part in location)
