@@ -18,6 +18,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import Scope
 
@@ -25,6 +26,8 @@ from watchkeeper import __version__
 from watchkeeper.api.config import ServerConfig
 from watchkeeper.api.errors import error_response, install_error_handlers
 from watchkeeper.api.limits import LimitsMiddleware
+from watchkeeper.api.rekognition import router as rekognition
+from watchkeeper.api.rekognition.errors import limit_refusal
 from watchkeeper.api.routes import alerts, audit, deployments, footage, galleries, retention, users
 from watchkeeper.api.state import ServerState
 from watchkeeper.governance import credentials
@@ -75,6 +78,7 @@ def create_app(gov: Governance, config: ServerConfig) -> FastAPI:
     for module in (users, galleries, footage, deployments, alerts, audit, retention):
         api.include_router(module.router)
     app.include_router(api)
+    app.include_router(rekognition.router)
 
     @app.get("/health", tags=["server"])
     def health() -> dict[str, str]:
@@ -90,7 +94,10 @@ def create_app(gov: Governance, config: ServerConfig) -> FastAPI:
     return app
 
 
-def _reject(_scope: Scope, status: int, code: str, message: str, headers: dict[str, str]) -> Response:
+def _reject(scope: Scope, status: int, code: str, message: str, headers: dict[str, str]) -> Response:
+    """A limit's refusal in the shape the client reads: AWS's for the Rekognition protocol, else REST's."""
+    if rekognition.is_rekognition_request(Headers(scope=scope)):
+        return limit_refusal(code, message, headers)
     return error_response(status, code, message, headers)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from watchkeeper.api.rekognition.config import RekognitionConfig
 from watchkeeper.config import ConfigError
 
 HOST_VARIABLE = "WATCHKEEPER_HOST"
@@ -41,18 +42,25 @@ class ServerConfig(BaseModel):
     cameras with a source in the ``[cameras]`` section."""
     allowed_clock_skew_seconds: int = Field(default=300, ge=1, le=3600)
     """How far a signed request's time may be from the server's: a captured request cannot be replayed later."""
+    rekognition: RekognitionConfig = RekognitionConfig()
+    """The ``[rekognition]`` section: entry criteria of faces indexed through the Rekognition-compatible
+    endpoint, and its image limit."""
 
 
 def read_server_config(path: Path, environ: Mapping[str, str] | None = None) -> ServerConfig:
     """The ``[server]`` section of ``path`` (defaults when absent), with ``WATCHKEEPER_HOST`` and
-    ``WATCHKEEPER_PORT`` taking precedence."""
+    ``WATCHKEEPER_PORT`` taking precedence, and its ``[rekognition]`` section."""
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
     if path.is_file():
         try:
-            values = dict(tomllib.loads(path.read_text(encoding="utf-8")).get("server", {}))
+            document = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             raise ConfigError(f"{path}: not valid TOML ({error})") from None
+        values = dict(document.get("server", {}))
+        values.pop("rekognition", None)
+        if "rekognition" in document:
+            values["rekognition"] = document["rekognition"]
     source = f"{path} [server]"
     for variable, key in ((HOST_VARIABLE, "host"), (PORT_VARIABLE, "port")):
         if environ.get(variable):
@@ -61,5 +69,12 @@ def read_server_config(path: Path, environ: Mapping[str, str] | None = None) -> 
     try:
         return ServerConfig.model_validate(values)
     except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
+        problems = "; ".join(f"{_setting_name(e['loc'])}: {e['msg']}" for e in error.errors())
         raise ConfigError(f"{source}: {problems}") from None
+
+
+def _setting_name(location: tuple[int | str, ...]) -> str:
+    """A setting as the file names it: ``port``, or ``[rekognition] category`` for the other section."""
+    if location and location[0] == "rekognition":
+        return "[rekognition] " + ".".join(str(part) for part in location[1:])
+    return ".".join(str(part) for part in location)

@@ -65,16 +65,34 @@ def measure_quality(box: BoundingBox, landmarks: FivePointLandmarks, chip: RGBIm
     )
 
 
+def yaw_degrees(landmarks: FivePointLandmarks) -> float:
+    """A rough yaw, in degrees: linear in the nose base's sideways offset from the eyes' midpoint, 45 at
+    the offset scored as profile; positive when the nose points towards the image's right; 0 to 90 in
+    size. An estimate for reports and filters, as coarse as :attr:`FaceQuality.frontalness`."""
+    offset = _nose_offset(landmarks)
+    if offset is None:
+        return 90.0
+    return max(-90.0, min(90.0, 45.0 * offset / _YAW_OFFSET_AT_PROFILE))
+
+
 def _frontalness(landmarks: FivePointLandmarks) -> float:
+    offset = _nose_offset(landmarks)
+    if offset is None:
+        return 0.0
+    return max(0.0, 1.0 - abs(offset) / _YAW_OFFSET_AT_PROFILE)
+
+
+def _nose_offset(landmarks: FivePointLandmarks) -> float | None:
+    """Offset of the nose base along the eye axis from the eyes' midpoint, in inter-ocular distances
+    (positive towards the image's right); None when the eyes coincide."""
     image_left_eye = np.array(landmarks.right_eye_center)
     image_right_eye = np.array(landmarks.left_eye_center)
     axis = image_right_eye - image_left_eye
     inter_ocular = float(np.linalg.norm(axis))
     if inter_ocular == 0.0:
-        return 0.0
+        return None
     midpoint = (image_left_eye + image_right_eye) / 2.0
-    offset = float(np.dot(np.array(landmarks.nose_base) - midpoint, axis / inter_ocular)) / inter_ocular
-    return max(0.0, 1.0 - abs(offset) / _YAW_OFFSET_AT_PROFILE)
+    return float(np.dot(np.array(landmarks.nose_base) - midpoint, axis / inter_ocular)) / inter_ocular
 
 
 def _roll_degrees(landmarks: FivePointLandmarks) -> float:

@@ -27,6 +27,7 @@ from watchkeeper.governance.db import transaction
 from watchkeeper.governance.roles import Actor, Permission
 from watchkeeper.governance.schema import EnrolledFace, Gallery, Subject
 from watchkeeper.matching import IndexKind
+from watchkeeper.types import ImageSize
 
 
 class GalleryError(WatchkeeperError):
@@ -83,6 +84,16 @@ class EnrolmentImage:
 
     name: str
     data: bytes
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class AnalysedFace:
+    """A face found in an offered image, ready to be stored: the image, its upright size and digest."""
+
+    image: EnrolmentImage
+    size: ImageSize
+    face: Face
+    digest: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,20 +176,17 @@ def enrol_subject(
                 session.scalars(select(EnrolledFace.image_sha256).where(EnrolledFace.subject_id == subject.id)).all()
             )
         fresh = []
-        for image, face, digest in faces:
-            if digest in known:
-                skipped.append(f"{image.name}: already enrolled for {details.reference}")
+        for analysed in faces:
+            if analysed.digest in known:
+                skipped.append(f"{analysed.image.name}: already enrolled for {details.reference}")
                 continue
-            known.add(digest)
-            fresh.append((image, face, digest))
+            known.add(analysed.digest)
+            fresh.append(analysed)
         if not fresh:
             return EnrolmentOutcome(details.reference, 0, tuple(skipped))
         if subject is None:
-            subject = _new_subject(session, gallery, details, actor, gov.clock.now())
-        new_faces = [
-            _enrolled_face(subject, gallery, image, face, digest, actor, gov.clock.now())
-            for image, face, digest in fresh
-        ]
+            subject = new_subject(session, gallery, details, actor, gov.clock.now())
+        new_faces = [enrolled_face(subject, gallery, analysed, actor, gov.clock.now()) for analysed in fresh]
         session.add_all(new_faces)
         session.flush()
         gallery.revision += 1
@@ -196,7 +204,7 @@ def enrol_subject(
                 "image_sha256": [f.image_sha256 for f in new_faces],
             },
         )
-        additions = (np.array([f.id for f in new_faces], dtype=np.int64), _descriptors(new_faces))
+        additions = (np.array([f.id for f in new_faces], dtype=np.int64), descriptors_of(new_faces))
         gallery_id, revision = gallery.id, gallery.revision
     gov.indexes.apply(gallery_id, revision, added=additions)
     return EnrolmentOutcome(details.reference, len(new_faces), tuple(skipped))
@@ -256,9 +264,7 @@ def remove_subjects(
     return np.array(removed, dtype=np.int64)
 
 
-def _analyse(
-    gov: Governance, images: Sequence[EnrolmentImage]
-) -> tuple[list[tuple[EnrolmentImage, Face, str]], list[str]]:
+def _analyse(gov: Governance, images: Sequence[EnrolmentImage]) -> tuple[list[AnalysedFace], list[str]]:
     faces = []
     skipped = []
     for image in images:
@@ -268,11 +274,11 @@ def _analyse(
         except InputError as error:
             skipped.append(str(error))
             continue
-        faces.append((image, face, hashlib.sha256(image.data).hexdigest()))
+        faces.append(AnalysedFace(image, loaded.size, face, hashlib.sha256(image.data).hexdigest()))
     return faces, skipped
 
 
-def _new_subject(session: Session, gallery: Gallery, details: SubjectDetails, actor: Actor, now: datetime) -> Subject:
+def new_subject(session: Session, gallery: Gallery, details: SubjectDetails, actor: Actor, now: datetime) -> Subject:
     if details.expires_at <= now:
         raise GalleryError(f"subject {details.reference!r}: the expiry {details.expires_at:%Y-%m-%d} has passed")
     subject = Subject(
@@ -290,15 +296,17 @@ def _new_subject(session: Session, gallery: Gallery, details: SubjectDetails, ac
     return subject
 
 
-def _enrolled_face(
-    subject: Subject, gallery: Gallery, image: EnrolmentImage, face: Face, digest: str, actor: Actor, now: datetime
+def enrolled_face(
+    subject: Subject, gallery: Gallery, analysed: AnalysedFace, actor: Actor, now: datetime
 ) -> EnrolledFace:
+    """The row of one analysed face of ``subject`` (the caller adds it inside its audited transaction)."""
+    face, image = analysed.face, analysed.image
     return EnrolledFace(
         subject_id=subject.id,
         gallery_id=gallery.id,
         descriptor=face.require_descriptor().astype("<f4").tobytes(),
         image_name=image.name,
-        image_sha256=digest,
+        image_sha256=analysed.digest,
         image_format=Path(image.name).suffix.lstrip(".").lower() or "unknown",
         image=image.data,
         box_left=face.box.left,
@@ -308,10 +316,13 @@ def _enrolled_face(
         inter_ocular_px=face.quality.inter_ocular_px,
         enrolled_by=actor.name,
         enrolled_at=now,
+        image_width=analysed.size.width,
+        image_height=analysed.size.height,
+        detection_score=face.detection.score,
     )
 
 
-def _descriptors(faces: Sequence[EnrolledFace]) -> np.ndarray:
+def descriptors_of(faces: Sequence[EnrolledFace]) -> np.ndarray:
     return np.stack([np.frombuffer(f.descriptor, dtype="<f4") for f in faces]).astype(np.float32)
 
 

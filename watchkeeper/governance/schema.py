@@ -7,6 +7,7 @@ migrations (``watchkeeper/governance/migrations``); tests check the models and t
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import (
@@ -130,6 +131,17 @@ class EnrolledFace(Base):
     inter_ocular_px: Mapped[float] = mapped_column(Float)
     enrolled_by: Mapped[str] = mapped_column(String(100))
     enrolled_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    face_uuid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
+    """The face's public identifier (a face-level API names faces by it, never by the row number)."""
+    image_uuid: Mapped[str] = mapped_column(String(36), default=lambda: str(uuid.uuid4()))
+    """Shared by the faces enrolled from one image."""
+    image_width: Mapped[int] = mapped_column(Integer)
+    image_height: Mapped[int] = mapped_column(Integer)
+    """The upright image's size, so the box can be given as fractions of it without decoding the image."""
+    detection_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    """The detector's score for the face (unknown for faces enrolled before it was kept)."""
+    external_image_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    """The label a client gave the image when indexing it through the face-level API."""
 
     subject: Mapped[Subject] = relationship(back_populates="faces")
 

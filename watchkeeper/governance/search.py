@@ -57,6 +57,9 @@ class SearchRequest:
     candidates: int = DEFAULT_CANDIDATES
     threshold: float = DEFAULT_MATCH_THRESHOLD
     keep_probe: bool = False
+    matches_only: bool = False
+    """Keep only candidates within the threshold, for clients that are shown nothing else: the record then
+    names no one who did not match."""
 
     def __post_init__(self) -> None:
         require_case(self.case_reference, self.reason)
@@ -91,16 +94,27 @@ def run_search(gov: Governance, actor: Actor, request: SearchRequest) -> SearchO
     """Search the probe's chosen face against the gallery; the result is recorded and audited."""
     actor.require(Permission.SEARCH)
     descriptor = probe_descriptor(gov, request.probe_name, request.probe, request.face_index)
+    return search_with_descriptor(gov, actor, request, descriptor)
+
+
+def search_with_descriptor(
+    gov: Governance, actor: Actor, request: SearchRequest, descriptor: Descriptors, exclude_face_id: int | None = None
+) -> SearchOutcome:
+    """The recorded, audited search of ``request`` with the probe face's descriptor already computed (by
+    the caller, from ``request.probe`` or an enrolled face); ``exclude_face_id`` is left out of the results
+    (an enrolled face used as the probe would otherwise find itself)."""
+    actor.require(Permission.SEARCH)
     with gov.sessions() as session:
         gallery = find_gallery(session, request.gallery)
         gallery_id, revision = gallery.id, gallery.revision
-    found = gov.indexes.search(gallery_id, revision, descriptor, request.candidates * _FACES_PER_SUBJECT_MARGIN)
+    wanted = request.candidates * _FACES_PER_SUBJECT_MARGIN + (exclude_face_id is not None)
+    found = gov.indexes.search(gallery_id, revision, descriptor, wanted)
     now = gov.clock.now()
     with transaction(gov.sessions) as session:
         gallery = find_gallery(session, request.gallery)
         if gallery.id != gallery_id:
             raise GalleryError(f"gallery {request.gallery!r} was replaced during the search; search again")
-        candidates = _candidates(session, found.ids[0], found.distances[0], request)
+        candidates = _candidates(session, found.ids[0], found.distances[0], request, exclude_face_id)
         search = Search(
             gallery_id=gallery.id,
             gallery_name=gallery.name,
@@ -156,10 +170,14 @@ def run_search(gov: Governance, actor: Actor, request: SearchRequest) -> SearchO
 
 
 def _candidates(
-    session: Session, face_ids: np.ndarray, distances: np.ndarray, request: SearchRequest
+    session: Session, face_ids: np.ndarray, distances: np.ndarray, request: SearchRequest, exclude_face_id: int | None
 ) -> list[tuple[Candidate, int]]:
     """Best face per subject, nearest first, at most ``request.candidates`` subjects."""
-    valid = [(int(i), float(d)) for i, d in zip(face_ids, distances, strict=True) if i >= 0]
+    valid = [
+        (int(i), float(d))
+        for i, d in zip(face_ids, distances, strict=True)
+        if i >= 0 and i != exclude_face_id and not (request.matches_only and d > request.threshold)
+    ]
     if not valid:
         return []
     rows = session.execute(

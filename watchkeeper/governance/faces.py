@@ -1,0 +1,259 @@
+"""Faces one at a time, beside subjects: what a face-level API (the Rekognition-compatible endpoint) needs.
+
+Such an API indexes each face of an image separately and names it by an identifier of its own (a UUID).
+Each face indexed this way becomes a subject of its own, referenced by that identifier: a group photo shows
+different people, so its faces cannot share a subject, and one face per subject keeps every entry
+criterion, expiry and removal exact. Faces enrolled as subjects (command line, REST API) are listed and
+searched here too. Every write is audited in the transaction that makes it, like every other enrolment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from watchkeeper.errors import NotFoundError
+from watchkeeper.face import Face
+from watchkeeper.governance.categories import SubjectCategory
+from watchkeeper.governance.context import Governance
+from watchkeeper.governance.db import transaction
+from watchkeeper.governance.galleries import (
+    AnalysedFace,
+    EnrolmentImage,
+    SubjectDetails,
+    descriptors_of,
+    enrolled_face,
+    find_gallery,
+    new_subject,
+)
+from watchkeeper.governance.roles import Actor, Permission
+from watchkeeper.governance.schema import EnrolledFace, Subject
+from watchkeeper.governance.search import SearchOutcome, SearchRequest, search_with_descriptor
+from watchkeeper.types import BoundingBox, ImageSize
+
+
+@dataclass(frozen=True, slots=True)
+class EntryCriteria:
+    """What every face indexed from one request is enrolled under (the subject's reference is the face's
+    own identifier)."""
+
+    category: SubjectCategory
+    reason: str
+    source: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FaceRecord:
+    """One enrolled face as a face-level API shows it: identifiers, where it is in its image, its label."""
+
+    face_id: str
+    image_id: str
+    subject_reference: str
+    box: BoundingBox
+    image_size: ImageSize
+    detection_score: float | None
+    external_image_id: str | None
+    enrolled_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FaceSearch:
+    """A search with an enrolled face as the probe: the case and reason every search is tied to."""
+
+    gallery: str
+    face_id: str
+    case_reference: str
+    reason: str
+    candidates: int
+    threshold: float
+    matches_only: bool = True
+
+
+def index_faces(
+    gov: Governance,
+    actor: Actor,
+    gallery_name: str,
+    image: EnrolmentImage,
+    size: ImageSize,
+    faces: Sequence[Face],
+    criteria: EntryCriteria,
+    external_image_id: str | None = None,
+) -> list[FaceRecord]:
+    """Enrol each of ``faces`` (found in ``image``, of ``size``, by this core's engine) as a subject of its
+    own, all in one transaction with an audit entry per subject; returns the new faces."""
+    actor.require(Permission.ENROL)
+    if not faces:
+        return []
+    digest = hashlib.sha256(image.data).hexdigest()
+    image_id = str(uuid.uuid4())
+    now = gov.clock.now()
+    with transaction(gov.sessions) as session:
+        gallery = find_gallery(session, gallery_name)
+        rows = []
+        for face in faces:
+            face_id = str(uuid.uuid4())
+            details = SubjectDetails(face_id, criteria.category, criteria.reason, criteria.source, criteria.expires_at)
+            subject = new_subject(session, gallery, details, actor, now)
+            row = enrolled_face(subject, gallery, AnalysedFace(image, size, face, digest), actor, now)
+            row.face_uuid, row.image_uuid, row.external_image_id = face_id, image_id, external_image_id
+            session.add(row)
+            rows.append(row)
+        session.flush()
+        gallery.revision += 1
+        for row in rows:
+            gov.audit.append(
+                session,
+                actor,
+                "subject.enrol",
+                f"gallery:{gallery.name}/subject:{row.face_uuid}",
+                criteria.reason,
+                {
+                    "category": criteria.category.value,
+                    "source": criteria.source,
+                    "expires_at": criteria.expires_at.isoformat(),
+                    "images": [image.name],
+                    "image_sha256": [digest],
+                    "image_id": image_id,
+                    "external_image_id": external_image_id,
+                },
+            )
+        additions = (np.array([row.id for row in rows], dtype=np.int64), descriptors_of(rows))
+        gallery_id, revision = gallery.id, gallery.revision
+        records = [_record(row, row.face_uuid) for row in rows]
+    gov.indexes.apply(gallery_id, revision, added=additions)
+    return records
+
+
+def list_faces(
+    gov: Governance,
+    actor: Actor,
+    gallery_name: str,
+    limit: int,
+    after_face_id: str | None = None,
+    face_ids: Sequence[str] | None = None,
+) -> list[FaceRecord]:
+    """Up to ``limit`` faces of the gallery in order of their identifiers, after ``after_face_id`` (the
+    last of the previous page); only ``face_ids`` when given."""
+    actor.require(Permission.VIEW_SUBJECTS)
+    with gov.sessions() as session:
+        gallery = find_gallery(session, gallery_name)
+        query = (
+            select(EnrolledFace, Subject.reference)
+            .join(Subject, Subject.id == EnrolledFace.subject_id)
+            .where(EnrolledFace.gallery_id == gallery.id)
+            .order_by(EnrolledFace.face_uuid)
+            .limit(limit)
+        )
+        if after_face_id is not None:
+            query = query.where(EnrolledFace.face_uuid > after_face_id)
+        if face_ids is not None:
+            query = query.where(EnrolledFace.face_uuid.in_(list(face_ids)))
+        return [_record(face, reference) for face, reference in session.execute(query).tuples()]
+
+
+def faces_by_row(gov: Governance, actor: Actor, row_ids: Sequence[int]) -> dict[int, FaceRecord]:
+    """The faces a search returned (by their row ids); faces removed since are absent."""
+    actor.require(Permission.VIEW_SUBJECTS)
+    with gov.sessions() as session:
+        rows = session.execute(
+            select(EnrolledFace, Subject.reference)
+            .join(Subject, Subject.id == EnrolledFace.subject_id)
+            .where(EnrolledFace.id.in_(list(row_ids)))
+        ).tuples()
+        return {face.id: _record(face, reference) for face, reference in rows}
+
+
+def remove_faces(
+    gov: Governance, actor: Actor, gallery_name: str, face_ids: Sequence[str], reason: str
+) -> tuple[list[str], list[str]]:
+    """Remove faces by identifier, each audited; a subject left without faces goes with its last face.
+    Returns the identifiers removed and those the gallery does not hold."""
+    actor.require(Permission.REMOVE_SUBJECTS)
+    if not reason.strip():
+        raise ValueError("removing faces needs a stated reason")
+    with transaction(gov.sessions) as session:
+        gallery = find_gallery(session, gallery_name)
+        rows = session.scalars(
+            select(EnrolledFace).where(
+                EnrolledFace.gallery_id == gallery.id, EnrolledFace.face_uuid.in_(list(face_ids))
+            )
+        ).all()
+        removed_rows = [row.id for row in rows]
+        for row in rows:
+            subject = row.subject
+            session.delete(row)
+            session.flush()
+            subject_removed = _remove_if_empty(session, subject)
+            gov.audit.append(
+                session,
+                actor,
+                "face.remove",
+                f"gallery:{gallery.name}/subject:{subject.reference}",
+                reason,
+                {"face_id": row.face_uuid, "subject_removed": subject_removed},
+            )
+        if rows:
+            gallery.revision += 1
+        gallery_id, revision = gallery.id, gallery.revision
+    if removed_rows:
+        gov.indexes.apply(gallery_id, revision, removed=np.array(removed_rows, dtype=np.int64))
+    removed = {row.face_uuid for row in rows}
+    unique_ids = list(dict.fromkeys(face_ids))
+    return [f for f in unique_ids if f in removed], [f for f in unique_ids if f not in removed]
+
+
+def search_by_face(gov: Governance, actor: Actor, search: FaceSearch) -> SearchOutcome:
+    """Search the gallery with one of its enrolled faces as the probe (the face itself is not a result);
+    recorded and audited like every search, the enrolled image standing as the probe."""
+    actor.require(Permission.SEARCH)
+    with gov.sessions() as session:
+        gallery = find_gallery(session, search.gallery)
+        face = session.scalar(
+            select(EnrolledFace).where(EnrolledFace.gallery_id == gallery.id, EnrolledFace.face_uuid == search.face_id)
+        )
+        if face is None:
+            raise NotFoundError(f"gallery {search.gallery!r} has no face {search.face_id!r}")
+        descriptor = np.frombuffer(face.descriptor, dtype="<f4").astype(np.float32)
+        request = SearchRequest(
+            gallery=search.gallery,
+            probe_name=f"enrolled face {search.face_id}",
+            probe=face.image,
+            case_reference=search.case_reference,
+            reason=search.reason,
+            candidates=search.candidates,
+            threshold=search.threshold,
+            matches_only=search.matches_only,
+        )
+        face_row = face.id
+    return search_with_descriptor(gov, actor, request, descriptor, exclude_face_id=face_row)
+
+
+def _remove_if_empty(session: Session, subject: Subject) -> bool:
+    remaining = session.scalar(
+        select(func.count()).select_from(EnrolledFace).where(EnrolledFace.subject_id == subject.id)
+    )
+    if remaining:
+        return False
+    session.delete(subject)
+    return True
+
+
+def _record(face: EnrolledFace, subject_reference: str) -> FaceRecord:
+    return FaceRecord(
+        face_id=face.face_uuid,
+        image_id=face.image_uuid,
+        subject_reference=subject_reference,
+        box=BoundingBox(face.box_left, face.box_top, face.box_right, face.box_bottom),
+        image_size=ImageSize(face.image_width, face.image_height),
+        detection_score=face.detection_score,
+        external_image_id=face.external_image_id,
+        enrolled_at=face.enrolled_at,
+    )
