@@ -216,6 +216,33 @@ def list_subjects(gov: Governance, actor: Actor, gallery_name: str) -> list[Subj
         return [_subject_record(gallery.name, subject, count) for subject, count in rows]
 
 
+def face_image(gov: Governance, actor: Actor, face_id: int) -> bytes:
+    """The image an enrolled face was taken from (for a person comparing a candidate with a probe)."""
+    actor.require(Permission.VIEW_FACE_IMAGES)
+    with gov.sessions() as session:
+        image = session.scalar(select(EnrolledFace.image).where(EnrolledFace.id == face_id))
+    if image is None:
+        raise NotFoundError(f"no enrolled face {face_id}")
+    return bytes(image)
+
+
+def subject_image(gov: Governance, actor: Actor, gallery_name: str, reference: str) -> bytes:
+    """The image of a subject's first enrolled face."""
+    actor.require(Permission.VIEW_FACE_IMAGES)
+    with gov.sessions() as session:
+        gallery = find_gallery(session, gallery_name)
+        image = session.scalar(
+            select(EnrolledFace.image)
+            .join(Subject, Subject.id == EnrolledFace.subject_id)
+            .where(Subject.gallery_id == gallery.id, Subject.reference == reference)
+            .order_by(EnrolledFace.id)
+            .limit(1)
+        )
+    if image is None:
+        raise NotFoundError(f"gallery {gallery_name!r} has no subject {reference!r}")
+    return bytes(image)
+
+
 def remove_subject(gov: Governance, actor: Actor, gallery_name: str, reference: str, reason: str) -> int:
     """Remove a subject with all their faces and images, from the database and the index; returns the
     number of faces removed."""
