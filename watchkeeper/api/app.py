@@ -34,6 +34,7 @@ from watchkeeper.governance.roles import SYSTEM_ACTOR, Role
 from watchkeeper.governance.schema import User
 from watchkeeper.governance.users import add_user
 from watchkeeper.live.supervisor import LiveSupervisor, video_engine
+from watchkeeper.web.app import install_web
 
 API_PREFIX = "/api/v1"
 RETENTION_INTERVAL = timedelta(days=1)
@@ -70,6 +71,7 @@ def create_app(gov: Governance, config: ServerConfig) -> FastAPI:
     for module in (users, galleries, footage, deployments, alerts, audit, retention):
         api.include_router(module.router)
     app.include_router(api)
+    install_web(app, state)
 
     @app.get("/health", tags=["server"])
     def health() -> dict[str, str]:
