@@ -187,10 +187,13 @@ def test_enrolled_images_are_shown_to_roles_that_work_with_faces_only(
     details = galleries.SubjectDetails("b", SubjectCategory.WANTED_BY_COURTS, "r", "s", clock.now() + timedelta(1))
     galleries.enrol_subject(gov, admin, "g", details, [galleries.EnrolmentImage("biden.jpg", image)])
     for role in (Role.ADMIN, Role.OPERATOR, Role.ANALYST):
-        assert galleries.subject_image(gov, people[role], "g", "b") == image
+        assert galleries.subject_image(gov, people[role], "g", "b").data == image
     with gov.sessions() as session:
-        face_id = session.scalars(select(EnrolledFace.id)).one()
-    assert galleries.face_image(gov, people[Role.ANALYST], face_id) == image
+        face = session.scalars(select(EnrolledFace)).one()
+        face_id, box = face.id, (face.box_left, face.box_top, face.box_right, face.box_bottom)
+    shown = galleries.face_image(gov, people[Role.ANALYST], face_id)
+    assert shown.data == image
+    assert (shown.box.left, shown.box.top, shown.box.right, shown.box.bottom) == box
     with pytest.raises(PermissionDeniedError, match="may not view face images"):
         galleries.subject_image(gov, people[Role.AUDITOR], "g", "b")
     with pytest.raises(PermissionDeniedError):

@@ -8,7 +8,6 @@ framed, and only this server's own scripts, styles and images run or show.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,7 +19,6 @@ from fastapi import Depends, Form, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
-from PIL import Image
 from starlette.templating import Jinja2Templates
 
 from watchkeeper.api.errors import status_of
@@ -157,13 +155,6 @@ def done(session: WebSession, path: str, message: str, is_error: bool = False) -
     """After a form: the page to show next, with what happened."""
     session.notices.append(Notice(message, is_error))
     return redirect(path)
-
-
-def image_response(data: bytes) -> Response:
-    """A stored face image, typed from its own bytes (and, like every web response, never cached)."""
-    with Image.open(io.BytesIO(data)) as image:
-        media_type = Image.MIME.get(image.format or "", "application/octet-stream")
-    return Response(data, media_type=media_type)
 
 
 def wants_json(request: Request) -> bool:

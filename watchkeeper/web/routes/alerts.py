@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from watchkeeper.governance import deployments
 from watchkeeper.governance.deployments import AlertOutcome, AlertRecord
 from watchkeeper.governance.roles import Permission
+from watchkeeper.web.images import image_response
 from watchkeeper.web.pages import (
     SECURITY_HEADERS,
     FormSession,
@@ -23,14 +24,15 @@ from watchkeeper.web.pages import (
     WebRoute,
     current_session,
     done,
-    image_response,
     render,
     wants_json,
 )
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
-SHOWN_ON_OPENING = 50
+SHOWN_ON_OPENING = 12
+"""The latest alerts the page opens with (two face images each: a page loads them all at once, within the
+server's per-client request rate)."""
 POLL_SECONDS = 0.5
 """How often the stream looks for new alerts in the database, where every process running a deployment
 writes them."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -14,6 +14,7 @@ from watchkeeper.governance import galleries
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.galleries import EnrolmentImage, EnrolmentOutcome, SubjectDetails
 from watchkeeper.matching import IndexKind
+from watchkeeper.web.images import face_response
 from watchkeeper.web.pages import (
     FormSession,
     Session,
@@ -21,7 +22,6 @@ from watchkeeper.web.pages import (
     WebRoute,
     done,
     form_time,
-    image_response,
     render,
     time_from_form,
 )
@@ -31,6 +31,8 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 DEFAULT_EXPIRY = timedelta(days=90)
 """The expiry a new subject's form suggests; the enrolling officer sets the real one."""
 Text = Annotated[str, Form(min_length=1, max_length=2000)]
+SUBJECTS_PER_PAGE = 25
+"""Subjects listed per page, each with a face image (within the server's per-client request rate)."""
 
 
 @router.get("/galleries")
@@ -61,15 +63,24 @@ def delete_gallery(gallery: str, session: FormSession, web: Web, reason: Text) -
 
 
 @router.get("/galleries/{gallery}")
-def gallery_page(request: Request, gallery: str, session: Session, web: Web) -> Response:
+def gallery_page(
+    request: Request, gallery: str, session: Session, web: Web, page: Annotated[int, Query(ge=1)] = 1
+) -> Response:
     gov = web.server.gov
     subjects = galleries.list_subjects(gov, session.signed_in.actor, gallery)
+    pages = max(1, -(-len(subjects) // SUBJECTS_PER_PAGE))
+    first = (page - 1) * SUBJECTS_PER_PAGE
+    shown = subjects[first : first + SUBJECTS_PER_PAGE]
     return render(
         request,
         session,
         "gallery.html",
         gallery=gallery,
-        subjects=subjects,
+        subjects=shown,
+        total=len(subjects),
+        first=first + 1,
+        page=page,
+        pages=pages,
         categories=list(SubjectCategory),
         default_expiry=form_time(gov.clock.now() + DEFAULT_EXPIRY),
     )
@@ -108,12 +119,12 @@ def remove_subject(gallery: str, reference: str, session: FormSession, web: Web,
 
 @router.get("/galleries/{gallery}/subjects/{reference}/image")
 def subject_image(gallery: str, reference: str, session: Session, web: Web) -> Response:
-    return image_response(galleries.subject_image(web.server.gov, session.signed_in.actor, gallery, reference))
+    return face_response(galleries.subject_image(web.server.gov, session.signed_in.actor, gallery, reference))
 
 
 @router.get("/faces/{face_id}/image")
 def face_image(face_id: int, session: Session, web: Web) -> Response:
-    return image_response(galleries.face_image(web.server.gov, session.signed_in.actor, face_id))
+    return face_response(galleries.face_image(web.server.gov, session.signed_in.actor, face_id))
 
 
 def _enrolled(outcome: EnrolmentOutcome) -> str:

@@ -3,13 +3,10 @@ are shown beside the probe for a person to review."""
 
 from __future__ import annotations
 
-import base64
-import io
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
-from PIL import Image, ImageOps, UnidentifiedImageError
 from starlette.concurrency import run_in_threadpool
 
 from watchkeeper.api.errors import status_of
@@ -18,14 +15,11 @@ from watchkeeper.errors import WatchkeeperError
 from watchkeeper.governance import galleries, search
 from watchkeeper.governance.roles import Permission
 from watchkeeper.governance.search import DEFAULT_CANDIDATES, SearchRequest
+from watchkeeper.web.images import preview_data_url
 from watchkeeper.web.pages import FormSession, Session, Web, WebRoute, render
 from watchkeeper.web.sessions import WebSession
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
-
-PREVIEW_SIDE = 320
-"""The probe is shown back on the results page as a small JPEG inside the page itself: it is never stored
-unless the case asks for it, so there is no address to fetch it from."""
 
 EMPTY_SEARCH: dict[str, object] = {
     "gallery": "",
@@ -78,9 +72,8 @@ async def run_search(
     except (WatchkeeperError, ValueError) as error:
         status = status_of(error) if isinstance(error, WatchkeeperError) else 400
         return _page(request, session, web, asked, error=str(error), status_code=status)
-    return _page(
-        request, session, web, asked, outcome=outcome, probe_name=request_.probe_name, probe_preview=_preview(data)
-    )
+    preview = preview_data_url(data)
+    return _page(request, session, web, asked, outcome=outcome, probe_name=request_.probe_name, probe_preview=preview)
 
 
 def _page(
@@ -97,16 +90,3 @@ def _page(
         asked={**EMPTY_SEARCH, **asked},
         **context,
     )
-
-
-def _preview(data: bytes) -> str | None:
-    """The probe as a ``data:`` URL of a small JPEG (None if it cannot be shown)."""
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            upright = ImageOps.exif_transpose(image).convert("RGB")
-        upright.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
-        buffer = io.BytesIO()
-        upright.save(buffer, format="JPEG", quality=85)
-    except (UnidentifiedImageError, OSError):
-        return None
-    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
