@@ -83,3 +83,4 @@ def check_accessible(page: Page) -> None:
     assert focused["text"] == "Skip to content"
     assert focused["outline"] != "none", focused
     assert focused["width"] != "0px", focused
+    page.evaluate("() => document.activeElement.blur()")
