@@ -22,6 +22,7 @@ demo: $(STAMP)
 	$(BIN)/watchkeeper demo $(DATA)
 
 test: $(STAMP)
+	scripts/browser.sh install >/dev/null || echo "chromium could not be installed: the browser tests will skip" >&2
 	$(BIN)/pytest
 
 lint: $(STAMP)

@@ -124,3 +124,26 @@ def test_specification_is_complete(clock: FixedClock) -> None:
         spec(clock, cameras=())
     with pytest.raises(ValueError, match="end after the start"):
         spec(clock, ends_at=clock.now())
+
+
+def test_alert_shows_the_watchlist_image_until_the_deployment_ends(
+    gov: Governance, people: dict[Role, Actor], watchlist_gallery: str, clock: FixedClock, faces_dir: Path
+) -> None:
+    operator = people[Role.OPERATOR]
+    deployments.authorise_deployment(gov, people[Role.ADMIN], spec(clock))
+    run = deployments.begin_deployment(gov, operator, "stadium", "gate-1")
+    entry = next(i for i, r in run.watchlist.targets.labels.items() if r == "biden")
+    chip = np.zeros((150, 150, 3), dtype=np.uint8)
+    first = deployments.raise_alert(gov, run, operator, "gate-1", 1, 1.0, chip, entry, 0.4)
+    second = deployments.raise_alert(gov, run, operator, "gate-1", 2, 2.0, chip, entry, 0.5)
+    assert deployments.watchlist_image(gov, operator, first) == (faces_dir / "examples/biden.jpg").read_bytes()
+    newest = deployments.list_alerts(gov, operator, newest_first=True)
+    assert [a.id for a in newest] == [second, first]
+    with pytest.raises(PermissionDeniedError):
+        deployments.watchlist_image(gov, people[Role.ANALYST], first)
+    with pytest.raises(NotFoundError, match="no alert 99"):
+        deployments.watchlist_image(gov, operator, 99)
+    deployments.stop_run(gov, operator, run, "gate-1", deployments.DeploymentCounts(1, 1, 1))
+    deployments.end_deployment(gov, operator, "stadium", "match over")
+    with pytest.raises(NotFoundError, match="was deleted when it ended"):
+        deployments.watchlist_image(gov, operator, first)

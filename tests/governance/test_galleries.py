@@ -14,7 +14,7 @@ from watchkeeper.governance import galleries, search
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.clock import FixedClock
 from watchkeeper.governance.context import Governance
-from watchkeeper.governance.roles import Actor, Role
+from watchkeeper.governance.roles import Actor, PermissionDeniedError, Role
 from watchkeeper.governance.schema import EnrolledFace, Search, Subject
 
 TRAIN = "examples/knn_examples/train"
@@ -176,3 +176,29 @@ def test_expired_subject_cannot_be_enrolled(
     image = galleries.EnrolmentImage("b.jpg", (faces_dir / "examples/biden.jpg").read_bytes())
     with pytest.raises(galleries.GalleryError, match="has passed"):
         galleries.enrol_subject(gov, people[Role.ADMIN], custody, stale, [image])
+
+
+def test_enrolled_images_are_shown_to_roles_that_work_with_faces_only(
+    gov: Governance, people: dict[Role, Actor], faces_dir: Path, clock: FixedClock
+) -> None:
+    admin = people[Role.ADMIN]
+    galleries.create_gallery(gov, admin, "g", "", "setup")
+    image = (faces_dir / "examples/biden.jpg").read_bytes()
+    details = galleries.SubjectDetails("b", SubjectCategory.WANTED_BY_COURTS, "r", "s", clock.now() + timedelta(1))
+    galleries.enrol_subject(gov, admin, "g", details, [galleries.EnrolmentImage("biden.jpg", image)])
+    for role in (Role.ADMIN, Role.OPERATOR, Role.ANALYST):
+        assert galleries.subject_image(gov, people[role], "g", "b").data == image
+    with gov.sessions() as session:
+        face = session.scalars(select(EnrolledFace)).one()
+        face_id, box = face.id, (face.box_left, face.box_top, face.box_right, face.box_bottom)
+    shown = galleries.face_image(gov, people[Role.ANALYST], face_id)
+    assert shown.data == image
+    assert (shown.box.left, shown.box.top, shown.box.right, shown.box.bottom) == box
+    with pytest.raises(PermissionDeniedError, match="may not view face images"):
+        galleries.subject_image(gov, people[Role.AUDITOR], "g", "b")
+    with pytest.raises(PermissionDeniedError):
+        galleries.face_image(gov, people[Role.AUDITOR], face_id)
+    with pytest.raises(NotFoundError, match="has no subject 'x'"):
+        galleries.subject_image(gov, admin, "g", "x")
+    with pytest.raises(NotFoundError, match="no enrolled face 999"):
+        galleries.face_image(gov, admin, 999)

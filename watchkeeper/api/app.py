@@ -38,6 +38,7 @@ from watchkeeper.governance.roles import SYSTEM_ACTOR, Role
 from watchkeeper.governance.schema import User
 from watchkeeper.governance.users import add_user
 from watchkeeper.live.supervisor import LiveSupervisor, video_engine
+from watchkeeper.web.app import install_web
 
 API_PREFIX = "/api/v1"
 RETENTION_INTERVAL = timedelta(days=1)
@@ -79,6 +80,7 @@ def create_app(gov: Governance, config: ServerConfig) -> FastAPI:
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(rekognition.router)
+    install_web(app, state)
 
     @app.get("/health", tags=["server"])
     def health() -> dict[str, str]:

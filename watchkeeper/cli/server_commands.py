@@ -18,6 +18,9 @@ from watchkeeper.cli.options import JsonOutput
 from watchkeeper.config import ConfigError, load_settings
 from watchkeeper.governance import credentials, users
 
+SHUTDOWN_GRACE_SECONDS = 5
+"""How long stopping waits for open requests: an event stream (live alerts) never ends by itself."""
+
 key_app = typer.Typer(
     help="Access keys for the HTTP API and the Rekognition-compatible endpoint.", no_args_is_help=True
 )
@@ -46,7 +49,13 @@ def serve(
             )
         output.stderr.print(f"Watchkeeper serving http://{config.host}:{config.port}/docs", highlight=False)
         try:
-            uvicorn.run(create_app(gov, config), host=config.host, port=config.port, log_level="info")
+            uvicorn.run(
+                create_app(gov, config),
+                host=config.host,
+                port=config.port,
+                log_level="info",
+                timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+            )
         finally:
             gov.close()
 

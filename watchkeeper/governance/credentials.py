@@ -23,7 +23,7 @@ from sqlalchemy import select
 from watchkeeper.errors import WatchkeeperError
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
-from watchkeeper.governance.keyfiles import write_private_file
+from watchkeeper.governance.keyfiles import random_key_file
 from watchkeeper.governance.roles import Actor, Permission, Role
 from watchkeeper.governance.schema import AccessKey, User
 
@@ -80,13 +80,10 @@ class SecretBox:
 
     @classmethod
     def open(cls, keys_dir: Path) -> SecretBox:
-        path = keys_dir / ENCRYPTION_KEY_FILE
-        if not path.is_file():
-            write_private_file(path, AESGCM.generate_key(bit_length=256))
-        key = path.read_bytes()
-        if len(key) != 32:
-            raise WatchkeeperError(f"{path}: not a 256-bit key ({len(key)} bytes); restore it from backup")
-        return cls(key)
+        try:
+            return cls(random_key_file(keys_dir / ENCRYPTION_KEY_FILE, 32))
+        except ValueError as error:
+            raise WatchkeeperError(str(error)) from None
 
     def seal(self, access_key_id: str, secret: str) -> tuple[bytes, bytes]:
         nonce = secrets.token_bytes(12)
@@ -176,6 +173,52 @@ def authenticate_bearer(gov: Governance, token: str) -> Actor:
     if not hmac.compare_digest(holder.secret_access_key.encode(), presented.encode()):
         raise AuthenticationError("the access key is not valid")
     return holder.actor
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """A person signed in to the web interface: who, and by which of their keys (revoking that key, or
+    deactivating the user, ends the session)."""
+
+    actor: Actor
+    access_key_id: str
+
+
+def sign_in(gov: Governance, user_name: str, secret: str) -> SignedIn:
+    """A person signing in with their user name and the secret of one of their current access keys: the
+    same credential a program uses, so there is one thing to issue, revoke and audit. Audited; a failure
+    says the same whichever part was wrong."""
+    with gov.sessions() as session:
+        rows = session.execute(
+            select(AccessKey, User)
+            .join(User, AccessKey.user_id == User.id)
+            .where(User.name == user_name, User.active.is_(True), AccessKey.revoked_at.is_(None))
+            .order_by(AccessKey.id)
+        ).all()
+    box = _secret_box(gov)
+    matched = [
+        SignedIn(Actor(user.name, Role(user.role)), key.access_key_id)
+        for key, user in rows
+        if hmac.compare_digest(
+            box.unseal(key.access_key_id, key.secret_nonce, key.secret_ciphertext).encode(), secret.encode()
+        )
+    ]
+    if not matched:
+        raise AuthenticationError("the user name or the secret access key is not valid")
+    signed_in = matched[0]
+    _audit_session(gov, signed_in, "session.sign_in")
+    return signed_in
+
+
+def sign_out(gov: Governance, signed_in: SignedIn) -> None:
+    """Record that a web session ended at its user's request."""
+    _audit_session(gov, signed_in, "session.sign_out")
+
+
+def _audit_session(gov: Governance, signed_in: SignedIn, action: str) -> None:
+    with transaction(gov.sessions) as session:
+        target = f"user:{signed_in.actor.name}/key:{signed_in.access_key_id}"
+        gov.audit.append(session, signed_in.actor, action, target, "", {"interface": "web"})
 
 
 def _secret_box(gov: Governance) -> SecretBox:

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 import numpy as np
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from watchkeeper.errors import AlreadyExistsError, NotFoundError, WatchkeeperError
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, similarity_from_distance
@@ -381,13 +381,20 @@ def adjudicate_alert(
 
 
 def list_alerts(
-    gov: Governance, actor: Actor, deployment: str | None = None, after_id: int = 0, limit: int | None = None
+    gov: Governance,
+    actor: Actor,
+    deployment: str | None = None,
+    after_id: int = 0,
+    limit: int | None = None,
+    *,
+    newest_first: bool = False,
 ) -> list[AlertRecord]:
-    """Alerts in the order raised; ``after_id`` and ``limit`` page through them (and let a live display
-    ask only for the alerts it has not shown yet)."""
+    """Alerts in the order raised (or the reverse); ``after_id`` and ``limit`` page through them (and let a
+    live display ask only for the alerts it has not shown yet, or open with the latest few)."""
     actor.require(Permission.ADJUDICATE_ALERTS)
     with gov.sessions() as session:
-        query = select(Alert).where(Alert.id > after_id).order_by(Alert.id).limit(limit)
+        order = Alert.id.desc() if newest_first else Alert.id
+        query = select(Alert).options(defer(Alert.crop)).where(Alert.id > after_id).order_by(order).limit(limit)
         if deployment is not None:
             query = query.where(Alert.deployment_name == deployment)
         return [_alert_record(a) for a in session.scalars(query)]
@@ -424,6 +431,28 @@ def alert_crop(gov: Governance, actor: Actor, alert_id: int) -> bytes:
         if alert is None:
             raise NotFoundError(f"no alert {alert_id}")
         return bytes(alert.crop)
+
+
+def watchlist_image(gov: Governance, actor: Actor, alert_id: int) -> bytes:
+    """The watchlist image of the person an alert names, to show beside the live crop; it goes with the
+    watchlist snapshot when the deployment ends."""
+    actor.require(Permission.ADJUDICATE_ALERTS)
+    with gov.sessions() as session:
+        alert = session.get(Alert, alert_id, options=[defer(Alert.crop)])
+        if alert is None:
+            raise NotFoundError(f"no alert {alert_id}")
+        image = session.scalar(
+            select(WatchlistEntry.image)
+            .where(
+                WatchlistEntry.deployment_id == alert.deployment_id,
+                WatchlistEntry.subject_reference == alert.subject_reference,
+            )
+            .order_by(WatchlistEntry.id)
+            .limit(1)
+        )
+    if image is None:
+        raise NotFoundError(f"alert {alert_id}: the watchlist of {alert.deployment_name!r} was deleted when it ended")
+    return bytes(image)
 
 
 def _deployment_record(deployment: Deployment, watchlist_entries: int) -> DeploymentRecord:

@@ -27,7 +27,7 @@ from watchkeeper.governance.db import transaction
 from watchkeeper.governance.roles import Actor, Permission
 from watchkeeper.governance.schema import EnrolledFace, Gallery, Subject
 from watchkeeper.matching import IndexKind
-from watchkeeper.types import ImageSize
+from watchkeeper.types import BoundingBox, ImageSize
 
 
 class GalleryError(WatchkeeperError):
@@ -222,6 +222,45 @@ def list_subjects(gov: Governance, actor: Actor, gallery_name: str) -> list[Subj
             .order_by(Subject.reference)
         ).all()
         return [_subject_record(gallery.name, subject, count) for subject, count in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class EnrolledImage:
+    """An enrolled image as stored, and where its enrolled face is in it (upright: EXIF orientation applied)."""
+
+    data: bytes
+    box: BoundingBox
+
+
+def face_image(gov: Governance, actor: Actor, face_id: int) -> EnrolledImage:
+    """The image an enrolled face was taken from (for a person comparing a candidate with a probe)."""
+    actor.require(Permission.VIEW_FACE_IMAGES)
+    with gov.sessions() as session:
+        face = session.get(EnrolledFace, face_id)
+        if face is None:
+            raise NotFoundError(f"no enrolled face {face_id}")
+        return _enrolled_image(face)
+
+
+def subject_image(gov: Governance, actor: Actor, gallery_name: str, reference: str) -> EnrolledImage:
+    """The image of a subject's first enrolled face."""
+    actor.require(Permission.VIEW_FACE_IMAGES)
+    with gov.sessions() as session:
+        gallery = find_gallery(session, gallery_name)
+        face = session.scalar(
+            select(EnrolledFace)
+            .join(Subject, Subject.id == EnrolledFace.subject_id)
+            .where(Subject.gallery_id == gallery.id, Subject.reference == reference)
+            .order_by(EnrolledFace.id)
+            .limit(1)
+        )
+        if face is None:
+            raise NotFoundError(f"gallery {gallery_name!r} has no subject {reference!r}")
+        return _enrolled_image(face)
+
+
+def _enrolled_image(face: EnrolledFace) -> EnrolledImage:
+    return EnrolledImage(bytes(face.image), BoundingBox(face.box_left, face.box_top, face.box_right, face.box_bottom))
 
 
 def remove_subject(gov: Governance, actor: Actor, gallery_name: str, reference: str, reason: str) -> int:

@@ -7,6 +7,7 @@ key behind that would later sign or decrypt with garbage.
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 
@@ -20,3 +21,14 @@ def write_private_file(path: Path, content: bytes) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path)
+
+
+def random_key_file(path: Path, size: int) -> bytes:
+    """The ``size``-byte random key kept at ``path``, created on first use; a file of another size is
+    refused rather than used (it is damaged, or some other file)."""
+    if not path.is_file():
+        write_private_file(path, secrets.token_bytes(size))
+    key = path.read_bytes()
+    if len(key) != size:
+        raise ValueError(f"{path}: not a {size * 8}-bit key ({len(key)} bytes); restore it from backup")
+    return key

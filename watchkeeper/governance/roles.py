@@ -36,6 +36,9 @@ class Permission(StrEnum):
     RUN_DEPLOYMENTS = "run_deployments"
     ADJUDICATE_ALERTS = "adjudicate_alerts"
     VIEW_DEPLOYMENTS = "view_deployments"
+    VIEW_FACE_IMAGES = "view_face_images"
+    """See enrolled images of faces (a gallery's subjects, search candidates): not the auditor, who checks
+    the records about them."""
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -51,6 +54,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AUTHORISE_DEPLOYMENTS,
             Permission.RUN_DEPLOYMENTS,
             Permission.VIEW_DEPLOYMENTS,
+            Permission.VIEW_FACE_IMAGES,
         }
     ),
     Role.OPERATOR: frozenset(
@@ -61,9 +65,12 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.RUN_DEPLOYMENTS,
             Permission.ADJUDICATE_ALERTS,
             Permission.VIEW_DEPLOYMENTS,
+            Permission.VIEW_FACE_IMAGES,
         }
     ),
-    Role.ANALYST: frozenset({Permission.ENROL, Permission.VIEW_SUBJECTS, Permission.SEARCH}),
+    Role.ANALYST: frozenset(
+        {Permission.ENROL, Permission.VIEW_SUBJECTS, Permission.SEARCH, Permission.VIEW_FACE_IMAGES}
+    ),
     Role.AUDITOR: frozenset({Permission.READ_AUDIT, Permission.VIEW_SUBJECTS, Permission.VIEW_DEPLOYMENTS}),
 }
 """Separation of duties: the auditor, who checks the log, can change nothing it records."""

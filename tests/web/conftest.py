@@ -1,0 +1,134 @@
+"""The web interface end to end: the real server (``watchkeeper serve`` in a subprocess, its own data
+directory) driven by Debian's chromium through Playwright, installed by the project's own script.
+
+The pages are photographed at a desktop and a phone width into ``build/screenshots/`` for review, and
+each page is checked for the basics of accessibility as it is photographed.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from browsing import DESKTOP, PROJECT_ROOT, Server
+from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
+
+BROWSER_SCRIPT = PROJECT_ROOT / "scripts" / "browser.sh"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PEOPLE = {"olu": "operator", "ann": "analyst", "aud": "auditor"}
+"""Users the tests add beside the first administrator (``admin``), by name and role."""
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's chromium, installed by ``scripts/browser.sh`` when missing."""
+    installed = subprocess.run([str(BROWSER_SCRIPT), "install"], capture_output=True, text=True, check=False)
+    if installed.returncode != 0:
+        pytest.skip(f"chromium is not installed and could not be installed: {installed.stderr.strip()}")
+    return installed.stdout.strip().splitlines()[-1]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``watchkeeper serve`` on loopback with a fresh data directory, its first administrator, and an
+    operator, an analyst and an auditor with access keys issued through the API."""
+    data_dir = tmp_path_factory.mktemp("web-data")
+    port = _free_port()
+    # One browser makes many requests from one address; the limit per address is not under test here.
+    (data_dir / "watchkeeper.toml").write_text("[server]\nrequests_per_second = 500\nburst = 1000\n")
+    log = data_dir / "server.log"
+    environment = {**os.environ, "WATCHKEEPER_DATA_DIR": str(data_dir)}
+    command = [str(Path(sys.executable).parent / "watchkeeper"), "serve", "--port", str(port)]
+    with log.open("w") as output:
+        process = subprocess.Popen(command, env=environment, stdout=output, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url, process, log)
+        admin_token = _first_key(data_dir / "keys" / "first-administrator-key.txt")
+        secrets = {"admin": admin_token.partition(".")[2]}
+        bearer = {"admin": admin_token}
+        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {admin_token}"}) as admin:
+            for name, role in PEOPLE.items():
+                admin.post("/api/v1/users", json={"name": name, "role": role, "reason": "web tests"}).raise_for_status()
+                issued = admin.post(f"/api/v1/users/{name}/keys", json={"reason": "web tests"})
+                issued.raise_for_status()
+                secrets[name] = issued.json()["secret_access_key"]
+                bearer[name] = issued.json()["bearer_token"]
+        yield Server(url, secrets, bearer, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the server exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"the server did not answer within 60 s:\n{log.read_text()}")
+
+
+def _first_key(path: Path) -> str:
+    fields = dict(line.split(": ", 1) for line in path.read_text().splitlines() if ": " in line)
+    return fields["bearer_token"]
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright, chromium: str) -> Iterator[Browser]:
+    launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+    yield launched
+    launched.close()
+
+
+@pytest.fixture
+def new_context(browser: Browser, server: Server) -> Iterator[Callable[[], BrowserContext]]:
+    """Open browser contexts (each its own cookie jar: one person), all closed after the test."""
+    opened: list[BrowserContext] = []
+
+    def open_context() -> BrowserContext:
+        context = browser.new_context(base_url=server.url, viewport=DESKTOP)
+        context.set_default_timeout(15_000)
+        opened.append(context)
+        return context
+
+    yield open_context
+    for context in opened:
+        context.close()

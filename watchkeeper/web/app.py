@@ -1,0 +1,24 @@
+"""Mounting the web interface on the server's application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from watchkeeper.api.state import ServerState
+from watchkeeper.web.pages import WebState, create_templates
+from watchkeeper.web.routes import alerts, deployments, galleries, records, search, signing
+from watchkeeper.web.sessions import SessionStore
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def install_web(app: FastAPI, state: ServerState) -> None:
+    """Add the pages and their static files (styles, scripts: all shipped in the package, nothing fetched
+    from elsewhere) to ``app``."""
+    app.state.watchkeeper_web = WebState(state, SessionStore.open(state.gov.settings.keys_dir), create_templates())
+    for module in (signing, alerts, deployments, galleries, search, records):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

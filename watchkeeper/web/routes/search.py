@@ -1,0 +1,92 @@
+"""Retrospective search: a probe image against a gallery, for a case and a stated reason; the candidates
+are shown beside the probe for a person to review."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from watchkeeper.api.errors import status_of
+from watchkeeper.api.routes.forms import read_upload
+from watchkeeper.errors import WatchkeeperError
+from watchkeeper.governance import galleries, search
+from watchkeeper.governance.roles import Permission
+from watchkeeper.governance.search import DEFAULT_CANDIDATES, SearchRequest
+from watchkeeper.web.images import preview_data_url
+from watchkeeper.web.pages import FormSession, Session, Web, WebRoute, render
+from watchkeeper.web.sessions import WebSession
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+EMPTY_SEARCH: dict[str, object] = {
+    "gallery": "",
+    "case_reference": "",
+    "reason": "",
+    "candidates": DEFAULT_CANDIDATES,
+    "face_index": "",
+}
+
+
+@router.get("/search")
+def search_page(request: Request, session: Session, web: Web) -> Response:
+    session.signed_in.actor.require(Permission.SEARCH)
+    return _page(request, session, web, {})
+
+
+@router.post("/search")
+async def run_search(
+    request: Request,
+    session: FormSession,
+    web: Web,
+    gallery: Annotated[str, Form(min_length=1, max_length=100)],
+    probe: Annotated[UploadFile, File()],
+    case_reference: Annotated[str, Form(min_length=1, max_length=200)],
+    reason: Annotated[str, Form(min_length=1, max_length=2000)],
+    candidates: Annotated[int, Form(ge=1, le=100)] = DEFAULT_CANDIDATES,
+    keep_probe: Annotated[bool, Form()] = False,
+    face_index: Annotated[str, Form(max_length=3)] = "",
+) -> Response:
+    asked = {
+        "gallery": gallery,
+        "case_reference": case_reference,
+        "reason": reason,
+        "candidates": candidates,
+        "face_index": face_index,
+    }
+    try:
+        data = await read_upload(probe)
+        request_ = SearchRequest(
+            gallery=gallery,
+            probe_name=probe.filename or "probe",
+            probe=data,
+            case_reference=case_reference.strip(),
+            face_index=int(face_index) if face_index.strip() else None,
+            reason=reason.strip(),
+            candidates=candidates,
+            keep_probe=keep_probe,
+        )
+        outcome = await run_in_threadpool(search.run_search, web.server.gov, session.signed_in.actor, request_)
+    except (WatchkeeperError, ValueError) as error:
+        status = status_of(error) if isinstance(error, WatchkeeperError) else 400
+        return _page(request, session, web, asked, error=str(error), status_code=status)
+    preview = preview_data_url(data)
+    return _page(request, session, web, asked, outcome=outcome, probe_name=request_.probe_name, probe_preview=preview)
+
+
+def _page(
+    request: Request, session: WebSession, web: Web, asked: dict[str, object], status_code: int = 200, **results: object
+) -> Response:
+    choices = galleries.list_galleries(web.server.gov, session.signed_in.actor)
+    context: dict[str, object] = {"outcome": None, "error": None, "probe_name": "", "probe_preview": None, **results}
+    return render(
+        request,
+        session,
+        "search.html",
+        status_code=status_code,
+        galleries=choices,
+        asked={**EMPTY_SEARCH, **asked},
+        **context,
+    )
