@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 from serving import running_server
+from starlette.datastructures import Headers
 
 from watchkeeper.api.config import ServerConfig, read_server_config
-from watchkeeper.api.limits import TokenBuckets
+from watchkeeper.api.limits import TokenBuckets, caller_of
 from watchkeeper.config import ConfigError, Settings
 from watchkeeper.face import FaceEngine
 from watchkeeper.governance.roles import Role
+from watchkeeper.web.sessions import COOKIE_NAME
 
 
 class FakeClock:
@@ -68,3 +70,24 @@ def test_server_section_is_read_and_validated(tmp_path: Path) -> None:
         read_server_config(path, {})
     with pytest.raises(ConfigError, match="WATCHKEEPER_PORT"):
         read_server_config(tmp_path / "absent.toml", {"WATCHKEEPER_PORT": "eighty"})
+
+
+@pytest.mark.parametrize(
+    ("headers", "caller"),
+    [
+        ({"authorization": "Bearer WKIAABC.secret"}, "key:WKIAABC"),
+        (
+            {"authorization": "AWS4-HMAC-SHA256 Credential=WKIAXYZ/20260101/eu-west-2/rekognition/aws4_request"},
+            "key:WKIAXYZ",
+        ),
+        ({"cookie": f"theme=dark; {COOKIE_NAME}=abc.def"}, "session:abc.def"),
+        ({}, "address:192.0.2.7"),
+    ],
+)
+def test_requests_are_limited_per_key_session_or_address(headers: dict[str, str], caller: str) -> None:
+    scope = {
+        "type": "http",
+        "headers": [(k.encode(), v.encode()) for k, v in headers.items()],
+        "client": ("192.0.2.7", 5),
+    }
+    assert caller_of(Headers(scope=scope), scope) == caller

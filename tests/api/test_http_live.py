@@ -68,7 +68,7 @@ def test_server_runs_a_deployment_and_pushes_its_alerts(server: RunningServer, f
         assert stream.headers["content-type"].startswith("text/event-stream")
         assert stream.headers["cache-control"] == "no-store"
         lines = stream.iter_lines()
-        assert next(lines).startswith(": watching")
+        assert next(lines).startswith("retry:")
         started = operator.post(
             "/api/v1/deployments/matinee/runs", json={"camera": "foyer", "source": str(faces_dir / CLIP)}
         )

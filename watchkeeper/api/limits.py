@@ -14,11 +14,13 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from starlette.datastructures import Headers
+from starlette.requests import cookie_parser
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from watchkeeper.api.config import ServerConfig
 from watchkeeper.api.errors import RequestTooLargeError
+from watchkeeper.web.sessions import COOKIE_NAME
 
 Rejection = Callable[[Scope, int, str, str, dict[str, str]], Response]
 """Builds the refusal in the shape the client speaks (REST JSON or AWS JSON): scope, status, code, message,
@@ -51,9 +53,13 @@ class TokenBuckets:
 
 
 def caller_of(headers: Headers, scope: Scope) -> str:
-    """The access key id a request claims (bearer token or SigV4 credential), else the client address.
-    Claimed, not verified: limiting happens before authentication so floods cost nothing to refuse."""
+    """The access key id a request claims (bearer token or SigV4 credential), else its web session, else the
+    client address. Claimed, not verified: limiting happens before authentication so floods cost nothing
+    to refuse (and a made-up session only ever limits itself)."""
     authorization = headers.get("authorization", "")
+    session = cookie_parser(headers.get("cookie", "")).get(COOKIE_NAME)
+    if session:
+        return "session:" + session
     if authorization.startswith("Bearer "):
         return "key:" + authorization[len("Bearer ") :].partition(".")[0]
     if "Credential=" in authorization:

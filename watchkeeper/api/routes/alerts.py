@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator
 from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
+from watchkeeper.api.alert_feed import alert_events
 from watchkeeper.api.auth import CurrentActor, State
 from watchkeeper.governance import deployments
 from watchkeeper.governance.deployments import AlertOutcome, AlertRecord
@@ -21,10 +19,6 @@ from watchkeeper.serialise import plain
 
 router = APIRouter(tags=["alerts"])
 
-POLL_SECONDS = 0.5
-"""How often the stream looks for new alerts: alerts may be raised by this server or by another process
-(``watchkeeper deploy run``) writing to the same database, so the database is the one place to look."""
-KEEPALIVE_SECONDS = 15.0
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 """Face images are never cached by a browser or a proxy."""
 
@@ -63,22 +57,11 @@ async def stream_alerts(
     reconnects with ``Last-Event-ID`` misses nothing."""
     actor.require(Permission.ADJUDICATE_ALERTS)
 
-    async def events() -> AsyncIterator[str]:
-        last = last_event_id if last_event_id is not None else after_id
-        quiet = 0.0
-        yield ": watching for alerts\n\n"
-        while not await request.is_disconnected():
-            fresh = await run_in_threadpool(deployments.list_alerts, state.gov, actor, deployment, last, 100)
-            for alert in fresh:
-                last = alert.id
-                yield f"id: {alert.id}\nevent: alert\ndata: {json.dumps(plain(asdict(alert)))}\n\n"
-            quiet = 0.0 if fresh else quiet + POLL_SECONDS
-            if quiet >= KEEPALIVE_SECONDS:
-                quiet = 0.0
-                yield ": keepalive\n\n"
-            await asyncio.sleep(POLL_SECONDS)
+    def as_json(alert: AlertRecord) -> str:
+        return json.dumps(plain(asdict(alert)))
 
-    return StreamingResponse(events(), media_type="text/event-stream", headers=NO_STORE)
+    events = alert_events(request, state.gov, actor, last_event_id or after_id, as_json, deployment)
+    return StreamingResponse(events, media_type="text/event-stream", headers=NO_STORE)
 
 
 @router.get(

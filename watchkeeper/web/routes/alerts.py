@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Header, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from watchkeeper.api.alert_feed import alert_events
 from watchkeeper.governance import deployments
 from watchkeeper.governance.deployments import AlertOutcome, AlertRecord
 from watchkeeper.governance.roles import Permission
@@ -33,12 +32,6 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 SHOWN_ON_OPENING = 12
 """The latest alerts the page opens with (two face images each: a page loads them all at once, within the
 server's per-client request rate)."""
-POLL_SECONDS = 0.5
-"""How often the stream looks for new alerts in the database, where every process running a deployment
-writes them."""
-KEEPALIVE_SECONDS = 15.0
-SESSION_CHECK_POLLS = 10
-"""Every this many polls the stream checks its session still holds (and keeps it from going idle)."""
 
 
 @router.get("/alerts")
@@ -70,31 +63,19 @@ async def alert_stream(
     actor.require(Permission.ADJUDICATE_ALERTS)
     card = web.templates.get_template("_alert.html")
 
-    async def events() -> AsyncIterator[str]:
-        last = last_event_id if last_event_id is not None else after
-        quiet = 0.0
-        polls = 0
-        yield "retry: 2000\n\n"
-        while not await request.is_disconnected():
-            polls += 1
-            if polls % SESSION_CHECK_POLLS == 0:
-                try:
-                    await run_in_threadpool(current_session, request)
-                except SignInRequiredError:
-                    yield "event: signed-out\ndata: {}\n\n"
-                    return
-            fresh = await run_in_threadpool(deployments.list_alerts, web.server.gov, actor, None, last, 20)
-            for alert in fresh:
-                last = alert.id
-                html = card.render(alert=alert, outcomes=_outcomes(), csrf_token=web.sessions.csrf_token(session.id))
-                yield f"id: {alert.id}\nevent: alert\ndata: {json.dumps({'id': alert.id, 'html': html})}\n\n"
-            quiet = 0.0 if fresh else quiet + POLL_SECONDS
-            if quiet >= KEEPALIVE_SECONDS:
-                quiet = 0.0
-                yield ": keepalive\n\n"
-            await asyncio.sleep(POLL_SECONDS)
+    def as_card(alert: AlertRecord) -> str:
+        html = card.render(alert=alert, outcomes=_outcomes(), csrf_token=web.sessions.csrf_token(session.id))
+        return json.dumps({"id": alert.id, "html": html})
 
-    return StreamingResponse(events(), media_type="text/event-stream", headers=SECURITY_HEADERS)
+    async def still_signed_in() -> bool:
+        try:
+            await run_in_threadpool(current_session, request)
+        except SignInRequiredError:
+            return False
+        return True
+
+    events = alert_events(request, web.server.gov, actor, last_event_id or after, as_card, still_valid=still_signed_in)
+    return StreamingResponse(events, media_type="text/event-stream", headers=SECURITY_HEADERS)
 
 
 @router.get("/alerts/{alert_id}/crop")
