@@ -21,6 +21,9 @@ class Role(StrEnum):
     """Runs retrospective searches for cases; enrols subjects into galleries."""
     AUDITOR = "auditor"
     """Reads and verifies the audit log and the records; changes nothing and searches nothing."""
+    DISCLOSURE = "disclosure"
+    """Keeps the technology register and the Freedom of Information log and produces transparency reports:
+    sees counts and records, never faces; enrols, searches and deploys nothing."""
 
 
 class Permission(StrEnum):
@@ -35,6 +38,9 @@ class Permission(StrEnum):
     AUTHORISE_DEPLOYMENTS = "authorise_deployments"
     RUN_DEPLOYMENTS = "run_deployments"
     ADJUDICATE_ALERTS = "adjudicate_alerts"
+    MANAGE_REGISTER = "manage_register"
+    HANDLE_FOI_REQUESTS = "handle_foi_requests"
+    PRODUCE_REPORTS = "produce_reports"
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -49,6 +55,9 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ENFORCE_RETENTION,
             Permission.AUTHORISE_DEPLOYMENTS,
             Permission.RUN_DEPLOYMENTS,
+            Permission.MANAGE_REGISTER,
+            Permission.HANDLE_FOI_REQUESTS,
+            Permission.PRODUCE_REPORTS,
         }
     ),
     Role.OPERATOR: frozenset(
@@ -61,9 +70,13 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.ANALYST: frozenset({Permission.ENROL, Permission.VIEW_SUBJECTS, Permission.SEARCH}),
-    Role.AUDITOR: frozenset({Permission.READ_AUDIT, Permission.VIEW_SUBJECTS}),
+    Role.AUDITOR: frozenset({Permission.READ_AUDIT, Permission.VIEW_SUBJECTS, Permission.PRODUCE_REPORTS}),
+    Role.DISCLOSURE: frozenset(
+        {Permission.MANAGE_REGISTER, Permission.HANDLE_FOI_REQUESTS, Permission.PRODUCE_REPORTS}
+    ),
 }
-"""Separation of duties: the auditor, who checks the log, can change nothing it records."""
+"""Separation of duties: the auditor, who checks the log, can change nothing it records; reports (counts
+drawn from the records) are open to the auditor and the disclosure officer who answers the public."""
 
 
 class PermissionDeniedError(WatchkeeperError):
