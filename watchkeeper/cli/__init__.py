@@ -19,6 +19,7 @@ from watchkeeper.cli.governance_commands import (
     subject_app,
     user_app,
 )
+from watchkeeper.cli.report_commands import foi_app, register_app, report_app
 
 app = typer.Typer(
     name="watchkeeper",
@@ -40,6 +41,9 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
 app.add_typer(deploy_app, name="deploy")
 app.add_typer(alert_app, name="alert")
+app.add_typer(register_app, name="register")
+app.add_typer(foi_app, name="foi")
+app.add_typer(report_app, name="report")
 
 
 def _print_version(value: bool) -> None:

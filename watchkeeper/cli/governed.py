@@ -11,7 +11,9 @@ from watchkeeper.config import load_settings
 from watchkeeper.errors import InputError, WatchkeeperError
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.deployments import DeploymentError
+from watchkeeper.governance.foi import FoiError
 from watchkeeper.governance.galleries import GalleryError
+from watchkeeper.governance.register import RegisterError
 from watchkeeper.governance.roles import PermissionDeniedError, UnknownUserError
 
 
@@ -21,7 +23,16 @@ def governed(as_json: bool) -> Iterator[Governance]:
     its message (exit 1 for input and permission errors, 3 when Watchkeeper itself cannot run)."""
     try:
         yield Governance.open(load_settings())
-    except (InputError, PermissionDeniedError, UnknownUserError, GalleryError, DeploymentError, ValueError) as error:
+    except (
+        InputError,
+        PermissionDeniedError,
+        UnknownUserError,
+        GalleryError,
+        DeploymentError,
+        RegisterError,
+        FoiError,
+        ValueError,
+    ) as error:
         output.fail(_as_error(error), as_json, output.EXIT_BAD_INPUT)
     except WatchkeeperError as error:
         output.fail(error, as_json, output.EXIT_UNAVAILABLE)
