@@ -382,9 +382,7 @@ def _answer_face_images(
     if question.category is TechnologyCategory.LIVE_FACIAL_RECOGNITION:
         if not report.deployments:
             return _draft(question, year, AnswerStatus.NOT_APPLICABLE, f"No LFR deployment is recorded in {year}.", [])
-        lines = [
-            f"{d.name}: {d.watchlist_faces} face images of {d.watchlist_subjects} people" for d in report.deployments
-        ]
+        lines = [f"{d.name}: {_faces(d.watchlist_faces, d.watchlist_subjects)}" for d in report.deployments]
         text = f"Watchlists of the deployments in {year} (frozen at authorisation): {'; '.join(lines)}."
         return _draft(question, year, AnswerStatus.ANSWERED, text, [d.sources[0] for d in report.deployments])
     galleries = [h for h in report.holdings if h.kind == "gallery"]
@@ -396,7 +394,7 @@ def _answer_face_images(
             f"No gallery of face images is recorded at {report.snapshot_dates[-1]}.",
             [],
         )
-    lines = [f"{h.name}: {h.faces} face images of {h.subjects} people at {h.at.isoformat()}" for h in galleries]
+    lines = [f"{h.name}: {_faces(h.faces, h.subjects)} at {h.at.isoformat()}" for h in galleries]
     return _draft(
         question,
         year,
@@ -466,6 +464,10 @@ def _answer_documents(
     return _draft(
         question, year, AnswerStatus.ANSWERED, text, [s for d in documents for s in d.sources], tuple(citations)
     )
+
+
+def _faces(faces: int, people: int) -> str:
+    return f"{faces} face image{'' if faces == 1 else 's'} of {people} {'person' if people == 1 else 'people'}"
 
 
 def pounds(pence: int) -> str:
