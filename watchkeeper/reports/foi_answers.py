@@ -219,7 +219,7 @@ def _answer_use(
     if since is not None:
         parts.append(f"First recorded use or trial: {since.isoformat()}.")
     if use.in_use:
-        lead = f"Yes. {name.capitalize()} was used or trialled in {year}."
+        lead = f"Yes. Use or trial of {name} is recorded in {year}."
     elif UseStage.PLANNED in use.stages:
         lead = f"Planned only: no use or trial of {name} is recorded in {year}."
     else:
@@ -354,7 +354,7 @@ def _answer_costs(
     use = _use(question, report, register)
     if not spend:
         if use.in_use:
-            text = f"{name.capitalize()} was in use in {year}, but the records hold no cost for that year."
+            text = f"Use of {name} is recorded in {year}, but the records hold no cost for that year."
             return _draft(question, year, AnswerStatus.NOT_HELD, text, use.sources)
         return _draft(question, year, AnswerStatus.ANSWERED, f"No use and no cost of {name} is recorded in {year}.", [])
     by_stage = {
