@@ -162,19 +162,16 @@ def report_blocks(report: TransparencyReport) -> list[Block]:
     ]
     if report.deployments and report.alerts.raised:
         blocks.append(
-            Chart(
+            chart(
                 "alerts",
                 "Alerts by deployment and outcome",
-                stacked_bars(
-                    "Alerts by deployment and outcome",
-                    [d.name for d in report.deployments],
-                    {
-                        "confirmed": [d.confirmed for d in report.deployments],
-                        "rejected": [d.rejected for d in report.deployments],
-                        "pending": [d.pending for d in report.deployments],
-                    },
-                    "alerts",
-                ),
+                [d.name for d in report.deployments],
+                {
+                    "confirmed": [d.confirmed for d in report.deployments],
+                    "rejected": [d.rejected for d in report.deployments],
+                    "pending": [d.pending for d in report.deployments],
+                },
+                "alerts",
             )
         )
     blocks += [
@@ -188,18 +185,15 @@ def report_blocks(report: TransparencyReport) -> list[Block]:
     ]
     if report.searches:
         blocks.append(
-            Chart(
+            chart(
                 "searches",
                 "Searches by purpose",
-                stacked_bars(
-                    "Searches by purpose",
-                    [s.purpose.replace("_", " ") for s in report.searches],
-                    {
-                        "gallery": [s.gallery_searches for s in report.searches],
-                        "footage": [s.footage_searches for s in report.searches],
-                    },
-                    "searches",
-                ),
+                [s.purpose.replace("_", " ") for s in report.searches],
+                {
+                    "gallery": [s.gallery_searches for s in report.searches],
+                    "footage": [s.footage_searches for s in report.searches],
+                },
+                "searches",
             )
         )
     blocks += [
@@ -216,21 +210,18 @@ def report_blocks(report: TransparencyReport) -> list[Block]:
         years = sorted({s.year for s in report.spend})
         suppliers = sorted({s.supplier for s in report.spend})
         blocks.append(
-            Chart(
+            chart(
                 "spend",
-                "Spend by year and supplier",
-                stacked_bars(
-                    "Spend by year and supplier (GBP)",
-                    [str(y) for y in years],
-                    {
-                        supplier: [
-                            sum(s.amount_pence for s in report.spend if s.year == y and s.supplier == supplier) / 100
-                            for y in years
-                        ]
-                        for supplier in suppliers
-                    },
-                    "GBP",
-                ),
+                "Spend by year and supplier (GBP)",
+                [str(y) for y in years],
+                {
+                    supplier: [
+                        sum(s.amount_pence for s in report.spend if s.year == y and s.supplier == supplier) / 100
+                        for y in years
+                    ]
+                    for supplier in suppliers
+                },
+                "GBP",
             )
         )
     blocks += [
@@ -299,6 +290,11 @@ def foi_blocks(answers: list[DraftAnswer]) -> list[Block]:
                 sources += " Published: " + ", ".join(answer.citations) + "."
             blocks.append(Paragraph(sources))
     return blocks
+
+
+def chart(name: str, title: str, labels: list[str], series: dict[str, list[float]], unit: str) -> Chart:
+    """A stacked bar chart block (one bar per label, stacked by series)."""
+    return Chart(name, title, stacked_bars(title, labels, series, unit))
 
 
 def _retention_kinds(report: TransparencyReport) -> tuple[str, ...]:
