@@ -1,4 +1,5 @@
-"""Shared fixtures: where the shared face data lives, and one engine whose results are reused across tests.
+"""Shared fixtures: where the shared face data lives, one engine whose results are reused across tests, and a
+governance core per test on its own data directory with a clock the test controls.
 
 Analysing an image costs about a second (HOG detection and dlib's ResNet on a CPU); caching analyses per
 session keeps the suite fast without weakening any test.
@@ -9,12 +10,18 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from watchkeeper.config import DATA_DIR_VARIABLE, Settings, load_settings
 from watchkeeper.face import EngineOptions, FaceAnalysis, FaceEngine
+from watchkeeper.governance import users
+from watchkeeper.governance.clock import FixedClock
+from watchkeeper.governance.context import Governance
+from watchkeeper.governance.roles import Actor, Role
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_FACES = PROJECT_ROOT.parent / "shared" / "data" / "faces"
@@ -66,3 +73,30 @@ def analyse(faces_dir: Path, engine: FaceEngine) -> Callable[[str], FaceAnalysis
 @pytest.fixture(scope="session")
 def boxes_only_engine(settings: Settings) -> FaceEngine:
     return FaceEngine(EngineOptions(compute_descriptors=False), settings)
+
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+def gov(tmp_path: Path, settings: Settings, engine: FaceEngine, clock: FixedClock) -> Iterator[Governance]:
+    """Its own data directory, and the session's face engine (models loaded once for the whole run)."""
+    governance = Governance.open(replace(settings, data_dir=tmp_path / "data"), clock)
+    governance.engine = engine
+    yield governance
+    governance.close()
+
+
+@pytest.fixture
+def people(gov: Governance) -> dict[Role, Actor]:
+    admin = users.add_user(gov, None, "ada", Role.ADMIN, "first administrator")
+    actors = {Role.ADMIN: Actor(admin.name, admin.role)}
+    for name, role in (("olu", Role.OPERATOR), ("ann", Role.ANALYST), ("aud", Role.AUDITOR)):
+        record = users.add_user(gov, actors[Role.ADMIN], name, role, "staff member")
+        actors[role] = Actor(record.name, record.role)
+    return actors

@@ -19,6 +19,7 @@ from watchkeeper.cli.governance_commands import (
     subject_app,
     user_app,
 )
+from watchkeeper.cli.report_commands import foi_app, register_app, report_app
 from watchkeeper.cli.server_commands import key_app, serve
 
 app = typer.Typer(
@@ -43,6 +44,9 @@ app.add_typer(deploy_app, name="deploy")
 app.add_typer(alert_app, name="alert")
 app.command()(serve)
 app.add_typer(key_app, name="key")
+app.add_typer(register_app, name="register")
+app.add_typer(foi_app, name="foi")
+app.add_typer(report_app, name="report")
 
 
 def _print_version(value: bool) -> None:

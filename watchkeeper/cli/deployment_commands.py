@@ -12,11 +12,12 @@ import typer
 from rich.table import Table
 
 from watchkeeper.cli import output
-from watchkeeper.cli.governance_commands import Reason, User
+from watchkeeper.cli.governance_commands import Purpose, Reason, User
 from watchkeeper.cli.governed import governed, read_probe
 from watchkeeper.cli.options import JsonOutput
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, DetectorKind, EngineOptions, FaceEngine
 from watchkeeper.governance import deployments, users
+from watchkeeper.governance.search import SearchPurpose
 from watchkeeper.live.footage import FootageRequest, search_footage
 from watchkeeper.live.pipeline import DEFAULT_DETECT_EVERY, DEFAULT_DETECTION_MAX_SIDE, PipelineOptions
 from watchkeeper.live.runner import LiveAlert, run_deployment
@@ -154,6 +155,7 @@ def footage_search(
     user: User,
     face: Annotated[int | None, typer.Option("--face", min=0, help="Face in the probe (see `detect`).")] = None,
     threshold: Annotated[float, typer.Option("--threshold", min=0.01, max=1.2)] = DEFAULT_MATCH_THRESHOLD,
+    purpose: Purpose = SearchPurpose.NOT_STATED,
     as_json: JsonOutput = False,
 ) -> None:
     """Find where in a recorded video the probe person appears: time segments with scores, for review."""
@@ -161,7 +163,9 @@ def footage_search(
     with governed(as_json) as gov:
         actor = users.resolve_actor(gov, user)
         gov.engine = FaceEngine(EngineOptions(detector=DetectorKind.CNN), gov.settings)
-        request = FootageRequest(footage, probe.name, data, case, reason, face_index=face, threshold=threshold)
+        request = FootageRequest(
+            footage, probe.name, data, case, reason, face_index=face, threshold=threshold, purpose=purpose
+        )
         with VideoSource(footage) as video:
             outcome = search_footage(gov, actor, request, video.frames())
     if as_json:

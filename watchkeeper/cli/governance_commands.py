@@ -31,6 +31,10 @@ User = Annotated[
     typer.Option("--user", envvar="WATCHKEEPER_USER", help="Who is acting (a registered user).", show_default=False),
 ]
 Reason = Annotated[str, typer.Option("--reason", help="Why: recorded in the audit log.", show_default=False)]
+Purpose = Annotated[
+    search.SearchPurpose,
+    typer.Option("--purpose", help="What the search is for, by category (counted in transparency reports)."),
+]
 
 user_app = typer.Typer(help="Registered users and their roles.", no_args_is_help=True)
 gallery_app = typer.Typer(help="Galleries: create, list, delete.", no_args_is_help=True)
@@ -42,7 +46,7 @@ retention_app = typer.Typer(help="Retention periods, enforced.", no_args_is_help
 @user_app.command("add")
 def user_add(
     name: Annotated[str, typer.Argument(help="The new user's name.")],
-    role: Annotated[Role, typer.Option("--role", help="admin, operator, analyst or auditor.")],
+    role: Annotated[Role, typer.Option("--role", help="admin, operator, analyst, auditor or disclosure.")],
     reason: Reason,
     user: Annotated[
         str | None,
@@ -184,13 +188,22 @@ def search_command(
     keep_probe: Annotated[
         bool, typer.Option("--keep-probe", help="Keep the probe image and descriptor with the case record.")
     ] = False,
+    purpose: Purpose = search.SearchPurpose.NOT_STATED,
     as_json: JsonOutput = False,
 ) -> None:
     """Search a probe face against a gallery: a ranked candidate list for a person to review."""
     data = read_probe(probe, as_json)
     with governed(as_json) as gov:
         request = search.SearchRequest(
-            gallery, str(probe), data, case, reason, face_index=face, candidates=candidates, keep_probe=keep_probe
+            gallery,
+            str(probe),
+            data,
+            case,
+            reason,
+            face_index=face,
+            candidates=candidates,
+            keep_probe=keep_probe,
+            purpose=purpose,
         )
         outcome = search.run_search(gov, users.resolve_actor(gov, user), request)
     if as_json:

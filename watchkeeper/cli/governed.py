@@ -12,7 +12,9 @@ from watchkeeper.errors import AlreadyExistsError, InputError, NotFoundError, Wa
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.credentials import AuthenticationError
 from watchkeeper.governance.deployments import DeploymentError
+from watchkeeper.governance.foi import FoiError
 from watchkeeper.governance.galleries import GalleryError
+from watchkeeper.governance.register import RegisterError
 from watchkeeper.governance.roles import PermissionDeniedError, UnknownUserError
 
 
@@ -31,6 +33,8 @@ def governed(as_json: bool) -> Iterator[Governance]:
         DeploymentError,
         NotFoundError,
         AlreadyExistsError,
+        RegisterError,
+        FoiError,
         ValueError,
     ) as error:
         output.fail(_as_error(error), as_json, output.EXIT_BAD_INPUT)

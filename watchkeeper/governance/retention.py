@@ -9,12 +9,14 @@ their leaf hashes stay, so the signed tree heads and every remaining entry's pro
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 from sqlalchemy import delete, func, select, update
 
+from watchkeeper.governance.audit.entry import JsonValue
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.galleries import remove_subjects
@@ -79,17 +81,20 @@ def _age_out_faces(gov: Governance, actor: Actor, cutoff: datetime) -> int:
         galleries = session.scalars(select(Gallery)).all()
     for gallery in galleries:
         with transaction(gov.sessions) as session:
-            face_ids = list(
-                session.scalars(
-                    select(EnrolledFace.id).where(
-                        EnrolledFace.gallery_id == gallery.id, EnrolledFace.enrolled_at <= cutoff
-                    )
-                ).all()
-            )
-            if not face_ids:
+            aged = session.execute(
+                select(EnrolledFace.id, Subject.reference)
+                .join(Subject, Subject.id == EnrolledFace.subject_id)
+                .where(EnrolledFace.gallery_id == gallery.id, EnrolledFace.enrolled_at <= cutoff)
+            ).all()
+            if not aged:
                 continue
+            face_ids = [face_id for face_id, _ in aged]
+            by_subject = Counter(reference for _, reference in aged)
             session.execute(delete(EnrolledFace).where(EnrolledFace.id.in_(face_ids)))
             faceless = select(EnrolledFace.id).where(EnrolledFace.subject_id == Subject.id).exists()
+            emptied: list[JsonValue] = list(
+                session.scalars(select(Subject.reference).where(Subject.gallery_id == gallery.id, ~faceless)).all()
+            )
             session.execute(delete(Subject).where(Subject.gallery_id == gallery.id, ~faceless))
             current = session.get(Gallery, gallery.id)
             assert current is not None
@@ -101,7 +106,11 @@ def _age_out_faces(gov: Governance, actor: Actor, cutoff: datetime) -> int:
                 "retention.faces_aged_out",
                 f"gallery:{gallery.name}",
                 "enrolled image retention period reached",
-                {"faces": len(face_ids)},
+                {
+                    "faces": len(face_ids),
+                    "faces_by_subject": dict(sorted(by_subject.items())),
+                    "subjects_deleted": emptied,
+                },
             )
         gov.indexes.apply(gallery.id, revision, removed=np.array(face_ids, dtype=np.int64))
         total += len(face_ids)

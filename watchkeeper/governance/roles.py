@@ -21,6 +21,9 @@ class Role(StrEnum):
     """Runs retrospective searches for cases; enrols subjects into galleries."""
     AUDITOR = "auditor"
     """Reads and verifies the audit log and the records; changes nothing and searches nothing."""
+    DISCLOSURE = "disclosure"
+    """Keeps the technology register and the Freedom of Information log and produces transparency reports:
+    sees counts and records, never faces; enrols, searches and deploys nothing."""
 
 
 class Permission(StrEnum):
@@ -39,6 +42,9 @@ class Permission(StrEnum):
     VIEW_FACE_IMAGES = "view_face_images"
     """See enrolled images of faces (a gallery's subjects, search candidates): not the auditor, who checks
     the records about them."""
+    MANAGE_REGISTER = "manage_register"
+    HANDLE_FOI_REQUESTS = "handle_foi_requests"
+    PRODUCE_REPORTS = "produce_reports"
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -55,6 +61,9 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.RUN_DEPLOYMENTS,
             Permission.VIEW_DEPLOYMENTS,
             Permission.VIEW_FACE_IMAGES,
+            Permission.MANAGE_REGISTER,
+            Permission.HANDLE_FOI_REQUESTS,
+            Permission.PRODUCE_REPORTS,
         }
     ),
     Role.OPERATOR: frozenset(
@@ -71,9 +80,15 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ANALYST: frozenset(
         {Permission.ENROL, Permission.VIEW_SUBJECTS, Permission.SEARCH, Permission.VIEW_FACE_IMAGES}
     ),
-    Role.AUDITOR: frozenset({Permission.READ_AUDIT, Permission.VIEW_SUBJECTS, Permission.VIEW_DEPLOYMENTS}),
+    Role.AUDITOR: frozenset(
+        {Permission.READ_AUDIT, Permission.VIEW_SUBJECTS, Permission.VIEW_DEPLOYMENTS, Permission.PRODUCE_REPORTS}
+    ),
+    Role.DISCLOSURE: frozenset(
+        {Permission.MANAGE_REGISTER, Permission.HANDLE_FOI_REQUESTS, Permission.PRODUCE_REPORTS}
+    ),
 }
-"""Separation of duties: the auditor, who checks the log, can change nothing it records."""
+"""Separation of duties: the auditor, who checks the log, can change nothing it records; reports (counts
+drawn from the records) are open to the auditor and the disclosure officer who answers the public."""
 
 
 class PermissionDeniedError(WatchkeeperError):

@@ -8,11 +8,12 @@ migrations (``watchkeeper/governance/migrations``); tests check the models and t
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -337,3 +338,148 @@ class AccessKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
     user: Mapped[User] = relationship()
+
+
+class Technology(Base):
+    """One system or product of the force's surveillance and analytics technology, in the register.
+
+    Watchkeeper records its own use (deployments, searches) in the audit log; the register adds what no
+    system records by itself: other suppliers' products, contracts, costs, meetings and governing documents.
+    Each register row keeps the sequence of the audit entry that recorded it, so a report can cite it.
+    """
+
+    __tablename__ = "technologies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    categories: Mapped[str] = mapped_column(String(400))
+    """Comma-separated categories (a product may do both live and retrospective recognition)."""
+    supplier: Mapped[str] = mapped_column(String(200))
+    product: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    camera_kinds: Mapped[str] = mapped_column(String(40))
+    """Comma-separated kinds of camera it is used with (``static``, ``portable``); empty if none or unknown."""
+    components: Mapped[str] = mapped_column(Text)
+    """JSON list of the models or components and their versions (Watchkeeper's own are read from the
+    installed package); ``[]`` when not recorded."""
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    audit_sequence: Mapped[int] = mapped_column(BigInteger)
+
+
+class TechnologyUse(Base):
+    """A period of planned, trial or ongoing use of a technology (a trial followed by adoption is two)."""
+
+    __tablename__ = "technology_uses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    technology_id: Mapped[int] = mapped_column(ForeignKey("technologies.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[str] = mapped_column(String(20))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    notes: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    audit_sequence: Mapped[int] = mapped_column(BigInteger)
+
+
+class Contract(Base):
+    """A contract with a supplier for a technology: its reference, purpose and term."""
+
+    __tablename__ = "contracts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    technology_id: Mapped[int] = mapped_column(ForeignKey("technologies.id", ondelete="CASCADE"), index=True)
+    reference: Mapped[str] = mapped_column(String(200), unique=True)
+    supplier: Mapped[str] = mapped_column(String(200))
+    purpose: Mapped[str] = mapped_column(Text)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    audit_sequence: Mapped[int] = mapped_column(BigInteger)
+
+
+class Cost(Base):
+    """Money spent on a technology in one year, for a trial or for ongoing use, in pence."""
+
+    __tablename__ = "costs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    technology_id: Mapped[int] = mapped_column(ForeignKey("technologies.id", ondelete="CASCADE"), index=True)
+    contract_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contracts.id", ondelete="SET NULL"), index=True, nullable=True
+    )
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    stage: Mapped[str] = mapped_column(String(20))
+    supplier: Mapped[str] = mapped_column(String(200))
+    amount_pence: Mapped[int] = mapped_column(BigInteger)
+    description: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    audit_sequence: Mapped[int] = mapped_column(BigInteger)
+
+
+class VendorContact(Base):
+    """A meeting or correspondence with a supplier (or a prospective one) about a technology."""
+
+    __tablename__ = "vendor_contacts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    technology_id: Mapped[int | None] = mapped_column(
+        ForeignKey("technologies.id", ondelete="SET NULL"), index=True, nullable=True
+    )
+    supplier: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    audit_sequence: Mapped[int] = mapped_column(BigInteger)
+
+
+class GoverningDocument(Base):
+    """One version of a document that governs a technology: policy, SOP, DPIA or equality impact assessment.
+
+    A later version of the same kind for the same technology supersedes it from its own date.
+    """
+
+    __tablename__ = "governing_documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    technology_id: Mapped[int] = mapped_column(ForeignKey("technologies.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(Text)
+    version: Mapped[str] = mapped_column(String(40))
+    issued_on: Mapped[date] = mapped_column(Date)
+    published_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    audit_sequence: Mapped[int] = mapped_column(BigInteger)
+
+
+class FoiRequest(Base):
+    """A Freedom of Information request about the force's technology, from receipt to answer."""
+
+    __tablename__ = "foi_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(100), unique=True)
+    received_on: Mapped[date] = mapped_column(Date, index=True)
+    summary: Mapped[str] = mapped_column(Text)
+    requester_named: Mapped[bool] = mapped_column(Boolean)
+    requester_address_given: Mapped[bool] = mapped_column(Boolean)
+    valid_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    """The day the request became valid (name and address for correspondence both given): the receipt
+    date of section 10, from which the clock runs. None while either is missing."""
+    due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    status: Mapped[str] = mapped_column(String(20))
+    answered_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    response: Mapped[str | None] = mapped_column(Text, nullable=True)
+    exemptions: Mapped[str] = mapped_column(Text)
+    """Comma-separated sections applied (``s24(2)``, ``s31(3)``, ``s21``, ...); empty if none."""
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    audit_sequence: Mapped[int] = mapped_column(BigInteger)
+    answer_audit_sequence: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 import numpy as np
 from sqlalchemy import select
@@ -28,6 +29,28 @@ from watchkeeper.types import Descriptors
 DEFAULT_CANDIDATES = 10
 _FACES_PER_SUBJECT_MARGIN = 4
 """Faces fetched per candidate wanted: several faces of one subject collapse into one candidate."""
+
+
+class SearchPurpose(StrEnum):
+    """What a retrospective search was for, by category, so reports can say how searches were used.
+
+    Chosen from a closed list (the free-text reason stays the justification); ``not_stated`` marks searches
+    recorded without one, which a report counts openly rather than guessing.
+    """
+
+    VIOLENCE_AGAINST_THE_PERSON = "violence_against_the_person"
+    SEXUAL_OFFENCE = "sexual_offence"
+    ROBBERY = "robbery"
+    BURGLARY_OR_THEFT = "burglary_or_theft"
+    CRIMINAL_DAMAGE_OR_ARSON = "criminal_damage_or_arson"
+    DRUGS = "drugs"
+    PUBLIC_ORDER = "public_order"
+    FRAUD = "fraud"
+    MISSING_OR_VULNERABLE_PERSON = "missing_or_vulnerable_person"
+    UNIDENTIFIED_PERSON = "unidentified_person"
+    """A person unable to identify themselves, or a deceased person."""
+    OTHER = "other"
+    NOT_STATED = "not_stated"
 
 
 def require_case(case_reference: str, reason: str) -> None:
@@ -60,6 +83,7 @@ class SearchRequest:
     matches_only: bool = False
     """Keep only candidates within the threshold, for clients that are shown nothing else: the record then
     names no one who did not match."""
+    purpose: SearchPurpose = SearchPurpose.NOT_STATED
 
     def __post_init__(self) -> None:
         require_case(self.case_reference, self.reason)
@@ -151,6 +175,7 @@ def search_with_descriptor(
             request.reason,
             {
                 "case_reference": request.case_reference,
+                "purpose": request.purpose.value,
                 "probe": request.probe_name,
                 "probe_sha256": search.probe_sha256,
                 "probe_kept": request.keep_probe,

