@@ -84,4 +84,8 @@ def test_health_needs_no_key_and_everything_else_does(server: RunningServer) -> 
 def test_caller_sees_their_role_and_permissions(server: RunningServer) -> None:
     with server.client(Role.AUDITOR) as auditor:
         me = auditor.get("/api/v1/me").json()
-    assert me == {"name": "aud", "role": "auditor", "permissions": ["read_audit", "view_deployments", "view_subjects"]}
+    assert me == {
+        "name": "aud",
+        "role": "auditor",
+        "permissions": ["produce_reports", "read_audit", "view_deployments", "view_subjects"],
+    }
