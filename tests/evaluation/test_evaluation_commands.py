@@ -55,7 +55,7 @@ def test_evaluate_writes_the_report_and_prints_its_summary(johns_report: tuple[P
         "dataset", "configuration", "intervals", "verification", "identification", "subgroups", "techniques",
     }  # fmt: skip
     assert evaluation["dataset"]["identities"] == 5
-    assert evaluation["configuration"]["mirror_averaged"] is True
+    assert evaluation["configuration"]["mirror_averaged"] is False
     verification = evaluation["verification"]
     assert verification["genuine_pairs"] + verification["impostor_pairs"] == 54 * 53 // 2
     assert [p["supported"] for p in verification["operating_points"]] == [True, True, False]

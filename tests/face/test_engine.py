@@ -50,14 +50,14 @@ def test_onnx_networks_are_the_default(settings: Settings) -> None:
     engine = FaceEngine(EngineOptions(detector=DetectorKind.CNN, upsample=1), settings)
     assert isinstance(engine.detector, OnnxMmodDetector)
     assert engine.detector.upsample == 1
-    assert engine.descriptor_backend.name == "onnx+mirror"
+    assert engine.descriptor_backend.name == "onnx"
 
 
 def test_dlib_networks_are_selectable(settings: Settings) -> None:
     reference = replace(settings, network_backend=NetworkBackend.DLIB)
     engine = FaceEngine(EngineOptions(detector=DetectorKind.CNN), reference)
     assert isinstance(engine.detector, MmodDetector)
-    assert engine.descriptor_backend.name == "dlib+mirror"
+    assert engine.descriptor_backend.name == "dlib"
 
 
 def test_both_backends_agree_on_a_real_face(faces_dir: Path, engine: FaceEngine, settings: Settings) -> None:

@@ -34,18 +34,20 @@ class EngineOptions:
     the image size the detector sees (see :mod:`watchkeeper.face.detection`). ``compute_descriptors``
     can be turned off when only boxes and quality are wanted, which saves most of the time per face.
     ``mirror_averaging`` makes each descriptor the mean of the chip's and its mirror image's
-    (:class:`~watchkeeper.face.descriptors.MirrorAveragedBackend`): on the shared labelled set it widens the
-    gap between same-person and different-person distances (verification d' 6.56 to 6.74, the smallest
-    impostor-minus-largest-genuine margin 0.066 to 0.102; ``watchkeeper evaluate`` measures it on any set)
-    for twice the network's work per face. Descriptors stored with and without it are comparable but not
-    equal (about 0.08 apart for the same chip), so a gallery is best enrolled with the setting its probes use.
+    (:class:`~watchkeeper.face.descriptors.MirrorAveragedBackend`), for twice the network's work per face.
+    It is off by default because the evidence is mixed: on the shared still photos it widens the gap between
+    same-person and different-person distances (verification d' 6.56 to 6.74, margin 0.066 to 0.102), but
+    on the shared clip it brings the faces of people not on the watchlist closer to it (smallest per-face
+    distance 0.691 to 0.626), the direction that raises false alerts. ``watchkeeper evaluate --mirror``
+    measures it on a force's own data. Descriptors made with and without it are about 0.08 apart for the
+    same chip, so a gallery is best enrolled with the setting its probes use.
     """
 
     detector: DetectorKind = DetectorKind.HOG
     upsample: int | None = None
     max_detection_side: int = DEFAULT_MAX_DETECTION_SIDE
     compute_descriptors: bool = True
-    mirror_averaging: bool = True
+    mirror_averaging: bool = False
     image_limits: ImageLimits = field(default_factory=ImageLimits)
 
 
