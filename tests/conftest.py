@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -66,3 +67,13 @@ def analyse(faces_dir: Path, engine: FaceEngine) -> Callable[[str], FaceAnalysis
 @pytest.fixture(scope="session")
 def boxes_only_engine(settings: Settings) -> FaceEngine:
     return FaceEngine(EngineOptions(compute_descriptors=False), settings)
+
+
+@pytest.fixture
+def data_env(tmp_path: Path, settings: Settings) -> dict[str, str]:
+    """The environment of a command run with a data directory of its own (the session's built networks
+    copied in, so none is rebuilt)."""
+    data_dir = tmp_path / "data"
+    if settings.model_cache_dir.is_dir():
+        shutil.copytree(settings.model_cache_dir, data_dir / "models")
+    return {DATA_DIR_VARIABLE: str(data_dir)}
