@@ -124,3 +124,20 @@ def test_calibrate_sets_the_threshold_and_audits_the_evidence(
             deployments.calibrate_threshold(gov, admin, "foyer", 0.5, "again", {})
     finally:
         gov.close()
+
+
+def test_an_lfw_pairs_file_chooses_the_pairs(faces_dir: Path, tmp_path: Path) -> None:
+    for name in ("John_Salley", "John_Simm"):
+        (tmp_path / "lfw" / name).mkdir(parents=True)
+        for number, photo in enumerate(sorted((faces_dir / JOHNS / name).iterdir())[:2], start=1):
+            (tmp_path / "lfw" / name / f"{name}_{number:04d}.jpg").symlink_to(photo)
+    pairs = tmp_path / "pairs.txt"
+    pairs.write_text("1\t2\nJohn_Salley\t1\t2\nJohn_Salley\t1\tJohn_Simm\t2\nJohn_Simm\t1\t9\n")
+    code, document = run(
+        {}, "evaluate", tmp_path / "lfw", "--pairs", pairs, "--output", tmp_path / "out", "--bootstrap", "0"
+    )
+    assert code == 0
+    verification = document["evaluation"]["verification"]
+    assert verification["pairs_source"] == "pairs_file"
+    assert (verification["genuine_pairs"], verification["impostor_pairs"]) == (1, 1)
+    assert verification["unusable_listed_pairs"] == 1  # image 9 does not exist
