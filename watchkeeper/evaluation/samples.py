@@ -16,7 +16,13 @@ import numpy as np
 from watchkeeper.errors import InputError
 from watchkeeper.evaluation.labelled import LabelledFile
 from watchkeeper.face import FaceEngine, FaceQuality
-from watchkeeper.face.descriptors import DESCRIPTOR_SIZE, DescriptorBackend, MirrorAveragedBackend, mirrored
+from watchkeeper.face.descriptors import (
+    DESCRIPTOR_SIZE,
+    DescriptorBackend,
+    MirrorAveragedBackend,
+    mirror_average,
+    mirrored,
+)
 from watchkeeper.types import Descriptors
 from watchkeeper.video.tracking import shot_quality
 
@@ -67,10 +73,7 @@ class SampleSet:
         plain = np.stack([s.descriptor for s in self.samples])
         if not mirror_averaged:
             return plain
-        averaged: Descriptors = ((plain + np.stack([s.mirrored_descriptor for s in self.samples])) / 2.0).astype(
-            np.float32
-        )
-        return averaged
+        return mirror_average(plain, np.stack([s.mirrored_descriptor for s in self.samples]))
 
     def where(self, keep: Callable[[Sample], bool]) -> SampleSet:
         """The samples ``keep`` accepts (failures unchanged)."""

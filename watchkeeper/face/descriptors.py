@@ -17,7 +17,14 @@ from watchkeeper.networks.backends import DlibDescriptorBackend, OnnxDescriptorB
 from watchkeeper.networks.resnet import DESCRIPTOR_SIZE
 from watchkeeper.types import Descriptors, RGBImage
 
-__all__ = ["DESCRIPTOR_SIZE", "DescriptorBackend", "MirrorAveragedBackend", "make_descriptor_backend", "mirrored"]
+__all__ = [
+    "DESCRIPTOR_SIZE",
+    "DescriptorBackend",
+    "MirrorAveragedBackend",
+    "make_descriptor_backend",
+    "mirror_average",
+    "mirrored",
+]
 
 
 class DescriptorBackend(Protocol):
@@ -61,5 +68,10 @@ class MirrorAveragedBackend:
         if not chips:
             return self.inner.compute(chips)
         both = self.inner.compute([*chips, *(mirrored(chip) for chip in chips)])
-        averaged: Descriptors = ((both[: len(chips)] + both[len(chips) :]) / 2.0).astype(np.float32)
-        return averaged
+        return mirror_average(both[: len(chips)], both[len(chips) :])
+
+
+def mirror_average(plain: Descriptors, of_mirror_images: Descriptors) -> Descriptors:
+    """The mean of descriptors and their mirror images' descriptors, row by row."""
+    averaged: Descriptors = ((plain + of_mirror_images) / 2.0).astype(np.float32)
+    return averaged
