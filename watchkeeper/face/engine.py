@@ -36,7 +36,7 @@ class EngineOptions:
     ``mirror_averaging`` makes each descriptor the mean of the chip's and its mirror image's
     (:class:`~watchkeeper.face.descriptors.MirrorAveragedBackend`), for twice the network's work per face.
     It is off by default because the evidence is mixed: on the shared still photos it widens the gap between
-    same-person and different-person distances (verification d' 6.56 to 6.74, margin 0.066 to 0.102), but
+    same-person and different-person distances (verification d' 6.66 to 6.83, margin 0.066 to 0.102), but
     on the shared clip it brings the faces of people not on the watchlist closer to it (smallest per-face
     distance 0.691 to 0.626), the direction that raises false alerts. ``watchkeeper evaluate --mirror``
     measures it on a force's own data. Descriptors made with and without it are about 0.08 apart for the

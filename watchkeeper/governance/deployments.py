@@ -284,8 +284,8 @@ def _subject_templates(entries: list[WatchlistEntry]) -> list[tuple[WatchlistEnt
     """One row per subject: the mean of the subject's watchlist faces, under the subject's first entry.
 
     A mean template separates mated from non-mated searches better than the nearest of several photos
-    (``watchkeeper evaluate``: identification d' 5.35 to 7.05 on the shared photos, the 95% interval of
-    the rise 0.69 to 2.93); a subject with one face is matched exactly as before.
+    (``watchkeeper evaluate``: identification d' 5.45 to 7.00 on the shared photos, the 95% interval of
+    the rise 0.59 to 2.67); a subject with one face is matched exactly as before.
     """
     by_subject: dict[str, list[WatchlistEntry]] = {}
     for entry in entries:

@@ -1,7 +1,7 @@
 """Scoring a probe against a subject enrolled with several photos: nearest photo, or one fused template.
 
 ``watchkeeper evaluate`` compares the two on labelled data (see docs/cli.md); on the shared test set the mean
-template separates mated from non-mated searches better (identification d' 5.35 to 7.05).
+template separates mated from non-mated searches better (identification d' 5.45 to 7.00 over 77 faces of 11 people).
 """
 
 from __future__ import annotations
