@@ -43,6 +43,7 @@ bench: $(VENV)/.peer
 	$(BIN)/python benchmarks/search.py
 	$(BIN)/python benchmarks/live.py
 	$(BIN)/python benchmarks/api_load.py
+	$(BIN)/python benchmarks/accuracy.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

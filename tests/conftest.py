@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -100,3 +101,13 @@ def people(gov: Governance) -> dict[Role, Actor]:
         record = users.add_user(gov, actors[Role.ADMIN], name, role, "staff member")
         actors[role] = Actor(record.name, record.role)
     return actors
+
+
+@pytest.fixture
+def data_env(tmp_path: Path, settings: Settings) -> dict[str, str]:
+    """The environment of a command run with a data directory of its own (the session's built networks
+    copied in, so none is rebuilt)."""
+    data_dir = tmp_path / "data"
+    if settings.model_cache_dir.is_dir():
+        shutil.copytree(settings.model_cache_dir, data_dir / "models")
+    return {DATA_DIR_VARIABLE: str(data_dir)}

@@ -2,32 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
-from typing import Any
 
-import pytest
-from typer.testing import CliRunner
-
-from watchkeeper.cli import app
-from watchkeeper.config import Settings
-
-runner = CliRunner()
-
-
-@pytest.fixture
-def data_env(tmp_path: Path, settings: Settings) -> dict[str, str]:
-    data_dir = tmp_path / "data"
-    if settings.model_cache_dir.is_dir():
-        shutil.copytree(settings.model_cache_dir, data_dir / "models")
-    return {"WATCHKEEPER_DATA_DIR": str(data_dir)}
-
-
-def run(env: dict[str, str], *args: str | Path) -> tuple[int, dict[str, Any]]:
-    result = runner.invoke(app, [*(str(a) for a in args), "--json"], env=env)
-    assert result.stdout, f"{args}: no output; exit {result.exit_code}; {result.stderr or result.exception!r}"
-    return result.exit_code, json.loads(result.stdout)
+from governed_cli import run
 
 
 def test_custody_workflow(data_env: dict[str, str], faces_dir: Path) -> None:

@@ -147,3 +147,49 @@ def test_alert_shows_the_watchlist_image_until_the_deployment_ends(
     deployments.end_deployment(gov, operator, "stadium", "match over")
     with pytest.raises(NotFoundError, match="was deleted when it ended"):
         deployments.watchlist_image(gov, operator, first)
+
+
+def test_a_subject_with_several_faces_is_watched_for_by_their_mean(
+    gov: Governance, people: dict[Role, Actor], watchlist_gallery: str, clock: FixedClock, faces_dir: Path
+) -> None:
+    admin = people[Role.ADMIN]
+    details = galleries.SubjectDetails(
+        "kit", SubjectCategory.WANTED_BY_COURTS, "warrant", "court", clock.now() + timedelta(days=30)
+    )
+    images = [f"examples/knn_examples/train/kit_harington/john{n}.jpeg" for n in (1, 2)]
+    galleries.enrol_subject(
+        gov, admin, "watch", details, [galleries.EnrolmentImage(i, (faces_dir / i).read_bytes()) for i in images]
+    )
+    deployments.authorise_deployment(gov, admin, spec(clock))
+    with gov.sessions() as session:
+        stored = [
+            np.frombuffer(e.descriptor, dtype="<f4")
+            for e in session.scalars(select(WatchlistEntry).where(WatchlistEntry.subject_reference == "kit"))
+        ]
+    assert len(stored) == 2
+    run = deployments.begin_deployment(gov, people[Role.OPERATOR], "stadium", "gate-1")
+    assert sorted(run.watchlist.targets.labels.values()) == ["biden", "kit", "obama"]  # one row per subject
+    nearest = run.watchlist.targets.nearest(np.mean(stored, axis=0, keepdims=True).astype(np.float32))
+    assert run.watchlist.targets.labels[int(nearest.ids[0, 0])] == "kit"
+    assert float(nearest.distances[0, 0]) == pytest.approx(0.0, abs=1e-5)
+
+
+def test_calibration_needs_an_authorised_deployment_that_has_not_run(
+    gov: Governance, people: dict[Role, Actor], watchlist_gallery: str, clock: FixedClock
+) -> None:
+    admin, operator = people[Role.ADMIN], people[Role.OPERATOR]
+    deployments.authorise_deployment(gov, admin, spec(clock))
+    assert deployments.watchlist_subjects(gov, admin, "stadium") == 2
+    with pytest.raises(PermissionDeniedError):
+        deployments.calibrate_threshold(gov, operator, "stadium", 0.5, "evaluated", {})
+    with pytest.raises(ValueError, match="threshold must be within"):
+        deployments.calibrate_threshold(gov, admin, "stadium", 1.5, "evaluated", {})
+    assert deployments.calibrate_threshold(gov, admin, "stadium", 0.55, "evaluated", {"report_sha256": "ab"}) == 0.6
+    run = deployments.begin_deployment(gov, operator, "stadium", "gate-1")
+    assert run.threshold == 0.55
+    with pytest.raises(DeploymentError, match="is running"):
+        deployments.calibrate_threshold(gov, admin, "stadium", 0.5, "again", {})
+    deployments.stop_run(gov, operator, run, "gate-1", deployments.DeploymentCounts(10, 0, 0))
+    with pytest.raises(DeploymentError, match="has already run"):
+        deployments.calibrate_threshold(gov, admin, "stadium", 0.5, "again", {})
+    assert gov.audit.verify(people[Role.AUDITOR]).ok

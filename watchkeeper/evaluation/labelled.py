@@ -1,40 +1,51 @@
-"""Labelled image sets described by a CSV of file, identity, face count and content hash.
+"""Labelled image sets: which file shows whom, read from a CSV or from a folder per identity.
 
-The format is the one the shared test data uses (``file,identity,faces,sha256_16``): ``identity`` is one
-person's name, or ``group:a+b`` for several people, or ``video:...`` for a clip; ``faces`` is how many faces
-a person sees; ``sha256_16`` lets byte-identical copies be counted once.
+The CSV format is the one the shared test data uses (``file,identity,faces,sha256_16``, optionally
+``group``): ``identity`` is one person's name, or ``group:a+b`` for several people, or ``video:...`` for a
+clip; ``faces`` is how many faces a person sees; ``sha256_16`` lets byte-identical copies be counted once;
+``group`` names a subgroup (an age band, a camera, a demographic label) for breakdowns. Only ``file`` and
+``identity`` are required: ``faces`` defaults to one for a single name, and a missing hash is computed from
+the file. A folder of folders is read as one identity per subfolder (the LFW layout).
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from watchkeeper.errors import InputError
 
 LABELS_FILE = "labels.csv"
-_REQUIRED_COLUMNS = ("file", "identity", "faces", "sha256_16")
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp"})
+_REQUIRED_COLUMNS = ("file", "identity")
+_HASH_DIGITS = 16
 
 
 @dataclass(frozen=True, slots=True)
 class LabelledFile:
-    """One row of a labels file, with its path resolved against the file's folder."""
+    """One labelled file, its path resolved against the labels' folder."""
 
     path: Path
     identity: str
     expected_faces: int | None
     content_hash: str
+    group: str | None = None
 
     @property
     def is_single_person(self) -> bool:
         """True for a still image of one named person (not a group photo or a video)."""
-        return ":" not in self.identity and self.expected_faces == 1
+        return ":" not in self.identity and self.expected_faces == 1 and self.path.suffix.lower() in IMAGE_SUFFIXES
 
 
 def read_labels(folder: Path) -> list[LabelledFile]:
     """The rows of ``folder/labels.csv``; raises :class:`InputError` naming the file and row when malformed."""
-    labels_path = folder / LABELS_FILE
+    return read_labels_file(folder / LABELS_FILE)
+
+
+def read_labels_file(labels_path: Path) -> list[LabelledFile]:
+    """The rows of a labels CSV (paths relative to its folder); :class:`InputError` when malformed."""
     try:
         with labels_path.open(newline="", encoding="utf-8") as handle:
             reader = csv.DictReader(handle)
@@ -44,18 +55,57 @@ def read_labels(folder: Path) -> list[LabelledFile]:
             return [_row(labels_path, line, row) for line, row in enumerate(reader, start=2)]
     except FileNotFoundError:
         raise InputError(str(labels_path), "no such file") from None
+    except UnicodeDecodeError:
+        raise InputError(str(labels_path), "not a UTF-8 text file") from None
+
+
+def read_identity_folders(folder: Path) -> list[LabelledFile]:
+    """Every image in each subfolder of ``folder``, labelled with the subfolder's name."""
+    subfolders = sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+    files = [
+        LabelledFile(path, subfolder.name, 1, _file_hash(path))
+        for subfolder in subfolders
+        for path in sorted(subfolder.iterdir())
+        if path.suffix.lower() in IMAGE_SUFFIXES
+    ]
+    if not files:
+        raise InputError(str(folder), "no labels.csv and no identity subfolders with images")
+    return files
+
+
+def read_labelled_set(source: Path) -> list[LabelledFile]:
+    """A labels CSV given as a file, a folder holding ``labels.csv``, or a folder with a folder per identity."""
+    if source.is_file():
+        return read_labels_file(source)
+    if (source / LABELS_FILE).is_file():
+        return read_labels(source)
+    if not source.is_dir():
+        raise InputError(str(source), "no such file or folder")
+    return read_identity_folders(source)
 
 
 def _row(labels_path: Path, line: int, row: dict[str, str]) -> LabelledFile:
-    faces = row["faces"].strip()
+    where = f"{labels_path}:{line}"
+    identity = (row.get("identity") or "").strip()
+    file_name = (row.get("file") or "").strip()
+    if not identity or not file_name:
+        raise InputError(where, "file and identity must not be empty")
+    faces = (row.get("faces") or "").strip()
     if faces and not faces.isdigit():
-        raise InputError(f"{labels_path}:{line}", f"faces must be a whole number, got {faces!r}")
-    return LabelledFile(
-        path=labels_path.parent / row["file"],
-        identity=row["identity"].strip(),
-        expected_faces=int(faces) if faces else None,
-        content_hash=row["sha256_16"].strip(),
-    )
+        raise InputError(where, f"faces must be a whole number, got {faces!r}")
+    path = labels_path.parent / file_name
+    expected_faces = int(faces) if faces else (1 if ":" not in identity else None)
+    content_hash = (row.get("sha256_16") or "").strip() or _file_hash(path, where)
+    group = (row.get("group") or "").strip() or None
+    return LabelledFile(path, identity, expected_faces, content_hash, group)
+
+
+def _file_hash(path: Path, where: str | None = None) -> str:
+    try:
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()[:_HASH_DIGITS]
+    except OSError as error:
+        raise InputError(where or str(path), f"cannot read {path.name}: {error.strerror or error}") from None
 
 
 def distinct(files: list[LabelledFile]) -> list[LabelledFile]:
