@@ -28,7 +28,7 @@ from watchkeeper.api.errors import error_response, install_error_handlers
 from watchkeeper.api.limits import LimitsMiddleware
 from watchkeeper.api.rekognition import router as rekognition
 from watchkeeper.api.rekognition.errors import limit_refusal
-from watchkeeper.api.routes import alerts, audit, deployments, footage, galleries, retention, users
+from watchkeeper.api.routes import alerts, audit, deployments, footage, galleries, reports, retention, users
 from watchkeeper.api.state import ServerState
 from watchkeeper.governance import credentials
 from watchkeeper.governance.context import Governance
@@ -76,7 +76,7 @@ def create_app(gov: Governance, config: ServerConfig) -> FastAPI:
     app.state.watchkeeper = state
     install_error_handlers(app)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (users, galleries, footage, deployments, alerts, audit, retention):
+    for module in (users, galleries, footage, deployments, alerts, audit, retention, reports):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(rekognition.router)

@@ -73,9 +73,16 @@ def foi_answers(gov: Governance, actor: Actor, questions: list[Question], years:
 
 
 def write_report(report: TransparencyReport, directory: Path, stem: str = "report") -> WrittenFiles:
-    period = report.period
-    title = f"Transparency report {period.first.isoformat()} to {period.last.isoformat()}"
-    return _write(directory, stem, report_blocks(report), title, report_csv(report))
+    return _write(directory, stem, report_blocks(report), report_title(report), report_csv(report))
+
+
+def report_pdf(report: TransparencyReport) -> bytes:
+    """The report as one PDF document (charts included), for sending as it is."""
+    return render_pdf(report_blocks(report), report_title(report))
+
+
+def report_title(report: TransparencyReport) -> str:
+    return f"Transparency report {report.period.first.isoformat()} to {report.period.last.isoformat()}"
 
 
 def write_answers(answers: list[DraftAnswer], directory: Path, stem: str = "foi-answers") -> WrittenFiles:

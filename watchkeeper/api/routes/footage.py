@@ -10,9 +10,10 @@ from fastapi import APIRouter, File, Form, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from watchkeeper.api.auth import CurrentActor, State
-from watchkeeper.api.routes.forms import CaseReference, SearchReason, read_upload
+from watchkeeper.api.routes.forms import CaseReference, Purpose, SearchReason, read_upload
 from watchkeeper.errors import InputError
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD
+from watchkeeper.governance.search import SearchPurpose
 from watchkeeper.live.footage import FootageOutcome, FootageRequest, search_footage
 from watchkeeper.video.sources import VideoSource, VideoSourceError
 
@@ -37,6 +38,7 @@ async def search_in_footage(
     probe: Annotated[UploadFile, File(description="An image of the person to look for.")],
     case_reference: CaseReference,
     reason: SearchReason,
+    purpose: Purpose = SearchPurpose.NOT_STATED,
     threshold: Annotated[float, Form(gt=0.0, le=1.2)] = DEFAULT_MATCH_THRESHOLD,
     face_index: Annotated[int | None, Form(ge=0)] = None,
 ) -> FootageOutcome:
@@ -48,6 +50,7 @@ async def search_in_footage(
         probe=await read_upload(probe),
         case_reference=case_reference,
         reason=reason,
+        purpose=purpose,
         face_index=face_index,
         threshold=threshold,
     )

@@ -8,10 +8,12 @@ from fastapi import Form, UploadFile
 from pydantic import BaseModel, Field
 
 from watchkeeper.errors import InputError
+from watchkeeper.governance.search import SearchPurpose
 
 ReasonText = Annotated[str, Field(min_length=1, max_length=2000, description="Why this is done (audited).")]
 CaseReference = Annotated[str, Form(min_length=1, max_length=200, description="The case this search is for.")]
 SearchReason = Annotated[str, Form(min_length=1, max_length=2000, description="Why this search is needed.")]
+Purpose = Annotated[SearchPurpose, Form(description="What the search is for, by category (counted in reports).")]
 
 
 class Reasoned(BaseModel):

@@ -10,12 +10,12 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from watchkeeper.api.auth import CurrentActor, State
-from watchkeeper.api.routes.forms import CaseReference, ReasonText, SearchReason, read_upload
+from watchkeeper.api.routes.forms import CaseReference, Purpose, ReasonText, SearchReason, read_upload
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD
 from watchkeeper.governance import galleries, search
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.galleries import EnrolmentImage, EnrolmentOutcome, GalleryRecord, SubjectRecord
-from watchkeeper.governance.search import DEFAULT_CANDIDATES, SearchOutcome, SearchRequest
+from watchkeeper.governance.search import DEFAULT_CANDIDATES, SearchOutcome, SearchPurpose, SearchRequest
 from watchkeeper.matching import IndexKind
 
 router = APIRouter(tags=["galleries"])
@@ -88,6 +88,7 @@ async def search_gallery(
     probe: Annotated[UploadFile, File(description="The probe image.")],
     case_reference: CaseReference,
     reason: SearchReason,
+    purpose: Purpose = SearchPurpose.NOT_STATED,
     candidates: Annotated[int, Form(ge=1, le=100)] = DEFAULT_CANDIDATES,
     threshold: Annotated[float, Form(gt=0.0, le=1.2)] = DEFAULT_MATCH_THRESHOLD,
     face_index: Annotated[int | None, Form(ge=0)] = None,
@@ -100,6 +101,7 @@ async def search_gallery(
         probe=await read_upload(probe),
         case_reference=case_reference,
         reason=reason,
+        purpose=purpose,
         face_index=face_index,
         candidates=candidates,
         threshold=threshold,
