@@ -14,7 +14,7 @@ from watchkeeper.api.routes.forms import read_upload
 from watchkeeper.errors import WatchkeeperError
 from watchkeeper.governance import galleries, search
 from watchkeeper.governance.roles import Permission
-from watchkeeper.governance.search import DEFAULT_CANDIDATES, SearchRequest
+from watchkeeper.governance.search import DEFAULT_CANDIDATES, SearchPurpose, SearchRequest
 from watchkeeper.web.images import preview_data_url
 from watchkeeper.web.pages import FormSession, Session, Web, WebRoute, render
 from watchkeeper.web.sessions import WebSession
@@ -25,6 +25,7 @@ EMPTY_SEARCH: dict[str, object] = {
     "gallery": "",
     "case_reference": "",
     "reason": "",
+    "purpose": SearchPurpose.NOT_STATED.value,
     "candidates": DEFAULT_CANDIDATES,
     "face_index": "",
 }
@@ -45,14 +46,16 @@ async def run_search(
     probe: Annotated[UploadFile, File()],
     case_reference: Annotated[str, Form(min_length=1, max_length=200)],
     reason: Annotated[str, Form(min_length=1, max_length=2000)],
+    purpose: Annotated[SearchPurpose, Form()] = SearchPurpose.NOT_STATED,
     candidates: Annotated[int, Form(ge=1, le=100)] = DEFAULT_CANDIDATES,
     keep_probe: Annotated[bool, Form()] = False,
     face_index: Annotated[str, Form(max_length=3)] = "",
 ) -> Response:
-    asked = {
+    asked: dict[str, object] = {
         "gallery": gallery,
         "case_reference": case_reference,
         "reason": reason,
+        "purpose": purpose.value,
         "candidates": candidates,
         "face_index": face_index,
     }
@@ -65,6 +68,7 @@ async def run_search(
             case_reference=case_reference.strip(),
             face_index=int(face_index) if face_index.strip() else None,
             reason=reason.strip(),
+            purpose=purpose,
             candidates=candidates,
             keep_probe=keep_probe,
         )
@@ -87,6 +91,7 @@ def _page(
         "search.html",
         status_code=status_code,
         galleries=choices,
+        purposes=[(p.value, p.value.replace("_", " ")) for p in SearchPurpose],
         asked={**EMPTY_SEARCH, **asked},
         **context,
     )
