@@ -29,5 +29,5 @@ def test_downgrade_and_upgrade_again(tmp_path: Path) -> None:
     command.upgrade(alembic_config(url), "head")
     engine = make_engine(url)
     with engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0004"
+        assert MigrationContext.configure(connection).get_current_revision() == "0005"
     engine.dispose()

@@ -23,7 +23,7 @@ from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.galleries import find_gallery
-from watchkeeper.governance.roles import Actor, Permission
+from watchkeeper.governance.roles import PERMISSIONS, Actor, Permission
 from watchkeeper.governance.schema import Alert, Deployment, EnrolledFace, Subject, WatchlistEntry
 from watchkeeper.matching import LabelledIndex
 from watchkeeper.types import RGBImage
@@ -131,6 +131,43 @@ class DeploymentCounts:
     frames_processed: int
     faces_seen: int
     tracks: int
+    frames_dropped: int = 0
+    """Frames the source dropped because recognition fell behind a live stream."""
+    corrupt_skipped: int = 0
+    """Packets or frames the source skipped as corrupt."""
+
+    def as_audit_details(self) -> dict[str, int]:
+        return {
+            "frames_processed": self.frames_processed,
+            "faces_seen": self.faces_seen,
+            "tracks": self.tracks,
+            "frames_dropped": self.frames_dropped,
+            "corrupt_skipped": self.corrupt_skipped,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DeploymentRecord:
+    """A deployment as its record stands: the authorisation, its state, and the counts of all its runs."""
+
+    id: int
+    name: str
+    purpose: str
+    location: str
+    cameras: tuple[str, ...]
+    mode: DeploymentMode
+    trial: bool
+    gallery: str
+    threshold: float
+    authorised_by: str
+    authorising_officer: str
+    authorised_at: datetime
+    starts_at: datetime
+    ends_at: datetime
+    status: DeploymentStatus
+    ended_at: datetime | None
+    counts: DeploymentCounts
+    alerts: int
 
 
 def authorise_deployment(gov: Governance, actor: Actor, spec: DeploymentSpec) -> int:
@@ -276,6 +313,8 @@ def stop_run(gov: Governance, actor: Actor, run: DeploymentRun, camera: str, cou
         deployment.frames_processed += counts.frames_processed
         deployment.faces_seen += counts.faces_seen
         deployment.tracks += counts.tracks
+        deployment.frames_dropped += counts.frames_dropped
+        deployment.corrupt_skipped += counts.corrupt_skipped
         if deployment.status == DeploymentStatus.RUNNING.value:
             deployment.status = DeploymentStatus.AUTHORISED.value
         gov.audit.append(
@@ -284,7 +323,7 @@ def stop_run(gov: Governance, actor: Actor, run: DeploymentRun, camera: str, cou
             "deployment.stop",
             f"deployment:{run.name}/camera:{camera}",
             "",
-            {"frames_processed": counts.frames_processed, "faces_seen": counts.faces_seen, "tracks": counts.tracks},
+            counts.as_audit_details(),
         )
 
 
@@ -307,12 +346,7 @@ def end_deployment(gov: Governance, actor: Actor, name: str, reason: str) -> Non
             "deployment.end",
             f"deployment:{name}",
             reason,
-            {
-                "frames_processed": deployment.frames_processed,
-                "faces_seen": deployment.faces_seen,
-                "tracks": deployment.tracks,
-                "watchlist_entries_deleted": entries or 0,
-            },
+            {**_counts(deployment).as_audit_details(), "watchlist_entries_deleted": entries or 0},
         )
 
 
@@ -354,6 +388,45 @@ def list_alerts(gov: Governance, actor: Actor, deployment: str | None = None) ->
         if deployment is not None:
             query = query.where(Alert.deployment_name == deployment)
         return [_alert_record(a) for a in session.scalars(query)]
+
+
+def show_deployment(gov: Governance, actor: Actor, name: str) -> DeploymentRecord:
+    """The record of deployment ``name``, for those who run deployments and for auditors."""
+    if Permission.READ_AUDIT not in PERMISSIONS[actor.role]:
+        actor.require(Permission.RUN_DEPLOYMENTS)
+    with gov.sessions() as session:
+        deployment = _deployment(session, name)
+        alerts = session.scalar(select(func.count()).select_from(Alert).where(Alert.deployment_id == deployment.id))
+        return DeploymentRecord(
+            id=deployment.id,
+            name=deployment.name,
+            purpose=deployment.purpose,
+            location=deployment.location,
+            cameras=tuple(deployment.cameras.split(",")),
+            mode=DeploymentMode(deployment.mode),
+            trial=deployment.trial,
+            gallery=deployment.gallery_name,
+            threshold=deployment.threshold,
+            authorised_by=deployment.authorised_by,
+            authorising_officer=deployment.authorising_officer,
+            authorised_at=deployment.authorised_at,
+            starts_at=deployment.starts_at,
+            ends_at=deployment.ends_at,
+            status=DeploymentStatus(deployment.status),
+            ended_at=deployment.ended_at,
+            counts=_counts(deployment),
+            alerts=alerts or 0,
+        )
+
+
+def _counts(deployment: Deployment) -> DeploymentCounts:
+    return DeploymentCounts(
+        deployment.frames_processed,
+        deployment.faces_seen,
+        deployment.tracks,
+        deployment.frames_dropped,
+        deployment.corrupt_skipped,
+    )
 
 
 def _deployment(session: Session, name: str) -> Deployment:
