@@ -55,3 +55,19 @@ def test_iou_of_known_overlap() -> None:
 
 def test_scaling_maps_back_from_a_downscaled_image() -> None:
     assert BoundingBox(10, 20, 30, 40).scaled(2.5) == BoundingBox(25, 50, 75, 100)
+
+
+def test_translated_expanded_and_union() -> None:
+    box = BoundingBox(10, 20, 30, 60)
+    assert box.translated(5, -20) == BoundingBox(15, 0, 35, 40)
+    assert box.expanded(0.5) == BoundingBox(0, 0, 40, 80)  # half the width each side, half the height
+    assert box.expanded(0.0) == box
+    assert box.union(BoundingBox(0, 50, 12, 70)) == BoundingBox(0, 20, 30, 70)
+
+
+@given(boxes(), boxes())
+def test_union_holds_both(first: BoundingBox, second: BoundingBox) -> None:
+    union = first.union(second)
+    for box in (first, second):
+        assert union.left <= box.left <= box.right <= union.right
+        assert union.top <= box.top <= box.bottom <= union.bottom

@@ -76,6 +76,22 @@ class BoundingBox:
             bottom=round(self.bottom * factor),
         )
 
+    def translated(self, dx: int, dy: int) -> BoundingBox:
+        """The same box moved by ``(dx, dy)`` (e.g. from a crop's pixels back to the whole image's)."""
+        return BoundingBox(self.left + dx, self.top + dy, self.right + dx, self.bottom + dy)
+
+    def expanded(self, margin: float) -> BoundingBox:
+        """The box grown by ``margin`` times its own width (height) on the left and right (top and bottom)."""
+        dx, dy = round(self.width * margin), round(self.height * margin)
+        return BoundingBox(self.left - dx, self.top - dy, self.right + dx, self.bottom + dy)
+
+    def union(self, other: BoundingBox) -> BoundingBox:
+        """The smallest box holding both."""
+        return BoundingBox(
+            min(self.left, other.left), min(self.top, other.top), max(self.right, other.right),
+            max(self.bottom, other.bottom),
+        )  # fmt: skip
+
     def clipped(self, size: ImageSize) -> BoundingBox:
         """The part of the box inside an image of ``size`` (faces cut by the frame's edge)."""
         left = min(max(self.left, 0), size.width)

@@ -16,6 +16,7 @@ from watchkeeper.face import (
     FaceEngine,
     LoadedImage,
     detect_faces,
+    detect_faces_in_region,
     make_detector,
 )
 from watchkeeper.face.detection import FaceDetector, HogDetector
@@ -84,6 +85,21 @@ def test_large_images_are_downscaled_for_detection_and_boxes_mapped_back(engine:
     image = LoadedImage(pixels=doubled, source="obama-doubled", format="JPEG")
     box = only_box(detect_faces(image.pixels, HogDetector(), max_side=1600))
     assert box.intersection_over_union(BoundingBox(349, 142, 617, 409).scaled(2.0)) > 0.85
+
+
+def test_a_region_finds_its_face_at_a_reduced_scale_with_boxes_in_the_image(
+    engine: FaceEngine, faces_dir: Path, cnn: FaceDetector
+) -> None:
+    pixels = engine.load(faces_dir / OBAMA).pixels
+    whole = only_box(detect_faces(pixels, cnn))
+    region = whole.expanded(0.5)
+    found = only_box(detect_faces_in_region(pixels, cnn, region, scale=100 / whole.width))
+    assert found.intersection_over_union(whole) > 0.7  # a coarser scale, the same face, in the image's pixels
+    elsewhere = BoundingBox(0, 0, whole.left - 10, pixels.shape[0])
+    assert detect_faces_in_region(pixels, cnn, elsewhere, scale=0.5) == []
+    assert detect_faces_in_region(pixels, cnn, BoundingBox(-300, -300, -100, -100)) == []  # outside the image
+    with pytest.raises(ValueError, match="scale"):
+        detect_faces_in_region(pixels, cnn, region, scale=2.0)
 
 
 def test_faces_are_ordered_left_to_right(analyse: Analyse) -> None:

@@ -61,8 +61,19 @@ def test_lifecycle_with_counts_and_snapshot_deleted(
     chip = np.zeros((150, 150, 3), dtype=np.uint8)
     entry = next(i for i, r in run.watchlist.targets.labels.items() if r == "obama")
     alert_id = deployments.raise_alert(gov, run, people[Role.OPERATOR], "gate-1", 7, 3.2, chip, entry, 0.41)
-    deployments.stop_run(gov, people[Role.OPERATOR], run, "gate-1", deployments.DeploymentCounts(100, 40, 5))
+    deployments.stop_run(gov, people[Role.OPERATOR], run, "gate-1", deployments.DeploymentCounts(100, 40, 5, 7, 2))
+    deployments.begin_deployment(gov, people[Role.OPERATOR], "stadium", "gate-1")
+    deployments.stop_run(gov, people[Role.OPERATOR], run, "gate-1", deployments.DeploymentCounts(10, 4, 1, 3, 0))
+    record = deployments.describe_deployment(gov, people[Role.AUDITOR], "stadium")
+    assert record.counts == deployments.DeploymentCounts(110, 44, 6, 10, 2)  # the runs' counts add up
+    assert (record.status, record.alerts, record.cameras) == (deployments.DeploymentStatus.AUTHORISED, 1, ("gate-1",))
+    with pytest.raises(PermissionDeniedError):
+        deployments.describe_deployment(gov, people[Role.ANALYST], "stadium")
     deployments.end_deployment(gov, people[Role.OPERATOR], "stadium", "match over")
+    assert (
+        deployments.describe_deployment(gov, people[Role.OPERATOR], "stadium").status
+        is deployments.DeploymentStatus.ENDED
+    )
     with gov.sessions() as session:
         assert session.scalar(select(func.count()).select_from(WatchlistEntry)) == 0
     (alert,) = deployments.list_alerts(gov, people[Role.OPERATOR], "stadium")

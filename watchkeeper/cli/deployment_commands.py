@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections import deque
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Self
 
 import typer
+from rich.live import Live
 from rich.table import Table
 
 from watchkeeper.cli import output
@@ -19,8 +21,13 @@ from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, DetectorKind, EngineOption
 from watchkeeper.governance import deployments, users
 from watchkeeper.governance.search import SearchPurpose
 from watchkeeper.live.footage import FootageRequest, search_footage
-from watchkeeper.live.pipeline import DEFAULT_DETECT_EVERY, DEFAULT_DETECTION_MAX_SIDE, PipelineOptions
-from watchkeeper.live.runner import LiveAlert, run_deployment
+from watchkeeper.live.pipeline import (
+    DEFAULT_DETECT_EVERY,
+    DEFAULT_DETECTION_MAX_SIDE,
+    DEFAULT_FOLLOW_EVERY,
+    PipelineOptions,
+)
+from watchkeeper.live.runner import LiveAlert, RunProgress, run_deployment
 from watchkeeper.video.sources import VideoSource
 
 deploy_app = typer.Typer(help="Live deployments: authorise, run on a source, end.", no_args_is_help=True)
@@ -65,21 +72,45 @@ def deploy_run(
     detector: Annotated[DetectorKind, typer.Option("--detector", help="cnn finds turned faces; hog is cheaper.")] = (
         DetectorKind.CNN
     ),
-    detect_every: Annotated[int, typer.Option("--detect-every", min=1, help="Detect on every n-th frame.")] = (
-        DEFAULT_DETECT_EVERY
-    ),
+    detect_every: Annotated[
+        int, typer.Option("--detect-every", min=1, help="Search the whole frame on every n-th frame.")
+    ] = DEFAULT_DETECT_EVERY,
+    follow_every: Annotated[
+        int, typer.Option("--follow-every", min=1, help="Look again around followed faces every n-th frame.")
+    ] = DEFAULT_FOLLOW_EVERY,
     detection_side: Annotated[int, typer.Option("--detection-side", min=64, help="Longest side seen by detection.")] = (
         DEFAULT_DETECTION_MAX_SIDE
     ),
     as_json: JsonOutput = False,
 ) -> None:
-    """Run a deployment on a source, printing alerts as they are raised (one JSON line each with --json)."""
+    """Run a deployment on a source, printing alerts as they are raised (one JSON line each with --json)
+    under a live display of frames, speed, dropped frames, tracks and alerts."""
     with governed(as_json) as gov:
         actor = users.resolve_actor(gov, user)
         gov.engine = FaceEngine(EngineOptions(detector=detector), gov.settings)
-        options = PipelineOptions(detect_every=detect_every, detection_max_side=detection_side)
+        options = PipelineOptions(
+            detect_every=detect_every,
+            follow_every=follow_every,
+            detection_max_side=detection_side,
+        )
         with VideoSource(source, name=camera) as video:
-            summary = run_deployment(gov, actor, name, camera, video.frames(), options, _announcer(as_json))
+            if as_json:
+                summary = run_deployment(
+                    gov,
+                    actor,
+                    name,
+                    camera,
+                    video.frames(),
+                    options,
+                    _print_alert_json,
+                    source_stats=lambda: video.stats,
+                )
+            else:
+                with RunDisplay(name, camera, video) as display:
+                    summary = run_deployment(
+                        gov, actor, name, camera, video.frames(), options, display.alert, display.frame,
+                        lambda: video.stats,
+                    )  # fmt: skip
     counts = summary.counts
     message = (
         f"{name} on {camera}: {len(summary.alerts)} alerts; {counts.frames_seen} frames, {counts.frames_processed} "
@@ -88,19 +119,95 @@ def deploy_run(
     output.emit(as_json, {"summary": output.plain(asdict(summary))}, message)
 
 
-def _announcer(as_json: bool) -> Callable[[LiveAlert], None]:
-    def announce(alert: LiveAlert) -> None:
-        if as_json:
-            output.print_json({"alert": asdict(alert)})
-        else:
-            output.stdout.print(
-                f"[bold yellow]ALERT {alert.alert_id}[/] {alert.camera} t={alert.stream_seconds:.1f}s "
-                f"possible match: {alert.subject_reference} ({alert.category}), distance {alert.distance:.3f}; "
-                "for an operator to confirm or reject",
-                highlight=False,
-            )
+def _print_alert_json(alert: LiveAlert) -> None:
+    output.print_json({"alert": asdict(alert)})
 
-    return announce
+
+class RunDisplay:
+    """The operator's view of a running deployment: each alert printed as it is raised, above a status line
+    (frames, speed, dropped and corrupt frames, tracks, alerts) that rich redraws a few times a second.
+
+    The pipeline only hands over counts after each frame; drawing happens on rich's refresh thread, so a
+    slow terminal never slows recognition.
+    """
+
+    _SPEED_WINDOW_SECONDS = 2.0
+
+    def __init__(self, name: str, camera: str, video: VideoSource) -> None:
+        self._title = f"{name} on {camera}"
+        self._video = video
+        self._progress = RunProgress(0, 0, 0, 0, 0, 0)
+        self._recent: deque[tuple[float, int]] = deque()
+        self._live = Live(console=output.stdout, refresh_per_second=4, get_renderable=self._render)
+
+    def __enter__(self) -> Self:
+        self._live.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._live.stop()
+
+    def frame(self, progress: RunProgress) -> None:
+        self._progress = progress
+        now = time.monotonic()
+        self._recent.append((now, progress.frames_seen))
+        while now - self._recent[0][0] > self._SPEED_WINDOW_SECONDS:
+            self._recent.popleft()
+
+    def alert(self, alert: LiveAlert) -> None:
+        self._live.console.print(
+            f"[bold yellow]ALERT {alert.alert_id}[/] {alert.camera} t={alert.stream_seconds:.1f}s "
+            f"possible match: {alert.subject_reference} ({alert.category}), distance {alert.distance:.3f}; "
+            "for an operator to confirm or reject",
+            highlight=False,
+        )
+
+    def _fps(self) -> float:
+        if len(self._recent) < 2:
+            return 0.0
+        (start, first), (end, last) = self._recent[0], self._recent[-1]
+        return (last - first) / (end - start) if end > start else 0.0
+
+    def _render(self) -> Table:
+        progress, stats = self._progress, self._video.stats
+        table = Table(
+            "frames", "processed", "fps", "dropped", "corrupt", "faces", "tracks", "open", "alerts",
+            title=f"{self._title}: {self._video.state.value}", title_justify="left",
+        )  # fmt: skip
+        table.add_row(
+            str(progress.frames_seen), str(progress.frames_processed), f"{self._fps():.1f}",
+            str(stats.frames_dropped), str(stats.corrupt_skipped), str(progress.faces_seen),
+            str(progress.tracks), str(progress.open_tracks), str(progress.alerts),
+        )  # fmt: skip
+        return table
+
+
+@deploy_app.command("show")
+def deploy_show(name: str, user: User, as_json: JsonOutput = False) -> None:
+    """A deployment's record: the authorisation, its status, and the counts of all its runs."""
+    with governed(as_json) as gov:
+        record = deployments.describe_deployment(gov, users.resolve_actor(gov, user), name)
+    if as_json:
+        output.print_json({"deployment": output.plain(asdict(record))})
+        return
+    table = Table(show_header=False, box=None)
+    counts = record.counts
+    rows = {
+        "deployment": f"{record.name} ({record.status.value}, {'trial' if record.trial else 'operational'})",
+        "purpose": record.purpose,
+        "location": f"{record.location}; cameras {', '.join(record.cameras)} ({record.mode.value})",
+        "authorised": f"by {record.authorising_officer} (recorded by {record.authorised_by}) "
+        f"at {record.authorised_at:%Y-%m-%d %H:%M}",
+        "window": f"{record.starts_at:%Y-%m-%d %H:%M} to {record.ends_at:%Y-%m-%d %H:%M} UTC"
+        + (f", ended {record.ended_at:%Y-%m-%d %H:%M}" if record.ended_at else ""),
+        "watchlist": f"gallery {record.gallery}, threshold {record.threshold}",
+        "frames": f"{counts.frames_processed} processed, {counts.frames_dropped} dropped, "
+        f"{counts.corrupt_skipped} corrupt skipped",
+        "faces": f"{counts.faces_seen} seen in {counts.tracks} tracks; {record.alerts} alerts",
+    }
+    for key, value in rows.items():
+        table.add_row(key, value)
+    output.stdout.print(table, highlight=False)
 
 
 @deploy_app.command("end")

@@ -22,7 +22,7 @@ from watchkeeper.face.compare import (
     face_distance,
     similarity_from_distance,
 )
-from watchkeeper.face.detection import DetectorKind, detect_faces, make_detector
+from watchkeeper.face.detection import DetectorKind, detect_faces, detect_faces_in_region, make_detector
 from watchkeeper.face.engine import EngineOptions, Face, FaceAnalysis, FaceEngine
 from watchkeeper.face.images import ImageLimits, LoadedImage, decode_image, load_image
 from watchkeeper.face.landmarks import FivePointLandmarks
@@ -45,6 +45,7 @@ __all__ = [
     "compare_descriptors",
     "decode_image",
     "detect_faces",
+    "detect_faces_in_region",
     "distance_from_similarity",
     "face_distance",
     "load_image",

@@ -17,7 +17,7 @@ import numpy as np
 from watchkeeper.config import NetworkBackend, Settings
 from watchkeeper.networks import dlib_models
 from watchkeeper.networks.mmod import OnnxMmodDetector
-from watchkeeper.types import BoundingBox, Detection, RGBImage
+from watchkeeper.types import BoundingBox, Detection, ImageSize, RGBImage
 
 DEFAULT_MAX_DETECTION_SIDE = 1600
 """Longest side, in pixels, that a detector is shown; larger images are downscaled for detection only."""
@@ -99,14 +99,42 @@ def detect_faces(
     if max_side < 1:
         raise ValueError(f"max_side must be positive, got {max_side}")
     height, width = image.shape[:2]
-    scale = min(1.0, max_side / max(height, width))
-    if scale < 1.0:
-        size = (max(1, round(width * scale)), max(1, round(height * scale)))
-        small: RGBImage = np.ascontiguousarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
-        detections = [Detection(d.box.scaled(1.0 / scale), d.score) for d in detector.detect(small)]
-    else:
-        detections = detector.detect(image)
-    return sorted(detections, key=lambda d: (d.box.left, d.box.top))
+    detections = _detect_scaled(image, detector, min(1.0, max_side / max(height, width)))
+    return sorted(detections, key=_reading_order)
+
+
+def detect_faces_in_region(
+    image: RGBImage, detector: FaceDetector, region: BoundingBox, scale: float = 1.0
+) -> list[Detection]:
+    """Faces inside ``region`` of ``image`` (the part of it within the image), boxes in the image's pixels.
+
+    The region is resized by ``scale`` (at most 1) before detection. Looking again only where a face was
+    a moment ago, at the smallest scale that still finds it, costs a fraction of a whole-frame detection;
+    video tracking does this between whole-frame detections.
+    """
+    if not 0.0 < scale <= 1.0:
+        raise ValueError(f"scale must be in (0, 1], got {scale}")
+    height, width = image.shape[:2]
+    inside = region.clipped(ImageSize(width, height))
+    if inside.width < 1 or inside.height < 1:
+        return []
+    crop = np.ascontiguousarray(image[inside.top : inside.bottom, inside.left : inside.right])
+    found = _detect_scaled(crop, detector, scale)
+    return sorted((Detection(d.box.translated(inside.left, inside.top), d.score) for d in found), key=_reading_order)
+
+
+def _reading_order(detection: Detection) -> tuple[int, int]:
+    return (detection.box.left, detection.box.top)
+
+
+def _detect_scaled(image: RGBImage, detector: FaceDetector, scale: float) -> list[Detection]:
+    """Detections on ``image`` resized by ``scale`` (at most 1), boxes mapped back to ``image``'s pixels."""
+    if scale >= 1.0:
+        return detector.detect(image)
+    height, width = image.shape[:2]
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    small: RGBImage = np.ascontiguousarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
+    return [Detection(d.box.scaled(1.0 / scale), d.score) for d in detector.detect(small)]
 
 
 def _box_from_dlib(rect: Any) -> BoundingBox:

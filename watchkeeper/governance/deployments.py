@@ -132,8 +132,30 @@ class AlertRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class DeploymentCounts:
+    """Counts only: the deployment record keeps how much was seen, never what (or who) was seen."""
+
+    frames_processed: int
+    faces_seen: int
+    tracks: int
+    frames_dropped: int = 0
+    """Frames the source dropped because recognition fell behind a live stream."""
+    corrupt_skipped: int = 0
+    """Packets or frames the source skipped as corrupt."""
+
+    def as_audit_details(self) -> dict[str, int]:
+        return {
+            "frames_processed": self.frames_processed,
+            "faces_seen": self.faces_seen,
+            "tracks": self.tracks,
+            "frames_dropped": self.frames_dropped,
+            "corrupt_skipped": self.corrupt_skipped,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class DeploymentRecord:
-    """A deployment as recorded: what was authorised, its state, and its counts (never what was seen)."""
+    """A deployment as its record stands: the authorisation, its state, and the counts of all its runs."""
 
     id: int
     name: str
@@ -150,20 +172,11 @@ class DeploymentRecord:
     starts_at: datetime
     ends_at: datetime
     status: DeploymentStatus
-    watchlist_entries: int
-    frames_processed: int
-    faces_seen: int
-    tracks: int
     ended_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class DeploymentCounts:
-    """Counts only: the deployment record keeps how much was seen, never what (or who) was seen."""
-
-    frames_processed: int
-    faces_seen: int
-    tracks: int
+    watchlist_entries: int
+    """Faces in the watchlist snapshot now (0 once the deployment has ended and the snapshot is deleted)."""
+    counts: DeploymentCounts
+    alerts: int
 
 
 def authorise_deployment(gov: Governance, actor: Actor, spec: DeploymentSpec) -> int:
@@ -280,7 +293,7 @@ def begin_deployment(gov: Governance, actor: Actor, name: str, camera: str) -> D
     with transaction(gov.sessions) as session:
         deployment = _deployment(session, name)
         cameras = tuple(deployment.cameras.split(","))
-        check_runnable(_deployment_record(deployment, 0), camera, now)
+        check_runnable(_deployment_record(session, deployment, 0), camera, now)
         deployment.status = DeploymentStatus.RUNNING.value
         entries = list(deployment.watchlist)
         gov.audit.append(session, actor, "deployment.start", f"deployment:{name}/camera:{camera}", "", {})
@@ -384,6 +397,8 @@ def stop_run(gov: Governance, actor: Actor, run: DeploymentRun, camera: str, cou
         deployment.frames_processed += counts.frames_processed
         deployment.faces_seen += counts.faces_seen
         deployment.tracks += counts.tracks
+        deployment.frames_dropped += counts.frames_dropped
+        deployment.corrupt_skipped += counts.corrupt_skipped
         if deployment.status == DeploymentStatus.RUNNING.value:
             deployment.status = DeploymentStatus.AUTHORISED.value
         gov.audit.append(
@@ -392,7 +407,7 @@ def stop_run(gov: Governance, actor: Actor, run: DeploymentRun, camera: str, cou
             "deployment.stop",
             f"deployment:{run.name}/camera:{camera}",
             "",
-            {"frames_processed": counts.frames_processed, "faces_seen": counts.faces_seen, "tracks": counts.tracks},
+            counts.as_audit_details(),
         )
 
 
@@ -415,12 +430,7 @@ def end_deployment(gov: Governance, actor: Actor, name: str, reason: str) -> Non
             "deployment.end",
             f"deployment:{name}",
             reason,
-            {
-                "frames_processed": deployment.frames_processed,
-                "faces_seen": deployment.faces_seen,
-                "tracks": deployment.tracks,
-                "watchlist_entries_deleted": entries or 0,
-            },
+            {**_counts(deployment).as_audit_details(), "watchlist_entries_deleted": entries or 0},
         )
 
 
@@ -483,7 +493,7 @@ def list_deployments(gov: Governance, actor: Actor) -> list[DeploymentRecord]:
         ).all()
         entries: dict[int, int] = {int(row[0]): int(row[1]) for row in counted}
         return [
-            _deployment_record(d, entries.get(d.id, 0))
+            _deployment_record(session, d, entries.get(d.id, 0))
             for d in session.scalars(select(Deployment).order_by(Deployment.id))
         ]
 
@@ -495,7 +505,7 @@ def describe_deployment(gov: Governance, actor: Actor, name: str) -> DeploymentR
         entries = session.scalar(
             select(func.count()).select_from(WatchlistEntry).where(WatchlistEntry.deployment_id == deployment.id)
         )
-        return _deployment_record(deployment, entries or 0)
+        return _deployment_record(session, deployment, entries or 0)
 
 
 def alert_crop(gov: Governance, actor: Actor, alert_id: int) -> bytes:
@@ -530,7 +540,8 @@ def watchlist_image(gov: Governance, actor: Actor, alert_id: int) -> bytes:
     return bytes(image)
 
 
-def _deployment_record(deployment: Deployment, watchlist_entries: int) -> DeploymentRecord:
+def _deployment_record(session: Session, deployment: Deployment, watchlist_entries: int) -> DeploymentRecord:
+    alerts = session.scalar(select(func.count()).select_from(Alert).where(Alert.deployment_id == deployment.id))
     return DeploymentRecord(
         id=deployment.id,
         name=deployment.name,
@@ -547,11 +558,20 @@ def _deployment_record(deployment: Deployment, watchlist_entries: int) -> Deploy
         starts_at=deployment.starts_at,
         ends_at=deployment.ends_at,
         status=DeploymentStatus(deployment.status),
-        watchlist_entries=watchlist_entries,
-        frames_processed=deployment.frames_processed,
-        faces_seen=deployment.faces_seen,
-        tracks=deployment.tracks,
         ended_at=deployment.ended_at,
+        watchlist_entries=watchlist_entries,
+        counts=_counts(deployment),
+        alerts=alerts or 0,
+    )
+
+
+def _counts(deployment: Deployment) -> DeploymentCounts:
+    return DeploymentCounts(
+        deployment.frames_processed,
+        deployment.faces_seen,
+        deployment.tracks,
+        deployment.frames_dropped,
+        deployment.corrupt_skipped,
     )
 
 

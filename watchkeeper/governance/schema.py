@@ -272,6 +272,10 @@ class Deployment(Base):
     faces_seen: Mapped[int] = mapped_column(Integer, default=0)
     tracks: Mapped[int] = mapped_column(Integer, default=0)
     frames_processed: Mapped[int] = mapped_column(Integer, default=0)
+    frames_dropped: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Frames the sources dropped because recognition fell behind a live stream."""
+    corrupt_skipped: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Packets or frames the sources skipped as corrupt."""
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
     watchlist: Mapped[list[WatchlistEntry]] = relationship(cascade="all, delete-orphan")

@@ -1,52 +1,76 @@
 """From frames to watchlist matches, holding faces only as long as matching needs them.
 
-Detection runs on a reduced copy of every ``detect_every``-th frame; each face found is aligned and
-measured at full resolution and handed to the tracker, which keeps only each track's best few chips.
-A track is matched against the watchlist once it has enough observations, and again when it ends (its
-best shots may have improved): one descriptor batch per evaluation, not one per face per frame. A face
-that matches nothing leaves nothing behind: its chip is dropped with its track, no descriptor is kept,
-and only counts survive.
+Finding faces is most of the cost, so the whole frame is searched only every ``detect_every``-th frame,
+on a reduced copy; in between, every ``follow_every``-th frame looks again only around the faces already
+followed (each track's last box, grown by a margin, at the smallest scale that still finds the face),
+which costs a fraction of a whole-frame search. Each face found is aligned and measured at full
+resolution and handed to the tracker, which keeps only each track's best few chips. A track is matched
+against the watchlist once it has enough observations, again whenever a better shot has joined its best
+since, and when it ends; a shot is described at most once, so descriptors cost one batch per new best
+shot, not one per face per frame. A face that matches nothing leaves nothing behind: its chip is dropped
+with its track, no descriptor is kept, and only counts survive.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from watchkeeper.face import FaceEngine, detect_faces
+from watchkeeper.face import FaceEngine, detect_faces, detect_faces_in_region
 from watchkeeper.face.alignment import align_face
 from watchkeeper.face.landmarks import predict_landmarks
 from watchkeeper.face.quality import measure_quality
 from watchkeeper.matching import LabelledIndex
-from watchkeeper.types import ImageSize, RGBImage
+from watchkeeper.types import BoundingBox, Detection, ImageSize, RGBImage
 from watchkeeper.video.frames import Frame
-from watchkeeper.video.tracking import FaceTracker, Observation, Track, TrackerOptions, shot_quality
+from watchkeeper.video.tracking import FaceTracker, Observation, Shot, Track, TrackerOptions, shot_quality
 
-DEFAULT_DETECT_EVERY = 3
+DEFAULT_DETECT_EVERY = 6
+DEFAULT_FOLLOW_EVERY = 3
 DEFAULT_DETECTION_MAX_SIDE = 640
+
+FOLLOW_MARGIN = 0.5
+"""A followed face is looked for in its last box grown by this many box sides on every side. Faces in
+ordinary footage move up to about a sixth of their size per frame, so three frames on they are still in."""
+
+FOLLOW_FACE_SIDE = 100
+"""A region is shrunk until its smallest followed face is about this many pixels: the CNN detector's
+80 px window still finds the face after it shrinks by a fifth, and larger scales only cost more."""
 
 
 @dataclass(frozen=True, slots=True)
 class PipelineOptions:
     """How much work the pipeline does per frame.
 
-    - ``detect_every``: detect on every n-th frame only. Raising it saves time in proportion but sees
-      fast-moving faces in fewer frames; the tracker links detections across the skipped frames.
-    - ``detection_max_side``: detection sees the frame downscaled to this longer side (alignment and
-      descriptors still use the full frame). Lowering it speeds detection roughly with the pixel count but
-      misses small, distant faces (the HOG finds faces down to about 40 px in the reduced frame).
-    - ``evaluate_after``: a track is first matched once it has this many observations, so an alert does
-      not wait for the person to leave; lowering it alerts sooner from fewer shots. ``None`` matches tracks
-      only when they end (footage search, where the whole span of each appearance is wanted).
+    - ``detect_every``: search the whole frame for new faces on every n-th frame only (the search is
+      most of the cost). Raising it saves time almost in proportion but finds a face that comes into
+      view up to n frames later, and a person in view only briefly may be seen too little to be
+      recognised: on the example clip, one person in view for 0.7 s is recognised whatever the starting
+      frame at the default, 6, and not always at 15.
+    - ``follow_every``: between whole-frame searches, look again around each followed face on every n-th
+      frame. These are the observations tracks are built from; raising it saves time but gives each
+      track fewer shots to choose from and loses faces that move further than the margin meanwhile.
+    - ``detection_max_side``: the whole-frame search sees the frame downscaled to this longer side
+      (alignment and descriptors still use the full frame). Lowering it speeds the search roughly with the
+      pixel count but misses small, distant faces (the CNN finds faces down to about 80 px in the reduced
+      frame).
+    - ``evaluate_after``: a track is first matched once it has this many observations (then again each
+      time a better shot has joined its best, and when it ends), so an alert does not wait for the person
+      to leave; lowering it alerts sooner from fewer shots. ``None`` matches tracks only when they end
+      (footage search, where the whole span of each appearance is wanted).
     """
 
     detect_every: int = DEFAULT_DETECT_EVERY
+    follow_every: int = DEFAULT_FOLLOW_EVERY
     detection_max_side: int = DEFAULT_DETECTION_MAX_SIDE
     evaluate_after: int | None = 3
     tracker: TrackerOptions = field(default_factory=TrackerOptions)
 
     def __post_init__(self) -> None:
-        if self.detect_every < 1 or self.detection_max_side < 64 or (self.evaluate_after or 1) < 1:
-            raise ValueError("detect_every and evaluate_after must be 1 or more, detection_max_side 64 or more")
+        if min(self.detect_every, self.follow_every, self.evaluate_after or 1) < 1 or self.detection_max_side < 64:
+            raise ValueError(
+                "detect_every, follow_every and evaluate_after must be 1 or more, detection_max_side 64 or more"
+            )
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -74,6 +98,18 @@ class PipelineCounts:
     tracks: int = 0
 
 
+@dataclass(slots=True)
+class _TrackProgress:
+    """What the pipeline remembers of an open track between evaluations: frame numbers, never a face."""
+
+    described: set[int] = field(default_factory=set)
+    """Frames whose shot of this track has been described and matched already."""
+    evaluated_at: int = 0
+    """The track's observation count at its last evaluation."""
+    alerted: set[str] = field(default_factory=set)
+    """Watchlist labels this track has already been matched to (one alert per track and person)."""
+
+
 class LivePipeline:
     """Turns frames into matches against one labelled set of faces (a watchlist, a probe) at one threshold."""
 
@@ -86,31 +122,58 @@ class LivePipeline:
         self.options = options or PipelineOptions()
         self.tracker: FaceTracker[RGBImage] = FaceTracker(self.options.tracker)
         self.counts = PipelineCounts()
-        self._evaluated_early: set[int] = set()
-        self._alerted: set[tuple[int, str]] = set()
+        self._progress: dict[int, _TrackProgress] = {}
+        self._last_search: int | None = None
+        self._last_processed = 0
+
+    @property
+    def open_tracks(self) -> int:
+        """Faces followed right now."""
+        return len(self.tracker.open_tracks)
 
     def process(self, frame: Frame) -> list[Match]:
         """Matches newly found with this frame (usually none)."""
         self.counts.frames_seen += 1
-        if frame.index % self.options.detect_every:
+        detections = self._detect(frame)
+        if detections is None:
             return []
         self.counts.frames_processed += 1
-        observations = self._observe(frame.image)
+        observations = self._observe(frame.image, detections)
         self.counts.faces_seen += len(observations)
         update = self.tracker.update(frame.index, frame.timestamp, observations)
         self.counts.tracks += len(update.started)
-        due = [t for t in (*update.started, *update.updated) if self._due_early(t)]
-        return self._evaluate(due) + self._evaluate(list(update.ended))
+        due = [t for t in (*update.started, *update.updated) if self._due(t)]
+        return self._evaluate(due) + self._end(update.ended)
 
     def finish(self) -> list[Match]:
-        """End every open track (the stream is over) and match the ones not yet matched."""
-        return self._evaluate(list(self.tracker.end_all()))
+        """End every open track (the stream is over) and match what was not matched yet."""
+        return self._end(self.tracker.end_all())
 
-    def _observe(self, image: RGBImage) -> list[Observation[RGBImage]]:
+    def _detect(self, frame: Frame) -> list[Detection] | None:
+        """Faces found on this frame, or None when the frame is skipped.
+
+        A whole-frame search when one is due; otherwise, when a follow step is due, the followed faces are
+        looked for around their last boxes. Steps are measured in frame indices, not frames received, so a
+        live source that drops frames keeps the same pace in stream time.
+        """
+        index, options = frame.index, self.options
+        if self._last_search is None or index - self._last_search >= options.detect_every:
+            self._last_search = self._last_processed = index
+            return detect_faces(frame.image, self.engine.detector, options.detection_max_side)
+        tracks = self.tracker.open_tracks
+        if not tracks or index - self._last_processed < options.follow_every:
+            return None
+        self._last_processed = index
+        height, width = frame.image.shape[:2]
+        regions = follow_regions([t.last_box for t in tracks], ImageSize(width, height))
+        detector = self.engine.detector
+        return [d for region, scale in regions for d in detect_faces_in_region(frame.image, detector, region, scale)]
+
+    def _observe(self, image: RGBImage, detections: list[Detection]) -> list[Observation[RGBImage]]:
         height, width = image.shape[:2]
         size = ImageSize(width, height)
         observations = []
-        for detection in detect_faces(image, self.engine.detector, self.options.detection_max_side):
+        for detection in detections:
             landmarks = predict_landmarks(image, detection.box)
             chip = align_face(image, landmarks, detection.box)
             quality = measure_quality(detection.box.clipped(size), landmarks, chip)
@@ -118,16 +181,30 @@ class LivePipeline:
             observations.append(Observation(detection, score, chip))
         return observations
 
-    def _due_early(self, track: Track[RGBImage]) -> bool:
+    def _due(self, track: Track[RGBImage]) -> bool:
+        """Whether to match ``track`` now: enough observations since it was last matched, and a new best shot."""
         after = self.options.evaluate_after
-        if after is None or track.track_id in self._evaluated_early or track.observation_count < after:
+        progress = self._progress.setdefault(track.track_id, _TrackProgress())
+        if after is None or track.observation_count - progress.evaluated_at < after:
             return False
-        self._evaluated_early.add(track.track_id)
-        return True
+        return any(shot.frame_index not in progress.described for shot in track.best_shots)
+
+    def _end(self, tracks: Sequence[Track[RGBImage]]) -> list[Match]:
+        matches = self._evaluate(list(tracks))
+        for track in tracks:
+            self._progress.pop(track.track_id, None)
+        return matches
 
     def _evaluate(self, tracks: list[Track[RGBImage]]) -> list[Match]:
-        """One descriptor batch for the best shots of ``tracks``; a match per track and subject, once."""
-        shots = [(track, shot) for track in tracks for shot in track.best_shots]
+        """One descriptor batch for the best shots of ``tracks`` not described before; a match per track and
+        subject, once."""
+        shots: list[tuple[Track[RGBImage], Shot[RGBImage]]] = []
+        for track in tracks:
+            progress = self._progress.setdefault(track.track_id, _TrackProgress())
+            progress.evaluated_at = track.observation_count
+            fresh_shots = [shot for shot in track.best_shots if shot.frame_index not in progress.described]
+            progress.described.update(shot.frame_index for shot in fresh_shots)
+            shots.extend((track, shot) for shot in fresh_shots)
         if not shots:
             return []
         descriptors = self.engine.descriptor_backend.compute([shot.payload for _, shot in shots])
@@ -151,9 +228,25 @@ class LivePipeline:
                 )
         fresh = []
         for match in best.values():
-            key = (match.track_id, self.targets.labels[match.entry_id])
-            if key not in self._alerted:
-                self._alerted.add(key)
+            label = self.targets.labels[match.entry_id]
+            alerted = self._progress[match.track_id].alerted
+            if label not in alerted:
+                alerted.add(label)
                 fresh.append(match)
         del descriptors, nearest  # nothing of the faces outlives the evaluation
         return sorted(fresh, key=lambda m: (m.stream_seconds, m.track_id))
+
+
+def follow_regions(boxes: Sequence[BoundingBox], size: ImageSize) -> list[tuple[BoundingBox, float]]:
+    """Where to look again for followed faces, and at what scale: each box grown by :data:`FOLLOW_MARGIN`
+    and cut to the image, overlapping regions merged (so no face is searched twice), each scaled so its
+    smallest face is about :data:`FOLLOW_FACE_SIDE` pixels (never enlarged)."""
+    merged: list[tuple[BoundingBox, int]] = []
+    for box in boxes:
+        region, smallest = box.expanded(FOLLOW_MARGIN).clipped(size), max(1, min(box.width, box.height))
+        while overlapping := [m for m in merged if m[0].intersection_over_union(region) > 0.0]:
+            for other in overlapping:
+                merged.remove(other)
+                region, smallest = region.union(other[0]), min(smallest, other[1])
+        merged.append((region, smallest))
+    return [(region, min(1.0, FOLLOW_FACE_SIDE / smallest)) for region, smallest in merged if region.area > 0]

@@ -16,6 +16,7 @@ from watchkeeper.governance.deployments import DeploymentCounts, DeploymentRun
 from watchkeeper.governance.roles import Actor
 from watchkeeper.live.pipeline import LivePipeline, Match, PipelineCounts, PipelineOptions
 from watchkeeper.video.frames import Frame
+from watchkeeper.video.sources import SourceStats
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,18 @@ class LiveAlert:
     subject_reference: str
     category: str
     distance: float
+
+
+@dataclass(frozen=True, slots=True)
+class RunProgress:
+    """Where a run stands after a frame: counts for an operator's display, nothing about any face."""
+
+    frames_seen: int
+    frames_processed: int
+    faces_seen: int
+    tracks: int
+    open_tracks: int
+    alerts: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +63,14 @@ def run_deployment(
     frames: Iterable[Frame],
     options: PipelineOptions | None = None,
     on_alert: Callable[[LiveAlert], None] | None = None,
+    on_frame: Callable[[RunProgress], None] | None = None,
+    source_stats: Callable[[], SourceStats] | None = None,
 ) -> RunSummary:
     """Run deployment ``name`` on ``camera``'s ``frames`` until they end or the window closes; when the
-    window has closed, the deployment is ended (its watchlist snapshot deleted)."""
+    window has closed, the deployment is ended (its watchlist snapshot deleted).
+
+    ``on_alert`` hears of each alert as it is raised and ``on_frame`` of the counts after every frame;
+    ``source_stats`` gives the source's counters, whose dropped and corrupt frames go on the record."""
     run = deployments.begin_deployment(gov, actor, name, camera)
     pipeline = LivePipeline(gov.engine, run.watchlist.targets, run.threshold, options)
     raised: list[LiveAlert] = []
@@ -71,15 +89,31 @@ def run_deployment(
                 window_closed = True
                 break
             publish(pipeline.process(frame))
+            if on_frame is not None:
+                on_frame(_progress(pipeline, len(raised)))
         publish(pipeline.finish())
     finally:
         counts = pipeline.counts
+        stats = source_stats() if source_stats is not None else SourceStats()
         deployments.stop_run(
-            gov, actor, run, camera, DeploymentCounts(counts.frames_processed, counts.faces_seen, counts.tracks)
+            gov,
+            actor,
+            run,
+            camera,
+            DeploymentCounts(
+                counts.frames_processed, counts.faces_seen, counts.tracks, stats.frames_dropped, stats.corrupt_skipped
+            ),
         )
     if window_closed:
         deployments.end_deployment(gov, actor, name, "authorised window ended")
     return RunSummary(name, camera, tuple(raised), pipeline.counts, window_closed)
+
+
+def _progress(pipeline: LivePipeline, alerts: int) -> RunProgress:
+    counts = pipeline.counts
+    return RunProgress(
+        counts.frames_seen, counts.frames_processed, counts.faces_seen, counts.tracks, pipeline.open_tracks, alerts
+    )
 
 
 def _raise(gov: Governance, run: DeploymentRun, actor: Actor, camera: str, match: Match) -> LiveAlert:

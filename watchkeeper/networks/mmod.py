@@ -10,8 +10,9 @@ dlib's detector is three parts, and only the middle one is a network:
    windows are pruned by dlib's non-max suppression (overlap measured against the bounding rectangle of
    both boxes, not their union).
 
-Parts 1 and 3 follow dlib's code arithmetic for arithmetic (rounding included), so boxes come out equal
-to dlib's; scores agree to float rounding.
+Part 3 follows dlib's code arithmetic for arithmetic (rounding included) and part 1 computes the same
+bilinear samples in float (to about 1e-4 of a normalised pixel), so boxes come out equal to dlib's and
+scores agree to float rounding.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 import onnx
 import onnxruntime as ort  # type: ignore[import-untyped]  # ships no type information
@@ -168,39 +170,44 @@ def pyramid_layout(rows: int, cols: int, padding: int, outer_padding: int) -> tu
     return rects, height + 2 * outer_padding, first_cols + 2 * outer_padding
 
 
-def resize_bilinear(planes: FloatImage, rows: int, cols: int) -> FloatImage:
-    """dlib's resize_image with bilinear interpolation: corners aligned, weights in double, float out."""
-    src_rows, src_cols = planes.shape[1:]
-    y = np.arange(rows) * ((src_rows - 1) / max(rows - 1, 1))
-    x = np.arange(cols) * ((src_cols - 1) / max(cols - 1, 1))
-    top = np.floor(y).astype(np.int64)
-    left = np.floor(x).astype(np.int64)
-    bottom = np.minimum(top + 1, src_rows - 1)
-    right = np.minimum(left + 1, src_cols - 1)
-    ty = (y - top)[:, None]
-    tx = (x - left)[None, :]
-    src = planes.astype(np.float64)
-    upper = (1 - tx) * src[:, top][:, :, left] + tx * src[:, top][:, :, right]
-    lower = (1 - tx) * src[:, bottom][:, :, left] + tx * src[:, bottom][:, :, right]
-    resized: FloatImage = ((1 - ty) * upper + ty * lower).astype(np.float32)
-    return resized
+def resize_bilinear(image: FloatImage, rows: int, cols: int) -> FloatImage:
+    """dlib's bilinear resize of a (rows, cols, channels) float image: corners aligned, float arithmetic.
+
+    Output pixel (r, c) samples the source at (r * (src_rows - 1) / (rows - 1), c * ...), as dlib's
+    resize_bilinear does. OpenCV's remap computes that bilinear sample in float as dlib's CPU code does
+    (values agree to about 1e-4 of a normalised pixel) at a twentieth of the cost of the same arithmetic
+    in numpy, which made building the pyramid cost more than running the network on it.
+    """
+    src_rows, src_cols = image.shape[:2]
+    y = np.arange(rows, dtype=np.float32) * np.float32((src_rows - 1) / max(rows - 1, 1))
+    x = np.arange(cols, dtype=np.float32) * np.float32((src_cols - 1) / max(cols - 1, 1))
+    map_x = np.broadcast_to(x[None, :], (rows, cols))
+    map_y = np.broadcast_to(y[:, None], (rows, cols))
+    resized = cv2.remap(
+        image, np.ascontiguousarray(map_x), np.ascontiguousarray(map_y), cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    )  # fmt: skip
+    return np.asarray(resized, dtype=np.float32).reshape(rows, cols, -1)
 
 
 def tiled_pyramid(image: RGBImage, network: DlibNetwork) -> tuple[FloatImage, list[Rect]]:
-    """The normalised image and its pyramid levels in one (1, 3, rows, cols) tensor, zeros between levels."""
+    """The normalised image and its pyramid levels in one (1, 3, rows, cols) tensor, zeros between levels.
+
+    Levels are built channels-last (what OpenCV resizes) and transposed to the network's layout once.
+    """
     padding, outer = network.input.pyramid_padding, network.input.pyramid_outer_padding
     if padding is None or outer is None:
         raise ModelError(f"{network.path}: the input layer is not an image pyramid")
     rects, rows, cols = pyramid_layout(image.shape[0], image.shape[1], padding, outer)
-    means = np.array(network.input.means, dtype=np.float32).reshape(3, 1, 1)
-    tiled = np.zeros((3, rows, cols), dtype=np.float32)
-    level = ((image.transpose(2, 0, 1).astype(np.float32) - means) / np.float32(256.0)).astype(np.float32)
+    means = np.array(network.input.means, dtype=np.float32)
+    tiled = np.zeros((rows, cols, 3), dtype=np.float32)
+    level = (image.astype(np.float32) - means) / np.float32(256.0)
     first = rects[0]
-    tiled[:, first.top : first.bottom + 1, first.left : first.right + 1] = level
+    tiled[first.top : first.bottom + 1, first.left : first.right + 1] = level
     for rect in rects[1:]:
         level = resize_bilinear(level, rect.height, rect.width)
-        tiled[:, rect.top : rect.bottom + 1, rect.left : rect.right + 1] = level
-    return tiled[None], rects
+        tiled[rect.top : rect.bottom + 1, rect.left : rect.right + 1] = level
+    return np.ascontiguousarray(tiled.transpose(2, 0, 1))[None], rects
 
 
 def _lround(value: float) -> int:
@@ -268,8 +275,8 @@ def upsample_image(image: RGBImage) -> RGBImage:
     rows, cols = image.shape[:2]
     out_rows = _lround((rows - 1 + 0.75) * 2) + 1
     out_cols = _lround((cols - 1 + 1.25) * 2) + 1
-    planes = resize_bilinear(image.transpose(2, 0, 1).astype(np.float32), out_rows, out_cols)
-    return np.ascontiguousarray(np.clip(np.rint(planes), 0, 255).astype(np.uint8).transpose(1, 2, 0))
+    resized = resize_bilinear(image.astype(np.float32), out_rows, out_cols)
+    return np.ascontiguousarray(np.clip(np.rint(resized), 0, 255).astype(np.uint8))
 
 
 def _rect_down(rect: Rect, levels: int) -> Rect:
