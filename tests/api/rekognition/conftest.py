@@ -4,9 +4,6 @@ with access keys, and real boto3 Rekognition clients pointed at it."""
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -15,7 +12,6 @@ from typing import Any
 
 import boto3
 import pytest
-import uvicorn
 from botocore import UNSIGNED, xform_name
 from botocore.client import BaseClient
 from botocore.config import Config
@@ -23,6 +19,7 @@ from botocore_shapes import shape_problems
 
 from watchkeeper.api.app import create_app
 from watchkeeper.api.config import ServerConfig
+from watchkeeper.api.embedded import serve_in_thread
 from watchkeeper.api.rekognition.config import RekognitionConfig
 from watchkeeper.config import Settings
 from watchkeeper.face import FaceEngine
@@ -59,31 +56,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, settings: Settings, engine:
         max_request_bytes=MAX_REQUEST_BYTES,
         rekognition=RekognitionConfig(category=CONFIGURED_CATEGORY, index_reason=CONFIGURED_REASON),
     )
-    with running(gov, config) as url:
+    with serve_in_thread(create_app(gov, config)) as url:
         yield Server(url, gov, keys, config)
     gov.close()
-
-
-@contextmanager
-def running(gov: Governance, config: ServerConfig) -> Iterator[str]:
-    """The application serving ``gov`` under uvicorn in a thread, on a free loopback port; yields its URL."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    uvicorn_server = uvicorn.Server(uvicorn.Config(create_app(gov, config), log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=uvicorn_server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not uvicorn_server.started:
-        assert thread.is_alive(), "the server stopped while starting"
-        assert time.monotonic() < deadline, "the server did not start within 30 s"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        uvicorn_server.should_exit = True
-        thread.join(timeout=30)
-        listener.close()
 
 
 ClientFactory = Callable[..., BaseClient]

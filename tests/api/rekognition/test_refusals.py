@@ -16,10 +16,12 @@ from botocore.awsrequest import AWSRequest
 from botocore.client import BaseClient
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
-from conftest import REGION, ClientFactory, Server, image_bytes, running, stating
+from conftest import REGION, ClientFactory, Server, image_bytes, stating
 from PIL import Image
 from sqlalchemy import func, select
 
+from watchkeeper.api.app import create_app
+from watchkeeper.api.embedded import serve_in_thread
 from watchkeeper.governance import credentials
 from watchkeeper.governance.roles import Actor, Role
 from watchkeeper.governance.schema import AuditEntryRow, EnrolledFace, Search
@@ -175,6 +177,9 @@ def test_bad_parameters(admin: BaseClient, server: Server, collection: str, face
     assert stored(server) == before
 
 
+JSON_1_1 = "application/x-amz-json-1.1"
+
+
 def signed_post(server: Server, target: str, body: bytes) -> httpx.Response:
     """A request signed by botocore's signer with any body (boto3 itself only sends well-formed JSON)."""
     key = server.keys[Role.ADMIN]
@@ -182,10 +187,26 @@ def signed_post(server: Server, target: str, body: bytes) -> httpx.Response:
         method="POST",
         url=server.url + "/",
         data=body,
-        headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"RekognitionService.{target}"},
+        headers={"Content-Type": JSON_1_1, "X-Amz-Target": f"RekognitionService.{target}"},
     )
     SigV4Auth(Credentials(key.access_key_id, key.secret_access_key), "rekognition", REGION).add_auth(request)
     return httpx.post(server.url + "/", content=body, headers=dict(request.headers.items()))
+
+
+def test_the_operation_must_be_signed(server: Server) -> None:
+    """A signature that does not cover X-Amz-Target would let a captured request be replayed as another
+    operation with the same body (DescribeCollection as DeleteCollection)."""
+    key = server.keys[Role.ADMIN]
+    body = b'{"CollectionId": "anything"}'
+    request = AWSRequest(method="POST", url=server.url + "/", data=body, headers={"Content-Type": JSON_1_1})
+    SigV4Auth(Credentials(key.access_key_id, key.secret_access_key), "rekognition", REGION).add_auth(request)
+    headers = {**dict(request.headers.items()), "X-Amz-Target": "RekognitionService.DeleteCollection"}
+    before = stored(server)
+    response = httpx.post(server.url + "/", content=body, headers=headers)
+    assert response.status_code == 400
+    assert response.json()["__type"] == "InvalidSignatureException"
+    assert "X-Amz-Target" in response.json()["message"]
+    assert stored(server) == before
 
 
 def test_malformed_json(server: Server) -> None:
@@ -210,7 +231,7 @@ def test_request_too_large(admin: BaseClient) -> None:
 def test_rate_limit(client_for: ClientFactory, server: Server) -> None:
     """A key past its rate is refused before any work, as Rekognition refuses a throughput overrun."""
     limited = server.config.model_copy(update={"requests_per_second": 0.5, "burst": 2})
-    with running(server.gov, limited) as url:
+    with serve_in_thread(create_app(server.gov, limited)) as url:
         client = client_for(url=url)
         client.list_collections(MaxResults=1)
         client.list_collections(MaxResults=1)

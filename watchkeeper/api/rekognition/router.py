@@ -74,6 +74,9 @@ def serve_request(state: ServerState, received: ReceivedRequest) -> JsonObject:
 
     skew = timedelta(seconds=state.config.allowed_clock_skew_seconds)
     authorization = verify_request(received, SERVICE, state.gov.clock.now(), skew, secret_of)
+    if TARGET_HEADER not in authorization.signed_headers:
+        # Otherwise a captured DescribeCollection could be replayed, within the skew, as DeleteCollection.
+        raise AwsError("InvalidSignatureException", "The X-Amz-Target header must be signed.")
     credential = authorization.credential
     call = Call(
         gov=state.gov,
