@@ -10,6 +10,7 @@ recomputes the signature with the secret itself; the encryption key lives in the
 
 from __future__ import annotations
 
+import functools
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -222,7 +223,13 @@ def _audit_session(gov: Governance, signed_in: SignedIn, action: str) -> None:
 
 
 def _secret_box(gov: Governance) -> SecretBox:
-    return SecretBox.open(gov.settings.keys_dir)
+    return _opened_box(gov.settings.keys_dir)
+
+
+@functools.cache
+def _opened_box(keys_dir: Path) -> SecretBox:
+    """The key is read once per data directory, not on every authenticated request."""
+    return SecretBox.open(keys_dir)
 
 
 def _record(key: AccessKey) -> AccessKeyRecord:
