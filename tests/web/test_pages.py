@@ -146,8 +146,11 @@ def test_operator_sees_an_alert_arrive_without_reloading_and_confirms_it(
     controls.get_by_role("button", name="Start run").click()
     expect(controls.get_by_role("status")).to_have_text(f"Deployment {DEPLOYMENT} running on camera foyer.")
 
-    card = alerts.locator(".alert-card").first
-    expect(card).to_be_visible(timeout=120_000)
+    first = alerts.locator(".alert-card").first
+    expect(first).to_be_visible(timeout=120_000)
+    # Pin the card by its id: a later alert arriving on top must not swap the card under the test's hands.
+    alert_id = first.get_attribute("data-alert-id")
+    card = alerts.locator(f"#alert-{alert_id}")
     assert alerts.evaluate("() => window.sameDocument === true"), "the page was reloaded"
     subject = card.locator("h2").inner_text().split()[0]
     assert subject in IN_CLIP
@@ -157,7 +160,6 @@ def test_operator_sees_an_alert_arrive_without_reloading_and_confirms_it(
     card.get_by_label("Confirm").check()
     card.get_by_label("Reason").fill("matches the watchlist photograph")
     card.get_by_label("Action taken").fill("spoke to them")
-    alert_id = card.get_attribute("data-alert-id")
     card.get_by_role("button", name="Record decision").click()
     expect(alerts.locator(f"#alert-{alert_id} .badge")).to_have_text("confirmed")
     expect(alerts.locator(f"#alert-{alert_id} .decision")).to_contain_text("matches the watchlist photograph")
