@@ -10,8 +10,9 @@ decoding is not timed (frames are decoded beforehand), which favours it. The pee
 ``facerec_from_webcam_faster.py`` (a quarter of the size, every other frame), is reported beside it for
 completeness: it is faster because it looks at 1/32 of the pixels, and on this clip it finds nobody.
 
-Watchkeeper runs its pipeline with its defaults (the CNN detector searching the whole frame every 15th
-frame, following faces in between, best shots described once) on the same decoded frames. A person
+Watchkeeper runs its pipeline with its defaults (the CNN detector searching the whole frame every 6th
+frame, looking again around the faces it follows every 3rd frame in between, best shots described once)
+on the same decoded frames. A person
 briefly in view can fall between searches, so its recall is measured from several starting frames (the
 clip cut at the start by 0, 3, 6, 9 and 12 frames) and the lowest is reported. Then it runs end to end on
 a 1280 x 720 H.264 copy of the clip, decoding included (in the source's reader thread, as a deployment
