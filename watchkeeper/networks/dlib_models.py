@@ -3,6 +3,11 @@
 Nothing is downloaded: the files are package data. Loading takes a noticeable fraction of a second per model
 (the ResNet is 22 MB), so each is read on first use and then shared; importing Watchkeeper stays cheap.
 Only the 5-point landmark model is used: the 68-point model's training data forbids commercial use.
+
+dlib's networks keep each layer's output inside themselves while they run, yet one loaded copy serves every
+thread: dlib's Python bindings for the CNN detector and the ResNet hold the interpreter lock for the whole
+call (another Python thread makes no progress meanwhile), so two calls never overlap. The HOG detector is
+the exception and gets one copy per thread.
 """
 
 from __future__ import annotations
