@@ -42,9 +42,13 @@ class Server:
     config: ServerConfig
 
 
-@pytest.fixture(scope="package")
-def server(tmp_path_factory: pytest.TempPathFactory, settings: Settings, engine: FaceEngine) -> Iterator[Server]:
-    gov = Governance.open(replace(settings, data_dir=tmp_path_factory.mktemp("rekognition-server")))
+@contextmanager
+def rekognition_server(
+    data_dir: Path, settings: Settings, engine: FaceEngine, **config_changes: Any
+) -> Iterator[Server]:
+    """A server on its own data directory with an administrator, an analyst and an auditor, each with a key;
+    ``config_changes`` replace the server configuration's defaults."""
+    gov = Governance.open(replace(settings, data_dir=data_dir))
     gov.engine = engine
     admin = users.add_user(gov, None, "ada", Role.ADMIN, "first administrator")
     admin_actor = Actor(admin.name, admin.role)
@@ -55,10 +59,19 @@ def server(tmp_path_factory: pytest.TempPathFactory, settings: Settings, engine:
     config = ServerConfig(
         max_request_bytes=MAX_REQUEST_BYTES,
         rekognition=RekognitionConfig(category=CONFIGURED_CATEGORY, index_reason=CONFIGURED_REASON),
+        **config_changes,
     )
-    with serve_in_thread(create_app(gov, config)) as url:
-        yield Server(url, gov, keys, config)
-    gov.close()
+    try:
+        with serve_in_thread(create_app(gov, config)) as url:
+            yield Server(url, gov, keys, config)
+    finally:
+        gov.close()
+
+
+@pytest.fixture(scope="package")
+def server(tmp_path_factory: pytest.TempPathFactory, settings: Settings, engine: FaceEngine) -> Iterator[Server]:
+    with rekognition_server(tmp_path_factory.mktemp("rekognition-server"), settings, engine) as running:
+        yield running
 
 
 ClientFactory = Callable[..., BaseClient]

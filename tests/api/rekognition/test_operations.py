@@ -152,6 +152,9 @@ def test_index_list_search_and_delete_faces(admin: BaseClient, server: Server, f
     assert deleted["DeletedFaces"] == [obama_record["Face"]["FaceId"]]
     assert deleted["UnsuccessfulFaceDeletions"] == [{"FaceId": missing, "Reasons": ["FACE_NOT_FOUND"]}]
     assert call_checked(admin, "DescribeCollection", CollectionId="custody")["FaceCount"] == 2
+    again = call_checked(admin, "DeleteFaces", CollectionId="custody", FaceIds=[obama_record["Face"]["FaceId"]])
+    assert "DeletedFaces" not in again  # the model allows no empty list
+    assert again["UnsuccessfulFaceDeletions"][0]["Reasons"] == ["FACE_NOT_FOUND"]
     assert audit_entries(server, "face.remove")[-1]["details"] == {
         "face_id": obama_record["Face"]["FaceId"],
         "subject_removed": True,

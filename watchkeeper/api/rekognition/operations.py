@@ -142,10 +142,10 @@ def list_faces(call: Call, document: dict[str, Any]) -> JsonObject:
 def delete_faces(call: Call, document: dict[str, Any]) -> JsonObject:
     request = inputs.read_input(inputs.DeleteFaces, document)
     removed, missing = faces.remove_faces(call.gov, call.actor, request.collection_id, request.face_ids, call.reason())
-    return {
-        "DeletedFaces": removed,
-        "UnsuccessfulFaceDeletions": [{"FaceId": face_id, "Reasons": ["FACE_NOT_FOUND"]} for face_id in missing],
-    }
+    answer: JsonObject = {"UnsuccessfulFaceDeletions": [{"FaceId": f, "Reasons": ["FACE_NOT_FOUND"]} for f in missing]}
+    if removed:  # Rekognition's model allows no empty DeletedFaces list: when nothing was deleted it is absent
+        answer["DeletedFaces"] = removed
+    return answer
 
 
 def search_faces(call: Call, document: dict[str, Any]) -> JsonObject:
