@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from watchkeeper.errors import NotFoundError
 from watchkeeper.governance import deployments, galleries, retention
+from watchkeeper.governance.audit.entry import AuditEntry
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.clock import FixedClock
 from watchkeeper.governance.context import Governance
@@ -18,6 +19,8 @@ from watchkeeper.governance.deployments import AlertOutcome, DeploymentError, De
 from watchkeeper.governance.policy import RetentionPolicy
 from watchkeeper.governance.roles import Actor, PermissionDeniedError, Role
 from watchkeeper.governance.schema import WatchlistEntry
+from watchkeeper.reports.figures import Period
+from watchkeeper.reports.service import transparency_report
 
 
 @pytest.fixture
@@ -62,8 +65,8 @@ def test_lifecycle_with_counts_and_snapshot_deleted(
     entry = next(i for i, r in run.watchlist.targets.labels.items() if r == "obama")
     alert_id = deployments.raise_alert(gov, run, people[Role.OPERATOR], "gate-1", 7, 3.2, chip, entry, 0.41)
     deployments.stop_run(gov, people[Role.OPERATOR], run, "gate-1", deployments.DeploymentCounts(100, 40, 5, 7, 2))
-    deployments.begin_deployment(gov, people[Role.OPERATOR], "stadium", "gate-1")
-    deployments.stop_run(gov, people[Role.OPERATOR], run, "gate-1", deployments.DeploymentCounts(10, 4, 1, 3, 0))
+    again = deployments.begin_deployment(gov, people[Role.OPERATOR], "stadium", "gate-1")
+    deployments.stop_run(gov, people[Role.OPERATOR], again, "gate-1", deployments.DeploymentCounts(10, 4, 1, 3, 0))
     record = deployments.describe_deployment(gov, people[Role.AUDITOR], "stadium")
     assert record.counts == deployments.DeploymentCounts(110, 44, 6, 10, 2)  # the runs' counts add up
     assert (record.status, record.alerts, record.cameras) == (deployments.DeploymentStatus.AUTHORISED, 1, ("gate-1",))
@@ -204,3 +207,60 @@ def test_calibration_needs_an_authorised_deployment_that_has_not_run(
     with pytest.raises(DeploymentError, match="has already run"):
         deployments.calibrate_threshold(gov, admin, "stadium", 0.5, "again", {})
     assert gov.audit.verify(people[Role.AUDITOR]).ok
+
+
+def last_entry(gov: Governance, auditor: Actor) -> AuditEntry:
+    ((_, entry),) = gov.audit.entries(auditor, gov.audit.size() - 1, 1)
+    assert entry is not None
+    return entry
+
+
+def test_a_run_whose_process_fell_silent_is_closed_at_its_last_checkpoint(
+    gov: Governance, people: dict[Role, Actor], watchlist_gallery: str, clock: FixedClock
+) -> None:
+    operator = people[Role.OPERATOR]
+    deployments.authorise_deployment(gov, people[Role.ADMIN], spec(clock))
+    started = clock.now()
+    run = deployments.begin_deployment(gov, operator, "stadium", "gate-1")
+    clock.advance(timedelta(minutes=10))
+    deployments.checkpoint_run(gov, operator, run, deployments.DeploymentCounts(50, 20, 3, 1, 0))
+    last_seen = clock.now()
+    clock.advance(deployments.SILENT_AFTER - timedelta(seconds=1))
+    assert deployments.close_silent_runs(gov) == []  # quiet, not yet silent
+    assert deployments.describe_deployment(gov, operator, "stadium").status is deployments.DeploymentStatus.RUNNING
+
+    clock.advance(timedelta(hours=1))
+    assert deployments.close_silent_runs(gov) == ["stadium/gate-1"]
+    assert deployments.close_silent_runs(gov) == []  # closed once
+    record = deployments.describe_deployment(gov, operator, "stadium")
+    assert record.status is deployments.DeploymentStatus.AUTHORISED
+    assert record.counts == deployments.DeploymentCounts(50, 20, 3, 1, 0)  # the checkpoint's counts, kept
+    stop = last_entry(gov, people[Role.AUDITOR])
+    assert (stop.action, stop.actor, stop.reason) == ("deployment.stop", "system", deployments.INTERRUPTED_REASON)
+    assert (stop.details["interrupted"], stop.details["last_seen"]) == (True, last_seen.isoformat())
+
+    # The report counts the hours it ran up to its last checkpoint, not up to when it was found silent.
+    period = Period(started.date(), started.date() + timedelta(days=1))
+    (figure,) = transparency_report(gov, people[Role.ADMIN], period).deployments
+    assert (figure.hours_run, figure.runs, figure.frames_processed) == (round(10 / 60, 2), 1, 50)
+
+    # Its process was only stalled: when it stops after all, what it counted since the checkpoint is added.
+    deployments.stop_run(gov, operator, run, "gate-1", deployments.DeploymentCounts(60, 25, 4, 1, 0))
+    assert deployments.describe_deployment(gov, operator, "stadium").counts == deployments.DeploymentCounts(
+        60, 25, 4, 1, 0
+    )
+    assert last_entry(gov, people[Role.AUDITOR]).details["frames_processed"] == 10
+    assert gov.audit.verify(people[Role.AUDITOR]).ok
+
+
+def test_a_deployment_runs_while_any_of_its_cameras_does(
+    gov: Governance, people: dict[Role, Actor], watchlist_gallery: str, clock: FixedClock
+) -> None:
+    operator = people[Role.OPERATOR]
+    deployments.authorise_deployment(gov, people[Role.ADMIN], spec(clock, cameras=("gate-1", "gate-2")))
+    first = deployments.begin_deployment(gov, operator, "stadium", "gate-1")
+    second = deployments.begin_deployment(gov, operator, "stadium", "gate-2")
+    deployments.stop_run(gov, operator, first, "gate-1", deployments.DeploymentCounts(1, 0, 0))
+    assert deployments.describe_deployment(gov, operator, "stadium").status is deployments.DeploymentStatus.RUNNING
+    deployments.stop_run(gov, operator, second, "gate-2", deployments.DeploymentCounts(1, 0, 0))
+    assert deployments.describe_deployment(gov, operator, "stadium").status is deployments.DeploymentStatus.AUTHORISED

@@ -32,6 +32,7 @@ from watchkeeper.api.routes import alerts, audit, deployments, footage, gallerie
 from watchkeeper.api.state import ServerState
 from watchkeeper.governance import credentials
 from watchkeeper.governance.context import Governance
+from watchkeeper.governance.deployments import close_silent_runs
 from watchkeeper.governance.keyfiles import write_private_file
 from watchkeeper.governance.retention import enforce_retention
 from watchkeeper.governance.roles import SYSTEM_ACTOR, Role
@@ -56,7 +57,7 @@ def create_app(gov: Governance, config: ServerConfig) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         tasks = [
             asyncio.create_task(_enforce_retention_daily(gov)),
-            asyncio.create_task(_start_due_runs(state.live, config.deployment_check_seconds)),
+            asyncio.create_task(_supervise_runs(gov, state.live, config.deployment_check_seconds)),
         ]
         try:
             yield
@@ -113,12 +114,16 @@ async def _enforce_retention_daily(gov: Governance) -> None:
         await asyncio.sleep(RETENTION_INTERVAL.total_seconds())
 
 
-async def _start_due_runs(live: LiveSupervisor, interval: float) -> None:
+async def _supervise_runs(gov: Governance, live: LiveSupervisor, interval: float) -> None:
+    """Close on record the runs of processes that died (this server's own, before a restart, too), then
+    start the configured cameras that are due."""
     while True:
         try:
+            for closed in await run_in_threadpool(close_silent_runs, gov):
+                logger.warning("closed the run %s at its last checkpoint: its process had stopped", closed)
             await run_in_threadpool(live.start_due_runs)
         except Exception:  # e.g. the database briefly unavailable: the next check tries again
-            logger.exception("starting the due deployment runs failed")
+            logger.exception("supervising the deployment runs failed")
         await asyncio.sleep(interval)
 
 

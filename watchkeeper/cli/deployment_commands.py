@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Self
 
@@ -19,6 +19,7 @@ from watchkeeper.cli.governed import governed, read_probe
 from watchkeeper.cli.options import JsonOutput
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, DetectorKind, EngineOptions, FaceEngine
 from watchkeeper.governance import deployments, users
+from watchkeeper.governance.deployments import CHECKPOINT_EVERY
 from watchkeeper.governance.search import SearchPurpose
 from watchkeeper.live.footage import FootageRequest, search_footage
 from watchkeeper.live.pipeline import (
@@ -81,12 +82,21 @@ def deploy_run(
     detection_side: Annotated[int, typer.Option("--detection-side", min=64, help="Longest side seen by detection.")] = (
         DEFAULT_DETECTION_MAX_SIDE
     ),
+    checkpoint_seconds: Annotated[
+        float,
+        typer.Option(
+            "--checkpoint-seconds", min=0.1, help="How often the run's counts are saved (a killed run ends there)."
+        ),
+    ] = CHECKPOINT_EVERY.total_seconds(),
     as_json: JsonOutput = False,
 ) -> None:
     """Run a deployment on a source, printing alerts as they are raised (one JSON line each with --json)
-    under a live display of frames, speed, dropped frames, tracks and alerts."""
+    under a live display of frames, speed, dropped frames, tracks and alerts. Runs left open by a process
+    that died are closed on record first (at their last checkpoint)."""
     with governed(as_json) as gov:
         actor = users.resolve_actor(gov, user)
+        deployments.close_silent_runs(gov)
+        checkpoint_every = timedelta(seconds=checkpoint_seconds)
         gov.engine = FaceEngine(EngineOptions(detector=detector), gov.settings)
         options = PipelineOptions(
             detect_every=detect_every,
@@ -104,12 +114,13 @@ def deploy_run(
                     options,
                     _print_alert_json,
                     source_stats=lambda: video.stats,
+                    checkpoint_every=checkpoint_every,
                 )
             else:
                 with RunDisplay(name, camera, video) as display:
                     summary = run_deployment(
                         gov, actor, name, camera, video.frames(), options, display.alert, display.frame,
-                        lambda: video.stats,
+                        lambda: video.stats, checkpoint_every,
                     )  # fmt: skip
     counts = summary.counts
     message = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 import numpy as np
@@ -26,14 +26,20 @@ from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.galleries import find_gallery
-from watchkeeper.governance.roles import Actor, Permission
-from watchkeeper.governance.schema import Alert, Deployment, EnrolledFace, Subject, WatchlistEntry
+from watchkeeper.governance.roles import SYSTEM_ACTOR, Actor, Permission
+from watchkeeper.governance.schema import Alert, CameraRun, Deployment, EnrolledFace, Subject, WatchlistEntry
 from watchkeeper.matching import LabelledIndex
 from watchkeeper.matching.fusion import mean_template
 from watchkeeper.types import RGBImage
 
 MAX_THRESHOLD = 1.2
 """The largest threshold a deployment may have: at this distance similarity is already 0."""
+
+CHECKPOINT_EVERY = timedelta(minutes=1)
+"""How often a running camera saves its counts (see :func:`checkpoint_run`)."""
+SILENT_AFTER = 5 * CHECKPOINT_EVERY
+"""A run that has saved nothing for this long is taken to have died with its process."""
+INTERRUPTED_REASON = "the run stopped reporting: its process ended without stopping it"
 
 
 class DeploymentError(WatchkeeperError):
@@ -111,6 +117,8 @@ class DeploymentRun:
     threshold: float
     ends_at: datetime
     watchlist: Watchlist
+    run_id: int
+    """This camera run's record (:class:`CameraRun`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +150,16 @@ class DeploymentCounts:
     """Frames the source dropped because recognition fell behind a live stream."""
     corrupt_skipped: int = 0
     """Packets or frames the source skipped as corrupt."""
+
+    def less(self, other: DeploymentCounts) -> DeploymentCounts:
+        """What these counts add to ``other`` (counts only grow during a run)."""
+        return DeploymentCounts(
+            self.frames_processed - other.frames_processed,
+            self.faces_seen - other.faces_seen,
+            self.tracks - other.tracks,
+            self.frames_dropped - other.frames_dropped,
+            self.corrupt_skipped - other.corrupt_skipped,
+        )
 
     def as_audit_details(self) -> dict[str, int]:
         return {
@@ -297,6 +315,10 @@ def begin_deployment(gov: Governance, actor: Actor, name: str, camera: str) -> D
         deployment.status = DeploymentStatus.RUNNING.value
         entries = list(deployment.watchlist)
         gov.audit.append(session, actor, "deployment.start", f"deployment:{name}/camera:{camera}", "", {})
+        camera_run = CameraRun(deployment_id=deployment.id, camera=camera, started_at=now, checkpoint_at=now)
+        _write_counts(camera_run, DeploymentCounts(0, 0, 0))
+        session.add(camera_run)
+        session.flush()
         templates = _subject_templates(entries)
         targets = LabelledIndex.of(
             np.array([e.id for e, _ in templates], dtype=np.int64),
@@ -305,7 +327,13 @@ def begin_deployment(gov: Governance, actor: Actor, name: str, camera: str) -> D
         )
         categories = {e.id: SubjectCategory(e.category) for e, _ in templates}
         return DeploymentRun(
-            deployment.id, name, cameras, deployment.threshold, deployment.ends_at, Watchlist(targets, categories)
+            deployment.id,
+            name,
+            cameras,
+            deployment.threshold,
+            deployment.ends_at,
+            Watchlist(targets, categories),
+            camera_run.id,
         )
 
 
@@ -386,29 +414,92 @@ def raise_alert(
         return alert.id
 
 
+def checkpoint_run(gov: Governance, actor: Actor, run: DeploymentRun, counts: DeploymentCounts) -> None:
+    """Save a running camera's counts so far: if its process dies, the run is closed with these (see
+    :func:`close_silent_runs`). Not audited: the run's stop is, with its final counts."""
+    actor.require(Permission.RUN_DEPLOYMENTS)
+    with transaction(gov.sessions) as session:
+        camera_run = session.get(CameraRun, run.run_id)
+        if camera_run is not None and camera_run.stopped_at is None:
+            _write_counts(camera_run, counts)
+            camera_run.checkpoint_at = gov.clock.now()
+
+
 def stop_run(gov: Governance, actor: Actor, run: DeploymentRun, camera: str, counts: DeploymentCounts) -> None:
     """Record a camera's run as stopped, adding its counts to the deployment's; the deployment stays
-    authorised (other cameras, later runs) until it is ended."""
+    authorised (other cameras, later runs) until it is ended. A run already closed as silent adds what it
+    counted since its last checkpoint."""
     actor.require(Permission.RUN_DEPLOYMENTS)
     with transaction(gov.sessions) as session:
         deployment = session.get(Deployment, run.deployment_id)
         if deployment is None:
             raise NotFoundError(f"deployment {run.name!r} no longer exists")
-        deployment.frames_processed += counts.frames_processed
-        deployment.faces_seen += counts.faces_seen
-        deployment.tracks += counts.tracks
-        deployment.frames_dropped += counts.frames_dropped
-        deployment.corrupt_skipped += counts.corrupt_skipped
-        if deployment.status == DeploymentStatus.RUNNING.value:
-            deployment.status = DeploymentStatus.AUTHORISED.value
+        camera_run = session.get(CameraRun, run.run_id)
+        added = counts
+        if camera_run is not None:
+            if camera_run.stopped_at is not None:
+                added = counts.less(_counts(camera_run))
+            _write_counts(camera_run, counts)
+            camera_run.stopped_at, camera_run.interrupted = gov.clock.now(), False
+        _close_run(session, deployment, added)
         gov.audit.append(
-            session,
-            actor,
-            "deployment.stop",
-            f"deployment:{run.name}/camera:{camera}",
-            "",
-            counts.as_audit_details(),
+            session, actor, "deployment.stop", f"deployment:{run.name}/camera:{camera}", "", added.as_audit_details()
         )
+
+
+def close_silent_runs(gov: Governance, silent_after: timedelta = SILENT_AFTER) -> list[str]:
+    """Close on record, at their last checkpoint and with its counts, the camera runs that have saved
+    nothing for ``silent_after``: their process died (killed, lost power) without stopping them. Without
+    this the deployment would stay running and a report would count its hours up to the end of the period.
+    Returns the runs closed, as ``deployment/camera``."""
+    now = gov.clock.now()
+    closed = []
+    with transaction(gov.sessions) as session:
+        silent = session.scalars(
+            select(CameraRun)
+            .where(CameraRun.stopped_at.is_(None), CameraRun.checkpoint_at <= now - silent_after)
+            .order_by(CameraRun.id)
+        ).all()
+        for camera_run in silent:
+            deployment = session.get(Deployment, camera_run.deployment_id)
+            assert deployment is not None  # runs are deleted with their deployment
+            camera_run.stopped_at, camera_run.interrupted = camera_run.checkpoint_at, True
+            counts = _counts(camera_run)
+            _close_run(session, deployment, counts)
+            details: dict[str, JsonValue] = {
+                **counts.as_audit_details(),
+                "interrupted": True,
+                "last_seen": camera_run.checkpoint_at.isoformat(),
+            }
+            target = f"deployment:{deployment.name}/camera:{camera_run.camera}"
+            gov.audit.append(session, SYSTEM_ACTOR, "deployment.stop", target, INTERRUPTED_REASON, details)
+            closed.append(f"{deployment.name}/{camera_run.camera}")
+    return closed
+
+
+def _close_run(session: Session, deployment: Deployment, added: DeploymentCounts) -> None:
+    """Add a closed run's counts to its deployment, which is running no more once no camera runs."""
+    deployment.frames_processed += added.frames_processed
+    deployment.faces_seen += added.faces_seen
+    deployment.tracks += added.tracks
+    deployment.frames_dropped += added.frames_dropped
+    deployment.corrupt_skipped += added.corrupt_skipped
+    session.flush()
+    still_running = session.scalar(
+        select(func.count())
+        .select_from(CameraRun)
+        .where(CameraRun.deployment_id == deployment.id, CameraRun.stopped_at.is_(None))
+    )
+    if deployment.status == DeploymentStatus.RUNNING.value and not still_running:
+        deployment.status = DeploymentStatus.AUTHORISED.value
+
+
+def _write_counts(camera_run: CameraRun, counts: DeploymentCounts) -> None:
+    camera_run.frames_processed = counts.frames_processed
+    camera_run.faces_seen = counts.faces_seen
+    camera_run.tracks = counts.tracks
+    camera_run.frames_dropped = counts.frames_dropped
+    camera_run.corrupt_skipped = counts.corrupt_skipped
 
 
 def end_deployment(gov: Governance, actor: Actor, name: str, reason: str) -> None:
@@ -565,14 +656,9 @@ def _deployment_record(session: Session, deployment: Deployment, watchlist_entri
     )
 
 
-def _counts(deployment: Deployment) -> DeploymentCounts:
-    return DeploymentCounts(
-        deployment.frames_processed,
-        deployment.faces_seen,
-        deployment.tracks,
-        deployment.frames_dropped,
-        deployment.corrupt_skipped,
-    )
+def _counts(row: Deployment | CameraRun) -> DeploymentCounts:
+    """The counts of a deployment (all its runs) or of one camera run (so far)."""
+    return DeploymentCounts(row.frames_processed, row.faces_seen, row.tracks, row.frames_dropped, row.corrupt_skipped)
 
 
 def _deployment(session: Session, name: str) -> Deployment:

@@ -281,6 +281,31 @@ class Deployment(Base):
     watchlist: Mapped[list[WatchlistEntry]] = relationship(cascade="all, delete-orphan")
 
 
+class CameraRun(Base):
+    """One run of a deployment on one camera, from its start to its stop, with its counts so far.
+
+    The running process saves the counts every minute or so (a checkpoint); a run whose process died
+    without stopping it is found by its silence, and closed on record at its last checkpoint, so neither
+    its counts nor the hours it ran are lost or overstated.
+    """
+
+    __tablename__ = "camera_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id", ondelete="CASCADE"), index=True)
+    camera: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    checkpoint_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    stopped_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True, index=True)
+    interrupted: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Closed by recovery, not stopped by its process."""
+    frames_processed: Mapped[int] = mapped_column(Integer, default=0)
+    faces_seen: Mapped[int] = mapped_column(Integer, default=0)
+    tracks: Mapped[int] = mapped_column(Integer, default=0)
+    frames_dropped: Mapped[int] = mapped_column(Integer, default=0)
+    corrupt_skipped: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class WatchlistEntry(Base):
     """One face of the frozen watchlist of a deployment (deleted when the deployment ends)."""
 

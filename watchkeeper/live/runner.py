@@ -2,21 +2,28 @@
 
 The run begins through the governance layer (which checks the authorisation, window and camera), stops
 when the frames end or the authorised window closes, and always ends on record, with the counts, even if
-the source fails midway.
+the source fails midway. Meanwhile a heartbeat thread saves the counts every minute, whether frames come
+or the source is silent, so a process killed midway leaves a run that is closed on record at its last
+checkpoint (:func:`~watchkeeper.governance.deployments.close_silent_runs`).
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from watchkeeper.governance import deployments
 from watchkeeper.governance.context import Governance
-from watchkeeper.governance.deployments import DeploymentCounts, DeploymentRun
+from watchkeeper.governance.deployments import CHECKPOINT_EVERY, DeploymentCounts, DeploymentRun
 from watchkeeper.governance.roles import Actor
 from watchkeeper.live.pipeline import LivePipeline, Match, PipelineCounts, PipelineOptions
 from watchkeeper.video.frames import Frame
 from watchkeeper.video.sources import SourceStats
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,16 +72,25 @@ def run_deployment(
     on_alert: Callable[[LiveAlert], None] | None = None,
     on_frame: Callable[[RunProgress], None] | None = None,
     source_stats: Callable[[], SourceStats] | None = None,
+    checkpoint_every: timedelta = CHECKPOINT_EVERY,
 ) -> RunSummary:
     """Run deployment ``name`` on ``camera``'s ``frames`` until they end or the window closes; when the
     window has closed, the deployment is ended (its watchlist snapshot deleted).
 
     ``on_alert`` hears of each alert as it is raised and ``on_frame`` of the counts after every frame;
-    ``source_stats`` gives the source's counters, whose dropped and corrupt frames go on the record."""
+    ``source_stats`` gives the source's counters, whose dropped and corrupt frames go on the record;
+    ``checkpoint_every`` is how often the counts are saved while running."""
     run = deployments.begin_deployment(gov, actor, name, camera)
     pipeline = LivePipeline(gov.engine, run.watchlist.targets, run.threshold, options)
     raised: list[LiveAlert] = []
     window_closed = False
+
+    def counts_so_far() -> DeploymentCounts:
+        counts = pipeline.counts
+        stats = source_stats() if source_stats is not None else SourceStats()
+        return DeploymentCounts(
+            counts.frames_processed, counts.faces_seen, counts.tracks, stats.frames_dropped, stats.corrupt_skipped
+        )
 
     def publish(matches: list[Match]) -> None:
         for match in matches:
@@ -83,30 +99,48 @@ def run_deployment(
             if on_alert is not None:
                 on_alert(alert)
 
+    heartbeat = _Heartbeat(checkpoint_every, lambda: deployments.checkpoint_run(gov, actor, run, counts_so_far()))
     try:
-        for frame in frames:
-            if gov.clock.now() >= run.ends_at:
-                window_closed = True
-                break
-            publish(pipeline.process(frame))
-            if on_frame is not None:
-                on_frame(_progress(pipeline, len(raised)))
-        publish(pipeline.finish())
+        with heartbeat:
+            for frame in frames:
+                if gov.clock.now() >= run.ends_at:
+                    window_closed = True
+                    break
+                publish(pipeline.process(frame))
+                if on_frame is not None:
+                    on_frame(_progress(pipeline, len(raised)))
+            publish(pipeline.finish())
     finally:
-        counts = pipeline.counts
-        stats = source_stats() if source_stats is not None else SourceStats()
-        deployments.stop_run(
-            gov,
-            actor,
-            run,
-            camera,
-            DeploymentCounts(
-                counts.frames_processed, counts.faces_seen, counts.tracks, stats.frames_dropped, stats.corrupt_skipped
-            ),
-        )
+        deployments.stop_run(gov, actor, run, camera, counts_so_far())
     if window_closed:
         deployments.end_deployment(gov, actor, name, "authorised window ended")
     return RunSummary(name, camera, tuple(raised), pipeline.counts, window_closed)
+
+
+class _Heartbeat:
+    """Calls ``save`` every ``interval`` on its own thread while the block runs: the frame loop can wait a
+    long time on a silent source (reconnecting), and a run that is alive must not look dead. A failed save
+    is logged and tried again at the next beat."""
+
+    def __init__(self, interval: timedelta, save: Callable[[], None]) -> None:
+        self._interval = interval.total_seconds()
+        self._save = save
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name="run checkpoints", daemon=True)
+
+    def __enter__(self) -> None:
+        self._thread.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stopped.set()
+        self._thread.join()
+
+    def _beat(self) -> None:
+        while not self._stopped.wait(self._interval):
+            try:
+                self._save()
+            except Exception:  # e.g. the database busy for a moment; the stop records the counts anyway
+                logger.exception("saving a run's counts failed")
 
 
 def _progress(pipeline: LivePipeline, alerts: int) -> RunProgress:

@@ -312,7 +312,8 @@ class _Run:
 
 def _runs(history: AuditHistory, period: Period) -> list[_Run]:
     """Camera runs (a ``deployment.start`` to its ``deployment.stop``) clipped to the period; counts are
-    those of stops inside it."""
+    those of stops inside it. A run closed because its process died ends at its last checkpoint (the stop's
+    ``last_seen``), not when its silence was noticed."""
     open_runs: dict[str, AuditEntry] = {}
     runs: list[_Run] = []
     for entry in history.of("deployment.start", "deployment.stop"):
@@ -320,7 +321,8 @@ def _runs(history: AuditHistory, period: Period) -> list[_Run]:
             open_runs[entry.target] = entry
             continue
         started = open_runs.pop(entry.target, None)
-        run = _clipped_run(entry.target, started, entry.timestamp, period)
+        stopped = _moment(entry.details["last_seen"]) if "last_seen" in entry.details else entry.timestamp
+        run = _clipped_run(entry.target, started, stopped, period)
         if period.contains(entry.timestamp):
             run.frames = _int(entry.details["frames_processed"])
             run.faces = _int(entry.details["faces_seen"])
