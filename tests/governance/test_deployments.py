@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from watchkeeper.errors import NotFoundError
+from watchkeeper.face.images import FACE_MARGIN, decode_image
 from watchkeeper.governance import deployments, galleries, retention
 from watchkeeper.governance.audit.entry import AuditEntry
 from watchkeeper.governance.categories import SubjectCategory
@@ -18,9 +19,10 @@ from watchkeeper.governance.context import Governance
 from watchkeeper.governance.deployments import AlertOutcome, DeploymentError, DeploymentMode, DeploymentSpec
 from watchkeeper.governance.policy import RetentionPolicy
 from watchkeeper.governance.roles import Actor, PermissionDeniedError, Role
-from watchkeeper.governance.schema import WatchlistEntry
+from watchkeeper.governance.schema import EnrolledFace, WatchlistEntry
 from watchkeeper.reports.figures import Period
 from watchkeeper.reports.service import transparency_report
+from watchkeeper.types import BoundingBox, ImageSize
 
 
 @pytest.fixture
@@ -150,7 +152,17 @@ def test_alert_shows_the_watchlist_image_until_the_deployment_ends(
     chip = np.zeros((150, 150, 3), dtype=np.uint8)
     first = deployments.raise_alert(gov, run, operator, "gate-1", 1, 1.0, chip, entry, 0.4)
     second = deployments.raise_alert(gov, run, operator, "gate-1", 2, 2.0, chip, entry, 0.5)
-    assert deployments.watchlist_image(gov, operator, first) == (faces_dir / "examples/biden.jpg").read_bytes()
+    # The operator sees biden's face with a margin around it, not the whole enrolment photograph.
+    portrait = decode_image(deployments.watchlist_image(gov, operator, first), "portrait").pixels
+    photo = decode_image((faces_dir / "examples/biden.jpg").read_bytes(), "biden.jpg").pixels
+    with gov.sessions() as session:
+        face = session.scalars(select(EnrolledFace).where(EnrolledFace.image_name == "examples/biden.jpg")).one()
+        box = BoundingBox(face.box_left, face.box_top, face.box_right, face.box_bottom)
+    around = box.expanded(FACE_MARGIN).clipped(ImageSize(photo.shape[1], photo.shape[0]))
+    assert portrait.shape == (around.height, around.width, 3)
+    assert portrait.shape[0] * portrait.shape[1] < photo.shape[0] * photo.shape[1] / 2
+    expected = photo[around.top : around.bottom, around.left : around.right].astype(np.float32)
+    assert np.abs(portrait.astype(np.float32) - expected).mean() < 3  # the same pixels, up to JPEG
     newest = deployments.list_alerts(gov, operator, newest_first=True)
     assert [a.id for a in newest] == [second, first]
     with pytest.raises(PermissionDeniedError):

@@ -17,12 +17,16 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from watchkeeper.errors import ImageDecodeError, ImageTooLargeError, UnsupportedImageFormatError
-from watchkeeper.types import ImageSize, RGBImage
+from watchkeeper.types import BoundingBox, ImageSize, RGBImage
 
 logger = logging.getLogger(__name__)
 
 SUPPORTED_FORMATS: frozenset[str] = frozenset({"JPEG", "PNG", "WEBP", "BMP"})
 """Pillow's names of the formats Watchkeeper accepts: what cameras, custody systems and browsers produce."""
+
+FACE_MARGIN = 0.6
+"""Room around a face box, as a fraction of its size, when a face is shown to a person: the hair line, ears
+and chin help them compare two faces."""
 
 _TRANSPARENT_BACKGROUND = (255, 255, 255)
 """Transparent pixels are shown over white, as a viewer would show them, rather than as undefined colours."""
@@ -153,3 +157,11 @@ def encode_jpeg(image: RGBImage, quality: int = 90) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(image).save(buffer, format="JPEG", quality=quality)
     return buffer.getvalue()
+
+
+def face_with_margin(image: RGBImage, box: BoundingBox, margin: float = FACE_MARGIN) -> RGBImage:
+    """The face in ``box`` with ``margin`` of its size around it on every side, cut from ``image`` (as far
+    as its edges allow): what a person needs to compare faces, and no more of the image."""
+    height, width = image.shape[:2]
+    around = box.expanded(margin).clipped(ImageSize(width, height))
+    return np.ascontiguousarray(image[around.top : around.bottom, around.left : around.right])

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, defer
 
 from watchkeeper.errors import AlreadyExistsError, NotFoundError, WatchkeeperError
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, similarity_from_distance
-from watchkeeper.face.images import encode_jpeg
+from watchkeeper.face.images import decode_image, encode_jpeg, face_with_margin
 from watchkeeper.governance.audit.entry import JsonValue
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.context import Governance
@@ -30,7 +30,7 @@ from watchkeeper.governance.roles import SYSTEM_ACTOR, Actor, Permission
 from watchkeeper.governance.schema import Alert, CameraRun, Deployment, EnrolledFace, Subject, WatchlistEntry
 from watchkeeper.matching import LabelledIndex
 from watchkeeper.matching.fusion import mean_template
-from watchkeeper.types import RGBImage
+from watchkeeper.types import BoundingBox, RGBImage
 
 MAX_THRESHOLD = 1.2
 """The largest threshold a deployment may have: at this distance similarity is already 0."""
@@ -207,11 +207,12 @@ def authorise_deployment(gov: Governance, actor: Actor, spec: DeploymentSpec) ->
         if session.scalar(select(Deployment).where(Deployment.name == spec.name)) is not None:
             raise AlreadyExistsError(f"deployment {spec.name!r} already exists")
         gallery = find_gallery(session, spec.gallery)
-        rows = session.execute(
-            select(Subject.reference, Subject.category, EnrolledFace.descriptor, EnrolledFace.image)
+        faces = session.execute(
+            select(Subject.reference, Subject.category, EnrolledFace)
             .join(EnrolledFace, EnrolledFace.subject_id == Subject.id)
             .where(Subject.gallery_id == gallery.id, Subject.expires_at > now)
         ).all()
+        rows = [(r, c, face.descriptor, face_portrait(face)) for r, c, face in faces]
         if not rows:
             raise DeploymentError(f"gallery {spec.gallery!r} has no current subjects to watch for")
         deployment = Deployment(
@@ -254,6 +255,18 @@ def authorise_deployment(gov: Governance, actor: Actor, spec: DeploymentSpec) ->
             },
         )
         return deployment.id
+
+
+def face_portrait(face: EnrolledFace) -> bytes:
+    """The enrolled face cut from its image, with a margin around it, as JPEG.
+
+    An operator compares it with the live crop, so it should show the face, not a whole photograph; and
+    the watchlist snapshot then holds no more of the enrolment image than that face (not, say, the other
+    people in a group photo).
+    """
+    image = decode_image(bytes(face.image), face.image_name).pixels
+    box = BoundingBox(face.box_left, face.box_top, face.box_right, face.box_bottom)
+    return encode_jpeg(face_with_margin(image, box))
 
 
 def watchlist_subjects(gov: Governance, actor: Actor, name: str) -> int:
@@ -610,8 +623,8 @@ def alert_crop(gov: Governance, actor: Actor, alert_id: int) -> bytes:
 
 
 def watchlist_image(gov: Governance, actor: Actor, alert_id: int) -> bytes:
-    """The watchlist image of the person an alert names, to show beside the live crop; it goes with the
-    watchlist snapshot when the deployment ends."""
+    """The watchlist portrait (:func:`face_portrait`) of the person an alert names, to show beside the live
+    crop; it goes with the watchlist snapshot when the deployment ends."""
     actor.require(Permission.ADJUDICATE_ALERTS)
     with gov.sessions() as session:
         alert = session.get(Alert, alert_id, options=[defer(Alert.crop)])

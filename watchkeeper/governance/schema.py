@@ -317,7 +317,8 @@ class WatchlistEntry(Base):
     category: Mapped[str] = mapped_column(String(40))
     descriptor: Mapped[bytes] = mapped_column(LargeBinary)
     image: Mapped[bytes] = mapped_column(LargeBinary)
-    """The enrolled image, for the operator to compare with the live crop."""
+    """The enrolled face cut from its image with a margin (JPEG), for the operator to compare with the live
+    crop. Snapshots taken before portraits were cut hold the whole enrolment image."""
 
 
 class Alert(Base):

@@ -9,15 +9,14 @@ from __future__ import annotations
 import base64
 import io
 
+import numpy as np
 from fastapi.responses import Response
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from watchkeeper.face.images import face_with_margin
 from watchkeeper.governance.galleries import EnrolledImage
 
 THUMBNAIL_SIDE = 320
-FACE_MARGIN = 0.6
-"""Room around the enrolled face's box, as a fraction of its size: the hair line, ears and chin help a
-person compare."""
 
 
 def image_response(data: bytes) -> Response:
@@ -29,18 +28,8 @@ def image_response(data: bytes) -> Response:
 
 def face_response(image: EnrolledImage) -> Response:
     """The enrolled face of ``image`` with a margin around it, as a small JPEG."""
-    upright = _upright(image.data)
-    box = image.box
-    margin_x, margin_y = box.width * FACE_MARGIN, box.height * FACE_MARGIN
-    face = upright.crop(
-        (
-            max(0, round(box.left - margin_x)),
-            max(0, round(box.top - margin_y)),
-            min(upright.width, round(box.right + margin_x)),
-            min(upright.height, round(box.bottom + margin_y)),
-        )
-    )
-    return Response(_jpeg(face), media_type="image/jpeg")
+    face = face_with_margin(np.asarray(_upright(image.data)), image.box)
+    return Response(_jpeg(Image.fromarray(face)), media_type="image/jpeg")
 
 
 def preview_data_url(data: bytes) -> str | None:
