@@ -8,13 +8,17 @@ from pathlib import Path
 
 import pytest
 from serving import running_server
+from sqlalchemy import update
 from test_http_galleries_and_search import enrol
 
 from watchkeeper.api.config import ServerConfig
 from watchkeeper.config import ConfigError, Settings
 from watchkeeper.face import FaceEngine
+from watchkeeper.governance import deployments, users
 from watchkeeper.governance.cameras import read_camera_sources, without_credentials
+from watchkeeper.governance.db import transaction
 from watchkeeper.governance.roles import Role
+from watchkeeper.governance.schema import CameraRun
 
 CLIP = "examples/short_hamilton_clip.mp4"
 
@@ -61,6 +65,55 @@ def test_configured_camera_is_run_for_an_authorised_deployment_until_an_operator
     assert configured == {"foyer": str(faces_dir / CLIP), "stage": "rtsp://192.0.2.1/stage"}
     started = [e for e in entries if e["action"] == "deployment.start"]
     assert [(e["actor"], e["target"]) for e in started] == [("system", "deployment:evening/camera:foyer")]
+
+
+def test_a_run_left_open_by_a_dead_process_is_closed_by_the_server(
+    tmp_path: Path, settings: Settings, engine: FaceEngine, faces_dir: Path
+) -> None:
+    config = ServerConfig(requests_per_second=1000, burst=1000, deployment_check_seconds=0.2)
+    now = datetime.now(UTC)
+    with running_server(tmp_path, settings, engine, config) as server:
+        with server.client(Role.ADMIN) as admin:
+            admin.post("/api/v1/galleries", json={"name": "hamilton", "reason": "watchlist"}).raise_for_status()
+            enrol(admin, "hamilton", "lin", faces_dir / "examples/lin-manuel-miranda.png").raise_for_status()
+            admin.post(
+                "/api/v1/deployments",
+                json={
+                    "name": "evening",
+                    "purpose": "find a missing person",
+                    "location": "theatre foyer",
+                    "cameras": ["gate"],
+                    "mode": "portable",
+                    "trial": True,
+                    "gallery": "hamilton",
+                    "authorising_officer": "Supt. A. Example",
+                    "starts_at": (now - timedelta(minutes=30)).isoformat(),
+                    "ends_at": (now + timedelta(hours=1)).isoformat(),
+                },
+            ).raise_for_status()
+        # Another process started a run, saved its counts ten minutes ago and was never heard of again.
+        olu = users.resolve_actor(server.gov, "olu")
+        run = deployments.begin_deployment(server.gov, olu, "evening", "gate")
+        deployments.checkpoint_run(server.gov, olu, run, deployments.DeploymentCounts(120, 30, 2))
+        last_seen = datetime.now(UTC) - timedelta(minutes=10)
+        with transaction(server.gov.sessions) as session:
+            session.execute(update(CameraRun).values(checkpoint_at=last_seen))
+        with server.client(Role.OPERATOR) as operator:
+            deadline = time.monotonic() + 30
+            while (record := operator.get("/api/v1/deployments/evening").json())["status"] == "running":
+                assert time.monotonic() < deadline, "the silent run was not closed"
+                time.sleep(0.1)
+        assert (record["status"], record["counts"]["frames_processed"]) == ("authorised", 120)
+        with server.client(Role.AUDITOR) as auditor:
+            entries = auditor.get("/api/v1/audit/entries", params={"limit": 1000}).json()["entries"]
+    stop = entries[-1]["entry"]
+    assert (stop["action"], stop["actor"], stop["target"]) == (
+        "deployment.stop",
+        "system",
+        "deployment:evening/camera:gate",
+    )
+    assert stop["details"]["interrupted"] is True
+    assert datetime.fromisoformat(stop["details"]["last_seen"]) == last_seen
 
 
 def test_camera_sources_are_validated(tmp_path: Path) -> None:
