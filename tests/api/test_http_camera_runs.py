@@ -103,7 +103,10 @@ def test_a_run_left_open_by_a_dead_process_is_closed_by_the_server(
             while (record := operator.get("/api/v1/deployments/evening").json())["status"] == "running":
                 assert time.monotonic() < deadline, "the silent run was not closed"
                 time.sleep(0.1)
+            (history,) = operator.get("/api/v1/deployments/evening/runs").json()
         assert (record["status"], record["counts"]["frames_processed"]) == ("authorised", 120)
+        assert (history["camera"], history["interrupted"], history["counts"]["frames_processed"]) == ("gate", True, 120)
+        assert datetime.fromisoformat(history["stopped_at"]) == last_seen
         with server.client(Role.AUDITOR) as auditor:
             entries = auditor.get("/api/v1/audit/entries", params={"limit": 1000}).json()["entries"]
     (stop,) = [e["entry"] for e in entries if e["entry"]["action"] == "deployment.stop"]

@@ -67,3 +67,11 @@ def test_a_deployment_run_prints_alerts_live_and_its_record_keeps_the_counts(
     assert counts["faces_seen"] > 0
     assert (counts["frames_dropped"], counts["corrupt_skipped"]) == (0, 0)
     assert "0 dropped, 0 corrupt skipped" in invoke(env, "deploy", "show", "foyer", "--user", "olu")
+
+    (run,) = json.loads(invoke(env, "deploy", "runs", "foyer", "--user", "olu", "--json"))["runs"]
+    assert set(run) == {"camera", "started_at", "last_checkpoint_at", "stopped_at", "interrupted", "counts"}
+    assert (run["camera"], run["interrupted"], run["counts"]) == ("foyer", False, counts)
+    assert run["started_at"] <= run["stopped_at"]
+    listed = invoke(env, "deploy", "runs", "foyer", "--user", "olu")
+    assert "foyer" in listed
+    assert str(counts["frames_processed"]) in listed

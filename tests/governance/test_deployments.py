@@ -251,6 +251,11 @@ def test_a_run_whose_process_fell_silent_is_closed_at_its_last_checkpoint(
     assert (stop.action, stop.actor, stop.reason) == ("deployment.stop", "system", deployments.INTERRUPTED_REASON)
     assert (stop.details["interrupted"], stop.details["last_seen"]) == (True, last_seen.isoformat())
 
+    (closed,) = deployments.camera_runs(gov, people[Role.AUDITOR], "stadium")
+    assert (closed.started_at, closed.stopped_at, closed.interrupted) == (started, last_seen, True)
+    with pytest.raises(PermissionDeniedError):
+        deployments.camera_runs(gov, people[Role.ANALYST], "stadium")
+
     # The report counts the hours it ran up to its last checkpoint, not up to when it was found silent.
     period = Period(started.date(), started.date() + timedelta(days=1))
     (figure,) = transparency_report(gov, people[Role.ADMIN], period).deployments
@@ -262,6 +267,9 @@ def test_a_run_whose_process_fell_silent_is_closed_at_its_last_checkpoint(
         60, 25, 4, 1, 0
     )
     assert last_entry(gov, people[Role.AUDITOR]).details["frames_processed"] == 10
+    (stopped,) = deployments.camera_runs(gov, operator, "stadium")
+    assert (stopped.stopped_at, stopped.interrupted) == (clock.now(), False)
+    assert stopped.counts == deployments.DeploymentCounts(60, 25, 4, 1, 0)
     assert gov.audit.verify(people[Role.AUDITOR]).ok
 
 

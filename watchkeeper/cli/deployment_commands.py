@@ -221,6 +221,28 @@ def deploy_show(name: str, user: User, as_json: JsonOutput = False) -> None:
     output.stdout.print(table, highlight=False)
 
 
+@deploy_app.command("runs")
+def deploy_runs(name: str, user: User, as_json: JsonOutput = False) -> None:
+    """Every camera run of a deployment on record, oldest first: when, how long, with what counts, and
+    whether it was stopped or closed after its process died."""
+    with governed(as_json) as gov:
+        runs = deployments.camera_runs(gov, users.resolve_actor(gov, user), name)
+    if as_json:
+        output.print_json({"runs": [output.plain(asdict(run)) for run in runs]})
+        return
+    table = Table("camera", "started (UTC)", "stopped (UTC)", "frames", "faces", "tracks", "dropped")
+    for run in runs:
+        stopped = f"{run.stopped_at:%Y-%m-%d %H:%M:%S}" if run.stopped_at else "running"
+        if run.interrupted:
+            stopped += " (interrupted: last checkpoint)"
+        counts = run.counts
+        table.add_row(
+            run.camera, f"{run.started_at:%Y-%m-%d %H:%M:%S}", stopped, str(counts.frames_processed),
+            str(counts.faces_seen), str(counts.tracks), str(counts.frames_dropped),
+        )  # fmt: skip
+    output.stdout.print(table, highlight=False)
+
+
 @deploy_app.command("end")
 def deploy_end(name: str, reason: Reason, user: User, as_json: JsonOutput = False) -> None:
     """End a deployment for good; its watchlist snapshot is deleted."""

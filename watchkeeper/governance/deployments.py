@@ -122,6 +122,20 @@ class DeploymentRun:
 
 
 @dataclass(frozen=True, slots=True)
+class CameraRunRecord:
+    """One run of a deployment on one camera, as recorded: from its start to its stop (None while it runs,
+    or until its process is found dead), with its counts (so far, for a run that has not stopped)."""
+
+    camera: str
+    started_at: datetime
+    last_checkpoint_at: datetime
+    stopped_at: datetime | None
+    interrupted: bool
+    """Closed at its last checkpoint because its process died, not stopped by it."""
+    counts: DeploymentCounts
+
+
+@dataclass(frozen=True, slots=True)
 class AlertRecord:
     id: int
     deployment: str
@@ -599,6 +613,20 @@ def list_deployments(gov: Governance, actor: Actor) -> list[DeploymentRecord]:
         return [
             _deployment_record(session, d, entries.get(d.id, 0))
             for d in session.scalars(select(Deployment).order_by(Deployment.id))
+        ]
+
+
+def camera_runs(gov: Governance, actor: Actor, name: str) -> list[CameraRunRecord]:
+    """Every camera run of deployment ``name``, by any process, oldest first."""
+    actor.require(Permission.VIEW_DEPLOYMENTS)
+    with gov.sessions() as session:
+        deployment = _deployment(session, name)
+        rows = session.scalars(
+            select(CameraRun).where(CameraRun.deployment_id == deployment.id).order_by(CameraRun.id)
+        ).all()
+        return [
+            CameraRunRecord(r.camera, r.started_at, r.checkpoint_at, r.stopped_at, r.interrupted, _counts(r))
+            for r in rows
         ]
 
 

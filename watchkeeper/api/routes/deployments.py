@@ -12,7 +12,7 @@ from watchkeeper.api.auth import CurrentActor, State
 from watchkeeper.api.routes.forms import Reasoned
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD
 from watchkeeper.governance import deployments
-from watchkeeper.governance.deployments import DeploymentMode, DeploymentRecord, DeploymentSpec
+from watchkeeper.governance.deployments import CameraRunRecord, DeploymentMode, DeploymentRecord, DeploymentSpec
 from watchkeeper.live.pipeline import DEFAULT_DETECT_EVERY, DEFAULT_DETECTION_MAX_SIDE, PipelineOptions
 from watchkeeper.live.supervisor import RunStatus
 
@@ -81,6 +81,12 @@ async def end_deployment(name: str, body: Reasoned, actor: CurrentActor, state: 
             await run_in_threadpool(state.live.stop, actor, name, run.camera)
     deployments.end_deployment(state.gov, actor, name, body.reason)
     return deployments.describe_deployment(state.gov, actor, name)
+
+
+@router.get("/deployments/{name}/runs")
+def camera_runs(name: str, actor: CurrentActor, state: State) -> list[CameraRunRecord]:
+    """Every camera run of the deployment on record, by this server or any other process, oldest first."""
+    return deployments.camera_runs(state.gov, actor, name)
 
 
 @router.get("/runs")
