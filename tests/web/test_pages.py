@@ -176,6 +176,7 @@ def test_operator_sees_an_alert_arrive_without_reloading_and_confirms_it(
         expect(controls.get_by_role("status")).to_contain_text("Camera foyer of foyer-watch stopped")
     expect(controls.locator(".runs tbody tr")).to_contain_text(re.compile("stopped|finished"))
     expect(controls.locator(".counts")).to_have_text(re.compile(r"^[1-9]\d* frames processed, [1-9]\d* faces seen"))
+    expect(controls.locator(".run-history li")).to_have_text(re.compile(r"foyer: \d{4}-.+ to \d{4}-.+ frames\)"))
     photograph(controls, "deployments-operator")
 
 

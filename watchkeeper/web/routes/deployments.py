@@ -34,6 +34,7 @@ def deployments_page(request: Request, session: Session, web: Web) -> Response:
         session,
         "deployments.html",
         deployments=records,
+        history={record.name: deployments.camera_runs(gov, actor, record.name) for record in records},
         runs=web.server.live.runs(actor),
         galleries=galleries.list_galleries(gov, actor) if allowed(actor, Permission.AUTHORISE_DEPLOYMENTS) else [],
         modes=list(DeploymentMode),
