@@ -20,6 +20,9 @@ from watchkeeper.governance.context import Governance
 from watchkeeper.governance.roles import Role
 
 PEOPLE = {Role.ADMIN: "ada", Role.OPERATOR: "olu", Role.ANALYST: "ann", Role.AUDITOR: "aud"}
+SHARED_FACES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "faces"
+VIDEO_DIRECTORIES = (SHARED_FACES,) if SHARED_FACES.is_dir() else ()
+"""Where runs requested in the tests may take video files from: the shared clip's folder."""
 
 
 @dataclass
@@ -52,7 +55,8 @@ def running_server(
         role: credentials.issue_access_key(gov, admin, name, "tests", "tests").bearer_token
         for role, name in PEOPLE.items()
     }
-    app = create_app(gov, config or ServerConfig(requests_per_second=1000, burst=1000))
+    default = ServerConfig(requests_per_second=1000, burst=1000, video_directories=VIDEO_DIRECTORIES)
+    app = create_app(gov, config or default)
     try:
         with serve_in_thread(app) as url:
             yield RunningServer(url, gov, tokens)

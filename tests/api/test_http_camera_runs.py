@@ -115,6 +115,43 @@ def test_a_run_left_open_by_a_dead_process_is_closed_by_the_server(
     assert datetime.fromisoformat(stop["details"]["last_seen"]) == last_seen
 
 
+def test_a_request_may_name_streams_cameras_and_files_in_the_video_directories_only(
+    tmp_path: Path, settings: Settings, engine: FaceEngine, faces_dir: Path
+) -> None:
+    now = datetime.now(UTC)
+    with running_server(tmp_path, settings, engine) as server:
+        with server.client(Role.ADMIN) as admin:
+            admin.post("/api/v1/galleries", json={"name": "hamilton", "reason": "watchlist"}).raise_for_status()
+            enrol(admin, "hamilton", "lin", faces_dir / "examples/lin-manuel-miranda.png").raise_for_status()
+            admin.post(
+                "/api/v1/deployments",
+                json={
+                    "name": "evening",
+                    "purpose": "find a missing person",
+                    "location": "theatre foyer",
+                    "cameras": ["foyer"],
+                    "mode": "static",
+                    "trial": True,
+                    "gallery": "hamilton",
+                    "authorising_officer": "Supt. A. Example",
+                    "starts_at": (now - timedelta(minutes=1)).isoformat(),
+                    "ends_at": (now + timedelta(hours=1)).isoformat(),
+                },
+            ).raise_for_status()
+        with server.client(Role.OPERATOR) as operator:
+            for source in ("/etc/hostname", f"concat:{faces_dir / CLIP}|/etc/hostname", str(faces_dir.parent)):
+                refused = operator.post("/api/v1/deployments/evening/runs", json={"camera": "foyer", "source": source})
+                assert refused.status_code == 403, refused.text
+                assert refused.json()["error"]["code"] == "source_not_allowed"
+            assert operator.get("/api/v1/runs").json() == []
+            assert operator.get("/api/v1/deployments/evening/runs").json() == []  # nothing started, nothing recorded
+            started = operator.post(
+                "/api/v1/deployments/evening/runs", json={"camera": "foyer", "source": str(faces_dir / CLIP)}
+            )
+            assert started.status_code == 201, started.text
+            operator.post("/api/v1/deployments/evening/runs/foyer/stop").raise_for_status()
+
+
 def test_camera_sources_are_validated(tmp_path: Path) -> None:
     path = tmp_path / "watchkeeper.toml"
     assert read_camera_sources(path) == {}

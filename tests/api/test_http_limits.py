@@ -65,6 +65,11 @@ def test_server_section_is_read_and_validated(tmp_path: Path) -> None:
     assert "port" in message
     assert "max_request_bytes" in message
     assert "surprise" in message
+    path.write_text(f'[server]\nvideo_directories = ["{tmp_path}"]\n')
+    assert read_server_config(path, {}).video_directories == (tmp_path,)
+    path.write_text(f'[server]\nvideo_directories = ["{tmp_path / "absent"}"]\n')
+    with pytest.raises(ConfigError, match="video_directories"):
+        read_server_config(path, {})
     path.write_text("[server\n")
     with pytest.raises(ConfigError, match="not valid TOML"):
         read_server_config(path, {})

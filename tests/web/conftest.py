@@ -7,6 +7,7 @@ each page is checked for the basics of accessibility as it is photographed.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -57,7 +58,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("web-data")
     port = _free_port()
     # One browser makes many requests from one address; the limit per address is not under test here.
-    (data_dir / "watchkeeper.toml").write_text("[server]\nrequests_per_second = 500\nburst = 1000\n")
+    # Runs are started on the shared clip, so its folder is where the server may take video files from.
+    shared_faces = PROJECT_ROOT.parent / "shared" / "data" / "faces"
+    videos = f"video_directories = [{json.dumps(str(shared_faces))}]\n" if shared_faces.is_dir() else ""
+    (data_dir / "watchkeeper.toml").write_text(f"[server]\nrequests_per_second = 500\nburst = 1000\n{videos}")
     log = data_dir / "server.log"
     environment = {**os.environ, "WATCHKEEPER_DATA_DIR": str(data_dir)}
     command = [str(Path(sys.executable).parent / "watchkeeper"), "serve", "--port", str(port)]

@@ -51,7 +51,7 @@ logger = logging.getLogger("watchkeeper.server")
 def create_app(gov: Governance, config: ServerConfig) -> FastAPI:
     """The application serving ``gov``; the caller owns ``gov`` (and closes it after the app stops)."""
     video_gov = video_engine(gov)
-    state = ServerState(gov, video_gov, config, LiveSupervisor(video_gov))
+    state = ServerState(gov, video_gov, config, LiveSupervisor(video_gov, config.video_directories))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, DirectoryPath, Field, ValidationError
 
 from watchkeeper.api.rekognition.config import RekognitionConfig
 from watchkeeper.config import ConfigError
@@ -40,6 +40,9 @@ class ServerConfig(BaseModel):
     deployment_check_seconds: float = Field(default=5.0, gt=0, le=3600)
     """How often the server starts the runs that are due: authorised deployments, inside their window, on
     cameras with a source in the ``[cameras]`` section."""
+    video_directories: tuple[DirectoryPath, ...] = ()
+    """Directories whose video files a request may name as a run's source. None by default: requests may
+    name streams (``rtsp://``, ``http(s)://``, ...) and cameras (``/dev/...``), not files on the server."""
     allowed_clock_skew_seconds: int = Field(default=300, ge=1, le=3600)
     """How far a signed request's time may be from the server's: a captured request cannot be replayed later."""
     rekognition: RekognitionConfig = RekognitionConfig()

@@ -24,10 +24,12 @@ from watchkeeper.governance.credentials import AuthenticationError
 from watchkeeper.governance.deployments import DeploymentError
 from watchkeeper.governance.galleries import GalleryError
 from watchkeeper.governance.roles import PermissionDeniedError, UnknownUserError
+from watchkeeper.video.source_policy import SourceNotAllowedError
 
 STATUS_BY_ERROR: tuple[tuple[type[WatchkeeperError], int], ...] = (
     (AuthenticationError, 401),
     (PermissionDeniedError, 403),
+    (SourceNotAllowedError, 403),
     (UnknownUserError, 403),
     (NotFoundError, 404),
     (AlreadyExistsError, 409),

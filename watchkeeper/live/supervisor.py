@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 
 from watchkeeper.errors import AlreadyExistsError, NotFoundError, WatchkeeperError
 from watchkeeper.face import DetectorKind, EngineOptions, FaceEngine
@@ -17,6 +19,7 @@ from watchkeeper.governance.deployments import DeploymentStatus
 from watchkeeper.governance.roles import SYSTEM_ACTOR, Actor, Permission
 from watchkeeper.live.pipeline import PipelineOptions
 from watchkeeper.live.runner import LiveAlert, run_deployment
+from watchkeeper.video.source_policy import check_requested_source
 from watchkeeper.video.sources import VideoSource
 
 
@@ -84,20 +87,33 @@ class _Run:
 class LiveSupervisor:
     """Starts, lists and stops the camera runs of authorised deployments in this process."""
 
-    def __init__(self, video_gov: Governance) -> None:
-        """``video_gov``: the governance core with the engine chosen for video (see :func:`video_engine`)."""
+    def __init__(self, video_gov: Governance, video_directories: Sequence[Path] = ()) -> None:
+        """``video_gov``: the governance core with the engine chosen for video (see :func:`video_engine`);
+        ``video_directories``: where the video files that a request may name as a source are."""
         self._gov = video_gov
+        self._video_directories = tuple(video_directories)
         self._runs: dict[tuple[str, str], _Run] = {}
         self._lock = threading.Lock()
 
     def start(
         self, actor: Actor, deployment: str, camera: str, location: str, options: PipelineOptions | None = None
     ) -> RunStatus:
-        """Start watching ``location`` as ``camera`` of ``deployment``. The authorisation, window and camera
-        are checked now, so a refusal is the caller's answer rather than a failed thread."""
+        """Start watching ``location`` as ``camera`` of ``deployment``, as a request asks. The permission,
+        authorisation, window and camera are checked now, then whether a request may name that source
+        (:func:`~watchkeeper.video.source_policy.check_requested_source`), so a refusal is the caller's answer
+        rather than a failed thread."""
+        self._check_runnable(actor, deployment, camera)
+        check_requested_source(location, self._video_directories)
+        return self._launch(actor, deployment, camera, location, options)
+
+    def _check_runnable(self, actor: Actor, deployment: str, camera: str) -> None:
         actor.require(Permission.RUN_DEPLOYMENTS)
         record = deployments.describe_deployment(self._gov, actor, deployment)
         deployments.check_runnable(record, camera, self._gov.clock.now())
+
+    def _launch(
+        self, actor: Actor, deployment: str, camera: str, location: str, options: PipelineOptions | None
+    ) -> RunStatus:
         key = (deployment, camera)
         with self._lock:
             current = self._runs.get(key)
@@ -126,8 +142,9 @@ class LiveSupervisor:
                     current = self._runs.get((record.name, camera))
                 if source is None or (current is not None and current.state is not RunState.FAILED):
                     continue
-                try:
-                    started.append(self.start(SYSTEM_ACTOR, record.name, camera, source))
+                try:  # a configured camera's source is the administrator's, on record: no request names it
+                    self._check_runnable(SYSTEM_ACTOR, record.name, camera)
+                    started.append(self._launch(SYSTEM_ACTOR, record.name, camera, source, None))
                 except WatchkeeperError as error:  # started meanwhile by an operator, or just ended
                     logger.info("not starting %s on %s: %s", record.name, camera, error)
         return started
