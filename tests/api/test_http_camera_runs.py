@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from serving import running_server
+from serving import RunningServer, running_server
 from sqlalchemy import update
 from test_http_galleries_and_search import enrol
 
@@ -23,31 +23,37 @@ from watchkeeper.governance.schema import CameraRun
 CLIP = "examples/short_hamilton_clip.mp4"
 
 
+def authorise_evening(server: RunningServer, faces_dir: Path, cameras: list[str], started_minutes_ago: int) -> None:
+    """Deployment ``evening`` on ``cameras``, watching for Lin-Manuel Miranda, authorised until an hour from
+    now."""
+    now = datetime.now(UTC)
+    with server.client(Role.ADMIN) as admin:
+        admin.post("/api/v1/galleries", json={"name": "hamilton", "reason": "watchlist"}).raise_for_status()
+        enrol(admin, "hamilton", "lin", faces_dir / "examples/lin-manuel-miranda.png").raise_for_status()
+        admin.post(
+            "/api/v1/deployments",
+            json={
+                "name": "evening",
+                "purpose": "find a missing person",
+                "location": "theatre foyer",
+                "cameras": cameras,
+                "mode": "static",
+                "trial": True,
+                "gallery": "hamilton",
+                "authorising_officer": "Supt. A. Example",
+                "starts_at": (now - timedelta(minutes=started_minutes_ago)).isoformat(),
+                "ends_at": (now + timedelta(hours=1)).isoformat(),
+            },
+        ).raise_for_status()
+
+
 def test_configured_camera_is_run_for_an_authorised_deployment_until_an_operator_stops_it(
     tmp_path: Path, settings: Settings, engine: FaceEngine, faces_dir: Path
 ) -> None:
     policy = f'[cameras]\nfoyer = "{faces_dir / CLIP}"\nstage = "rtsp://viewer:secret@192.0.2.1/stage"\n'
     config = ServerConfig(requests_per_second=1000, burst=1000, deployment_check_seconds=0.2)
-    now = datetime.now(UTC)
     with running_server(tmp_path, settings, engine, config, policy) as server:
-        with server.client(Role.ADMIN) as admin:
-            admin.post("/api/v1/galleries", json={"name": "hamilton", "reason": "watchlist"}).raise_for_status()
-            enrol(admin, "hamilton", "lin", faces_dir / "examples/lin-manuel-miranda.png").raise_for_status()
-            admin.post(
-                "/api/v1/deployments",
-                json={
-                    "name": "evening",
-                    "purpose": "find a missing person",
-                    "location": "theatre foyer",
-                    "cameras": ["foyer"],
-                    "mode": "static",
-                    "trial": False,
-                    "gallery": "hamilton",
-                    "authorising_officer": "Supt. A. Example",
-                    "starts_at": (now - timedelta(minutes=1)).isoformat(),
-                    "ends_at": (now + timedelta(hours=1)).isoformat(),
-                },
-            ).raise_for_status()
+        authorise_evening(server, faces_dir, ["foyer"], started_minutes_ago=1)
         with server.client(Role.OPERATOR) as operator:
             deadline = time.monotonic() + 60
             while not (runs := operator.get("/api/v1/runs").json()) and time.monotonic() < deadline:
@@ -71,26 +77,8 @@ def test_a_run_left_open_by_a_dead_process_is_closed_by_the_server(
     tmp_path: Path, settings: Settings, engine: FaceEngine, faces_dir: Path
 ) -> None:
     config = ServerConfig(requests_per_second=1000, burst=1000, deployment_check_seconds=0.2)
-    now = datetime.now(UTC)
     with running_server(tmp_path, settings, engine, config) as server:
-        with server.client(Role.ADMIN) as admin:
-            admin.post("/api/v1/galleries", json={"name": "hamilton", "reason": "watchlist"}).raise_for_status()
-            enrol(admin, "hamilton", "lin", faces_dir / "examples/lin-manuel-miranda.png").raise_for_status()
-            admin.post(
-                "/api/v1/deployments",
-                json={
-                    "name": "evening",
-                    "purpose": "find a missing person",
-                    "location": "theatre foyer",
-                    "cameras": ["gate"],
-                    "mode": "portable",
-                    "trial": True,
-                    "gallery": "hamilton",
-                    "authorising_officer": "Supt. A. Example",
-                    "starts_at": (now - timedelta(minutes=30)).isoformat(),
-                    "ends_at": (now + timedelta(hours=1)).isoformat(),
-                },
-            ).raise_for_status()
+        authorise_evening(server, faces_dir, ["gate"], started_minutes_ago=30)
         # Another process started a run, saved its counts ten minutes ago and was never heard of again.
         olu = users.resolve_actor(server.gov, "olu")
         run = deployments.begin_deployment(server.gov, olu, "evening", "gate")
@@ -118,26 +106,8 @@ def test_a_run_left_open_by_a_dead_process_is_closed_by_the_server(
 def test_a_request_may_name_streams_cameras_and_files_in_the_video_directories_only(
     tmp_path: Path, settings: Settings, engine: FaceEngine, faces_dir: Path
 ) -> None:
-    now = datetime.now(UTC)
     with running_server(tmp_path, settings, engine) as server:
-        with server.client(Role.ADMIN) as admin:
-            admin.post("/api/v1/galleries", json={"name": "hamilton", "reason": "watchlist"}).raise_for_status()
-            enrol(admin, "hamilton", "lin", faces_dir / "examples/lin-manuel-miranda.png").raise_for_status()
-            admin.post(
-                "/api/v1/deployments",
-                json={
-                    "name": "evening",
-                    "purpose": "find a missing person",
-                    "location": "theatre foyer",
-                    "cameras": ["foyer"],
-                    "mode": "static",
-                    "trial": True,
-                    "gallery": "hamilton",
-                    "authorising_officer": "Supt. A. Example",
-                    "starts_at": (now - timedelta(minutes=1)).isoformat(),
-                    "ends_at": (now + timedelta(hours=1)).isoformat(),
-                },
-            ).raise_for_status()
+        authorise_evening(server, faces_dir, ["foyer"], started_minutes_ago=1)
         with server.client(Role.OPERATOR) as operator:
             for source in ("/etc/hostname", f"concat:{faces_dir / CLIP}|/etc/hostname", str(faces_dir.parent)):
                 refused = operator.post("/api/v1/deployments/evening/runs", json={"camera": "foyer", "source": source})
