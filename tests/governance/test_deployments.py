@@ -258,8 +258,10 @@ def test_a_run_whose_process_fell_silent_is_closed_at_its_last_checkpoint(
 
     # The report counts the hours it ran up to its last checkpoint, not up to when it was found silent.
     period = Period(started.date(), started.date() + timedelta(days=1))
-    (figure,) = transparency_report(gov, people[Role.ADMIN], period).deployments
+    report = transparency_report(gov, people[Role.ADMIN], period)
+    (figure,) = report.deployments
     assert (figure.hours_run, figure.runs, figure.frames_processed) == (round(10 / 60, 2), 1, 50)
+    assert any("1 camera run(s) ended without being stopped" in gap for gap in report.gaps)
 
     # Its process was only stalled: when it stops after all, what it counted since the checkpoint is added.
     deployments.stop_run(gov, operator, run, "gate-1", deployments.DeploymentCounts(60, 25, 4, 1, 0))

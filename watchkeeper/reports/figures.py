@@ -558,6 +558,15 @@ def _gaps(history: AuditHistory, period: Period) -> tuple[str, ...]:
         )
     if not [e for e in history.of("config.change") if e.timestamp < period.end]:
         gaps.append("No configuration is recorded as in force during the period: retention periods are unknown.")
+    interrupted = [
+        e for e in history.of("deployment.stop") if period.contains(e.timestamp) and e.details.get("interrupted")
+    ]
+    if interrupted:
+        gaps.append(
+            f"{len(interrupted)} camera run(s) ended without being stopped (their process died) and were closed at "
+            "their last checkpoint: what they counted and the time they ran after it (up to one checkpoint "
+            "interval, a minute by default) are not in these figures."
+        )
     return tuple(gaps)
 
 
