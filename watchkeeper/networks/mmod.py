@@ -37,7 +37,7 @@ from watchkeeper.networks.graph import DYNAMIC, FLOAT, GraphBuilder, Value, tens
 from watchkeeper.networks.runtime import make_session
 from watchkeeper.types import BoundingBox, Detection, RGBImage
 
-MMOD_BUILDER = "dlib-mmod-v2"
+MMOD_BUILDER = "dlib-mmod-v3"
 """Cache key for the detector builder's output; change it whenever the builder produces a different graph."""
 INPUT_NAME = "tiled_pyramid"
 OUTPUT_NAME = "scores"
@@ -83,15 +83,10 @@ class Rect:
 
 
 def build_mmod_model(network: DlibNetwork) -> onnx.ModelProto:
-    """The conv net: a (1, rows, cols, 3) tiled pyramid in, (1, 1, rows', cols') scores out.
-
-    The pyramid comes in channels-last, as OpenCV builds it; onnxruntime folds the transposition into the
-    reordering it does for its own blocked layout, so it costs nothing there and saves a copy here.
-    """
+    """The conv net: a (1, 3, rows, cols) tiled pyramid in, (1, 1, rows', cols') scores out."""
     _check_detector(network)
     builder = GraphBuilder()
-    planar = builder.node("Transpose", [INPUT_NAME], "nchw", perm=[0, 3, 1, 2])
-    x = Value(planar, 3, DYNAMIC, DYNAMIC)
+    x = Value(INPUT_NAME, 3, DYNAMIC, DYNAMIC)
     layers = network.layers
     for index in range(0, len(layers), 3):
         conv = layers[index]
@@ -108,7 +103,7 @@ def build_mmod_model(network: DlibNetwork) -> onnx.ModelProto:
             x = builder.relu(x)
     scores = builder.node("Identity", [x.name], OUTPUT_NAME, exact_name=True)
     return builder.model(
-        [tensor_info(INPUT_NAME, FLOAT, [1, "rows", "cols", 3])],
+        [tensor_info(INPUT_NAME, FLOAT, [1, 3, "rows", "cols"])],
         [tensor_info(scores, FLOAT, [1, 1, "out_rows", "out_cols"])],
         doc=f"dlib MMOD face detector from {network.path.name}, sha256 {network.sha256}",
     )
@@ -204,26 +199,29 @@ def _sample_maps(src_rows: int, src_cols: int, rows: int, cols: int) -> tuple[Fl
 
 
 def tiled_pyramid(image: RGBImage, network: DlibNetwork) -> tuple[FloatImage, list[Rect]]:
-    """The normalised image and its pyramid levels in one (1, rows, cols, 3) tensor, zeros between levels.
+    """The normalised image and its pyramid levels in one (1, 3, rows, cols) tensor, zeros between levels.
 
-    Each level is written straight into its window of the tiled tensor, resized from the previous one.
+    Each level is resized from the previous one straight into its window, one colour plane at a time:
+    planes are what the network takes, and resizing planes costs about half as much as resizing interleaved
+    pixels and transposing them (on the example clip the live pipeline runs 3% faster for it).
     """
     padding, outer = network.input.pyramid_padding, network.input.pyramid_outer_padding
     if padding is None or outer is None:
         raise ModelError(f"{network.path}: the input layer is not an image pyramid")
     rects, rows, cols = pyramid_layout(image.shape[0], image.shape[1], padding, outer)
-    means = np.array(network.input.means, dtype=np.float32)
-    tiled = np.zeros((1, rows, cols, 3), dtype=np.float32)
-    level = _window(tiled, rects[0])
-    np.subtract(image, means, out=level, dtype=np.float32)
-    level /= np.float32(256.0)
-    for rect in rects[1:]:
-        level = resize_bilinear(level, rect.height, rect.width, out=_window(tiled, rect))
+    tiled = np.zeros((1, 3, rows, cols), dtype=np.float32)
+    for channel, mean in enumerate(network.input.means):
+        plane = tiled[0, channel]
+        level = _window(plane, rects[0])
+        np.subtract(image[:, :, channel], np.float32(mean), out=level, dtype=np.float32)
+        level /= np.float32(256.0)
+        for rect in rects[1:]:
+            level = resize_bilinear(level, rect.height, rect.width, out=_window(plane, rect))
     return tiled, rects
 
 
-def _window(tiled: FloatImage, rect: Rect) -> FloatImage:
-    return tiled[0, rect.top : rect.bottom + 1, rect.left : rect.right + 1]
+def _window(plane: FloatImage, rect: Rect) -> FloatImage:
+    return plane[rect.top : rect.bottom + 1, rect.left : rect.right + 1]
 
 
 def _lround(value: float) -> int:
