@@ -3,6 +3,9 @@ governance core per test on its own data directory with a clock the test control
 
 Analysing an image costs about a second (HOG detection and dlib's ResNet on a CPU); caching analyses per
 session keeps the suite fast without weakening any test.
+
+No test may depend on the machine's speed: hypothesis runs every property without a deadline (its default
+200 ms per example failed a property on a loaded machine), and waits elsewhere are hang guards only.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import hypothesis
 import pytest
 
 from watchkeeper.config import DATA_DIR_VARIABLE, Settings, load_settings
@@ -23,6 +27,9 @@ from watchkeeper.governance import users
 from watchkeeper.governance.clock import FixedClock
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.roles import Actor, Role
+
+hypothesis.settings.register_profile("watchkeeper", deadline=None)
+hypothesis.settings.load_profile("watchkeeper")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_FACES = PROJECT_ROOT.parent / "shared" / "data" / "faces"

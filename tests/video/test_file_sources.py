@@ -75,7 +75,7 @@ def test_a_file_waits_for_a_slow_consumer_and_drops_nothing(clip: Path, sources:
     buffer_size = 3
     source = VideoSource(clip, buffer_size=buffer_size)
     sources.append(source.start())
-    first = source.read(timeout=15)
+    first = source.read(timeout=60)
     assert first is not None
     # The consumer stalls: the reader fills the buffer and then waits, it does not drop.
     wait_until(lambda: source.stats.frames_read == 1 + buffer_size, what="the buffer to fill")
@@ -84,7 +84,7 @@ def test_a_file_waits_for_a_slow_consumer_and_drops_nothing(clip: Path, sources:
     assert source.state is SourceState.RUNNING
 
     rest = []
-    while (frame := source.read(timeout=15)) is not None:
+    while (frame := source.read(timeout=60)) is not None:
         rest.append(frame)
         time.sleep(0.001)
     assert source.finished
@@ -112,7 +112,7 @@ def test_a_live_source_drops_the_oldest_frames_and_keeps_the_newest(clip: Path, 
 def test_a_slow_live_consumer_sees_fresh_frames_with_gaps(clip: Path) -> None:
     seen: list[Frame] = []
     with VideoSource(clip, live=True, buffer_size=1) as source:
-        while (frame := source.read(timeout=15)) is not None:
+        while (frame := source.read(timeout=60)) is not None:
             seen.append(frame)
             time.sleep(0.01)
     stats = source.stats

@@ -78,7 +78,7 @@ def overwritten(source: Path, target: Path, *, seed: int, runs: int, run_length:
     return target
 
 
-def wait_until(condition: Callable[[], bool], timeout: float = 15.0, what: str = "condition") -> None:
+def wait_until(condition: Callable[[], bool], timeout: float = 60.0, what: str = "condition") -> None:
     """Poll ``condition`` until it holds; fail naming ``what`` if it does not within a generous ``timeout``."""
     deadline = time.monotonic() + timeout
     while not condition():

@@ -129,7 +129,7 @@ def new_context(browser: Browser, server: Server) -> Iterator[Callable[[], Brows
 
     def open_context() -> BrowserContext:
         context = browser.new_context(base_url=server.url, viewport=DESKTOP)
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(60_000)  # a hang guard: pages are slow on a busy machine
         opened.append(context)
         return context
 
