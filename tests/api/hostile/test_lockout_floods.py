@@ -107,6 +107,17 @@ def test_made_up_session_cookies_are_limited_per_address(limited_server: Running
         assert visitor.get("/sign-in").status_code == 200, "another address is not held back by the flood"
 
 
+def test_a_forwarded_for_header_from_an_untrusted_client_buys_no_fresh_address(
+    limited_server: RunningServer,
+) -> None:
+    """Only a proxy uvicorn trusts (loopback's 127.0.0.1 by default) may name the client's address."""
+    with attacker(limited_server.url) as flooding:
+        statuses = [
+            flooding.get("/health", headers={"X-Forwarded-For": f"203.0.113.{n}"}).status_code for n in range(20)
+        ]
+    assert statuses == [200] * 5 + [429] * 15
+
+
 def test_guessed_secrets_back_off_are_audited_and_do_not_keep_the_user_out(
     tmp_path: Path, settings: Settings, engine: FaceEngine
 ) -> None:
