@@ -64,6 +64,17 @@ class NotFoundError(WatchkeeperError):
     code = "not_found"
 
 
+class RateLimitedError(WatchkeeperError):
+    """More attempts than allowed for a while: requests beyond a key's or an address's rate, or sign-ins
+    after too many failures. ``retry_after`` is the number of seconds until the next attempt may succeed."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class AlreadyExistsError(WatchkeeperError):
     """A record of that name already exists, and names are unique."""
 

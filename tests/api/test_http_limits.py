@@ -1,4 +1,4 @@
-"""The server's limits: configuration validated at start, requests per second per key."""
+"""The server's limits: configuration validated at start, requests per second per address, then per verified key."""
 
 from __future__ import annotations
 
@@ -6,14 +6,13 @@ from pathlib import Path
 
 import pytest
 from serving import running_server
-from starlette.datastructures import Headers
 
 from watchkeeper.api.config import ServerConfig, read_server_config
-from watchkeeper.api.limits import TokenBuckets, caller_of
+from watchkeeper.api.limits import RateLimits, RequestCharge, TokenBuckets
 from watchkeeper.config import ConfigError, Settings
+from watchkeeper.errors import RateLimitedError
 from watchkeeper.face import FaceEngine
 from watchkeeper.governance.roles import Role
-from watchkeeper.web.sessions import COOKIE_NAME
 
 
 class FakeClock:
@@ -77,22 +76,17 @@ def test_server_section_is_read_and_validated(tmp_path: Path) -> None:
         read_server_config(tmp_path / "absent.toml", {"WATCHKEEPER_PORT": "eighty"})
 
 
-@pytest.mark.parametrize(
-    ("headers", "caller"),
-    [
-        ({"authorization": "Bearer WKIAABC.secret"}, "key:WKIAABC"),
-        (
-            {"authorization": "AWS4-HMAC-SHA256 Credential=WKIAXYZ/20260101/eu-west-2/rekognition/aws4_request"},
-            "key:WKIAXYZ",
-        ),
-        ({"cookie": f"theme=dark; {COOKIE_NAME}=abc.def"}, "session:abc.def"),
-        ({}, "address:192.0.2.7"),
-    ],
-)
-def test_requests_are_limited_per_key_session_or_address(headers: dict[str, str], caller: str) -> None:
-    scope = {
-        "type": "http",
-        "headers": [(k.encode(), v.encode()) for k, v in headers.items()],
-        "client": ("192.0.2.7", 5),
-    }
-    assert caller_of(Headers(scope=scope), scope) == caller
+def test_a_request_is_charged_to_its_address_until_its_key_is_verified() -> None:
+    limits = RateLimits(1.0, TokenBuckets(1.0, 2, FakeClock()), TokenBuckets(1.0, 1, FakeClock()))
+    assert limits.addresses.take("192.0.2.7") == 0.0
+    charge = RequestCharge(limits, "192.0.2.7")
+    charge.key_verified("WKIAABC")
+    charge.key_verified("WKIAABC")  # verified again (a page re-checking its session): charged once
+    assert limits.addresses.take("192.0.2.7") == 0.0, "the address got its token back"
+    assert limits.addresses.take("192.0.2.7") == 0.0
+    assert limits.addresses.take("192.0.2.7") > 0.0
+    assert limits.addresses.take("198.51.100.1") == 0.0
+    with pytest.raises(RateLimitedError, match="for this access key") as refused:
+        RequestCharge(limits, "198.51.100.1").key_verified("WKIAABC")
+    assert refused.value.retry_after == pytest.approx(1.0)
+    assert limits.addresses.take("198.51.100.1") == 0.0, "a request refused for its key costs its address nothing"

@@ -1,9 +1,9 @@
 """The server: the REST API (``/api/v1``), the Rekognition-compatible endpoint, and the live runs.
 
 :func:`create_app` builds the application around one governance core; :func:`serve` runs it under
-uvicorn. Starting records the configuration (the core does), bootstraps a first administrator's key when
-there are no users yet, enforces retention daily, runs authorised deployments on their configured cameras
-inside their windows, and stops every live run cleanly on shutdown.
+uvicorn. Starting records the configuration (the core does), enforces retention daily, runs authorised
+deployments on their configured cameras inside their windows, and stops every live run cleanly on
+shutdown. (``watchkeeper serve`` registers the first administrator beforehand, when there are no users.)
 """
 
 from __future__ import annotations
@@ -13,10 +13,8 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
-from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
-from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.responses import Response
@@ -30,21 +28,15 @@ from watchkeeper.api.rekognition import router as rekognition
 from watchkeeper.api.rekognition.errors import limit_refusal
 from watchkeeper.api.routes import alerts, audit, deployments, footage, galleries, reports, retention, users
 from watchkeeper.api.state import ServerState
-from watchkeeper.governance import credentials
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.deployments import close_silent_runs
-from watchkeeper.governance.keyfiles import write_private_file
 from watchkeeper.governance.retention import enforce_retention
-from watchkeeper.governance.roles import SYSTEM_ACTOR, Role
-from watchkeeper.governance.schema import User
-from watchkeeper.governance.users import add_user
+from watchkeeper.governance.roles import SYSTEM_ACTOR
 from watchkeeper.live.supervisor import LiveSupervisor, video_engine
 from watchkeeper.web.app import install_web
 
 API_PREFIX = "/api/v1"
 RETENTION_INTERVAL = timedelta(days=1)
-FIRST_ADMINISTRATOR = "admin"
-FIRST_KEY_FILE = "first-administrator-key.txt"
 logger = logging.getLogger("watchkeeper.server")
 
 
@@ -125,24 +117,3 @@ async def _supervise_runs(gov: Governance, live: LiveSupervisor, interval: float
         except Exception:  # e.g. the database briefly unavailable: the next check tries again
             logger.exception("supervising the deployment runs failed")
         await asyncio.sleep(interval)
-
-
-def bootstrap_first_administrator(gov: Governance) -> Path | None:
-    """With no users at all, register an administrator and write their access key to a file readable by
-    the server's owner only; returns that file (None when users already exist)."""
-    with gov.sessions() as session:
-        if session.scalar(select(func.count()).select_from(User)):
-            return None
-    add_user(gov, None, FIRST_ADMINISTRATOR, Role.ADMIN, "first start of the server")
-    issued = credentials.issue_access_key(
-        gov, SYSTEM_ACTOR, FIRST_ADMINISTRATOR, "first administrator", "first start of the server"
-    )
-    path = gov.settings.keys_dir / FIRST_KEY_FILE
-    write_private_file(
-        path,
-        (
-            f"user: {issued.user}\naccess_key_id: {issued.access_key_id}\n"
-            f"secret_access_key: {issued.secret_access_key}\nbearer_token: {issued.bearer_token}\n"
-        ).encode(),
-    )
-    return path

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from watchkeeper.api.limits import request_charge
 from watchkeeper.api.state import ServerState, server_state
 from watchkeeper.governance.credentials import AuthenticationError, authenticate_bearer
 from watchkeeper.governance.roles import Actor
@@ -26,9 +27,12 @@ _bearer = HTTPBearer(
 def current_actor(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Actor:
+    """The holder of the request's verified bearer token; the request is charged to that key from here on."""
     if credentials is None:
         raise AuthenticationError("this request needs 'Authorization: Bearer <access key id>.<secret access key>'")
-    return authenticate_bearer(server_state(request).gov, credentials.credentials)
+    verified = authenticate_bearer(server_state(request).gov, credentials.credentials)
+    request_charge(request.scope).key_verified(verified.access_key_id)
+    return verified.actor
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import math
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -17,6 +19,7 @@ from watchkeeper.errors import (
     ImageTooLargeError,
     InputError,
     NotFoundError,
+    RateLimitedError,
     UnsupportedImageFormatError,
     WatchkeeperError,
 )
@@ -49,18 +52,19 @@ class RequestTooLargeError(InputError):
     code = "request_too_large"
 
 
-class RateLimitedError(WatchkeeperError):
-    """More requests than the key's rate allows."""
-
-    code = "rate_limited"
-
-
 def status_of(error: WatchkeeperError) -> int:
     if isinstance(error, RequestTooLargeError):
         return 413
     if isinstance(error, RateLimitedError):
         return 429
     return next((status for kind, status in STATUS_BY_ERROR if isinstance(error, kind)), 503)
+
+
+def retry_after_header(error: Exception) -> dict[str, str]:
+    """``Retry-After`` (whole seconds, at least 1) for a refusal that passes with time; nothing otherwise."""
+    if isinstance(error, RateLimitedError):
+        return {"Retry-After": str(max(1, math.ceil(error.retry_after)))}
+    return {}
 
 
 def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -73,7 +77,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(WatchkeeperError)
     async def watchkeeper_error(_request: Request, error: WatchkeeperError) -> JSONResponse:
         status = status_of(error)
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else retry_after_header(error)
         return error_response(status, error.code, str(error), headers)
 
     @app.exception_handler(ValueError)

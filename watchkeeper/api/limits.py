@@ -1,32 +1,39 @@
-"""Limits every request meets before any handler runs: body size and requests per second per key.
+"""Limits every request meets: body size, and requests per second per client address, then per verified key.
 
-Kept as plain ASGI middleware so they apply alike to the REST API and the Rekognition-compatible
-endpoint, and so an oversized body is refused from its declared length, or as soon as the streamed bytes
-pass the limit, without being read into memory first.
+Kept as plain ASGI middleware so they apply alike to the REST API, the Rekognition-compatible endpoint and
+the web pages, and so an oversized body is refused from its declared length, or as soon as the streamed
+bytes pass the limit, without being read into memory first.
+
+Every request is charged to its client address as it arrives, so a flood is refused before anything else
+runs, and a made-up key id or cookie buys no allowance of its own. Once the route that authenticates the
+request has verified its access key (bearer token, SigV4 signature, or the key behind a web session), the
+charge moves from the address to that key. A key's holder is limited by their own use only: requests
+that merely claim their key id, and fail to verify, spend the allowance of the address they came from.
 """
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from starlette.datastructures import Headers
-from starlette.requests import cookie_parser
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from watchkeeper.api.config import ServerConfig
-from watchkeeper.api.errors import RequestTooLargeError
-from watchkeeper.web.sessions import COOKIE_NAME
+from watchkeeper.api.errors import RequestTooLargeError, retry_after_header
+from watchkeeper.errors import RateLimitedError
 
 Rejection = Callable[[Scope, int, str, str, dict[str, str]], Response]
 """Builds the refusal in the shape the client speaks (REST JSON or AWS JSON): scope, status, code, message,
 extra headers."""
 
 _MAX_TRACKED_CALLERS = 10_000
+_CHARGE = "watchkeeper.charge"
+"""Where the middleware leaves each request's :class:`RequestCharge` in its ASGI scope."""
 
 
 class TokenBuckets:
@@ -43,29 +50,70 @@ class TokenBuckets:
         """Take one token for ``caller``: 0.0 if allowed, else the seconds until a token is available."""
         now = self._clock()
         with self._lock:
-            tokens, last = self._buckets.pop(caller, (self._burst, now))
-            tokens = min(self._burst, tokens + (now - last) * self._rate)
+            tokens = self._refilled(caller, now)
             wait = 0.0 if tokens >= 1.0 else (1.0 - tokens) / self._rate
             self._buckets[caller] = (tokens - 1.0 if wait == 0.0 else tokens, now)
             while len(self._buckets) > _MAX_TRACKED_CALLERS:
                 self._buckets.popitem(last=False)
         return wait
 
+    def give_back(self, caller: str) -> None:
+        """Return the token a request took (its charge moved elsewhere)."""
+        now = self._clock()
+        with self._lock:
+            self._buckets[caller] = (min(self._burst, self._refilled(caller, now) + 1.0), now)
 
-def caller_of(headers: Headers, scope: Scope) -> str:
-    """The access key id a request claims (bearer token or SigV4 credential), else its web session, else the
-    client address. Claimed, not verified: limiting happens before authentication so floods cost nothing
-    to refuse (and a made-up session only ever limits itself)."""
-    authorization = headers.get("authorization", "")
-    session = cookie_parser(headers.get("cookie", "")).get(COOKIE_NAME)
-    if session:
-        return "session:" + session
-    if authorization.startswith("Bearer "):
-        return "key:" + authorization[len("Bearer ") :].partition(".")[0]
-    if "Credential=" in authorization:
-        return "key:" + authorization.split("Credential=", 1)[1].partition("/")[0]
+    def _refilled(self, caller: str, now: float) -> float:
+        """The caller's tokens at ``now``, its bucket taken out to be put back as the most recent."""
+        tokens, last = self._buckets.pop(caller, (self._burst, now))
+        return min(self._burst, tokens + (now - last) * self._rate)
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimits:
+    """The server's allowances: one bucket per client address, one per verified access key."""
+
+    requests_per_second: float
+    addresses: TokenBuckets
+    keys: TokenBuckets
+
+    @classmethod
+    def of(cls, config: ServerConfig) -> RateLimits:
+        rate, burst = config.requests_per_second, config.burst
+        return cls(rate, TokenBuckets(rate, burst), TokenBuckets(rate, burst))
+
+
+class RequestCharge:
+    """Whose allowance one request spends: its client address, until its access key is verified."""
+
+    def __init__(self, limits: RateLimits, address: str) -> None:
+        self._limits = limits
+        self.address = address
+        self._key: str | None = None
+
+    def key_verified(self, access_key_id: str) -> None:
+        """Move the charge from the address to the verified key; :class:`RateLimitedError` when the key has
+        spent its allowance. A request verified again (a page that re-checks its session) pays once."""
+        if self._key is not None:
+            return
+        self._key = access_key_id
+        self._limits.addresses.give_back(self.address)
+        wait = self._limits.keys.take(access_key_id)
+        if wait > 0:
+            rate = self._limits.requests_per_second
+            raise RateLimitedError(f"more than {rate:g} requests per second for this access key; retry later", wait)
+
+
+def request_charge(scope: Scope) -> RequestCharge:
+    """The charge :class:`LimitsMiddleware` took for this request."""
+    charge: RequestCharge = scope[_CHARGE]
+    return charge
+
+
+def client_address(scope: Scope) -> str:
+    """The address the connection came from (as uvicorn reports it, behind a proxy it trusts)."""
     client = scope.get("client")
-    return "address:" + (client[0] if client else "unknown")
+    return client[0] if client else "unknown"
 
 
 class LimitsMiddleware:
@@ -76,19 +124,24 @@ class LimitsMiddleware:
         self.config = config
         self.reject = reject
         self.large_upload_paths = large_upload_paths
-        self.buckets = TokenBuckets(config.requests_per_second, config.burst)
+        self.limits = RateLimits.of(config)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        wait = self.buckets.take(caller_of(headers, scope))
+        address = client_address(scope)
+        wait = self.limits.addresses.take(address)
         if wait > 0:
-            message = f"more than {self.config.requests_per_second:g} requests per second for this key; retry later"
-            retry = {"Retry-After": str(max(1, math.ceil(wait)))}
-            await self.reject(scope, 429, "rate_limited", message, retry)(scope, receive, send)
+            refusal = RateLimitedError(
+                f"more than {self.config.requests_per_second:g} requests per second from this address without "
+                "a verified access key; retry later",
+                wait,
+            )
+            await self.reject(scope, 429, refusal.code, str(refusal), retry_after_header(refusal))(scope, receive, send)
             return
+        scope = {**scope, _CHARGE: RequestCharge(self.limits, address)}
         limit = (
             self.config.max_footage_bytes if scope["path"] in self.large_upload_paths else self.config.max_request_bytes
         )

@@ -9,7 +9,7 @@ import typer
 import uvicorn
 from rich.table import Table
 
-from watchkeeper.api.app import bootstrap_first_administrator, create_app
+from watchkeeper.api.app import create_app
 from watchkeeper.api.config import read_server_config
 from watchkeeper.cli import output
 from watchkeeper.cli.governance_commands import Reason, User
@@ -39,11 +39,13 @@ def serve(
     overrides = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
     config = config.model_copy(update=overrides)
     with governed(False) as gov:
-        first_key = bootstrap_first_administrator(gov)
+        created = users.bootstrap_first_administrator(gov)
+        first_key = credentials.first_key_file(gov)
         if first_key is not None:
+            said = f"first start: administrator '{credentials.FIRST_ADMINISTRATOR}' created" if created else "note"
             output.stderr.print(
-                f"first start: administrator 'admin' created; their access key is in {first_key} "
-                "(readable by you only)",
+                f"{said}; their access key is in {first_key} (readable by you only), which is deleted once "
+                f"'{credentials.FIRST_ADMINISTRATOR}' signs in or issues another key",
                 highlight=False,
                 soft_wrap=True,
             )

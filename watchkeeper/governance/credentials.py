@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import functools
 import hmac
+import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -22,11 +23,13 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select
 
 from watchkeeper.errors import WatchkeeperError
+from watchkeeper.governance.audit.entry import JsonValue
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
-from watchkeeper.governance.keyfiles import random_key_file
-from watchkeeper.governance.roles import Actor, Permission, Role
+from watchkeeper.governance.keyfiles import random_key_file, write_private_file
+from watchkeeper.governance.roles import SYSTEM_ACTOR, Actor, Permission, Role
 from watchkeeper.governance.schema import AccessKey, User
+from watchkeeper.governance.sign_in_throttle import SignInThrottle
 
 ACCESS_KEY_PREFIX = "WKIA"
 """Like AWS's ``AKIA``: says at a glance which system issued the key."""
@@ -34,6 +37,11 @@ _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 _ID_RANDOM_CHARACTERS = 16
 _SECRET_BYTES = 30
 ENCRYPTION_KEY_FILE = "access-key-encryption.key"
+FIRST_ADMINISTRATOR = "admin"
+"""The administrator a server registers on its first start, when there are no users at all."""
+FIRST_KEY_FILE = "first-administrator-key.txt"
+"""Where, in ``keys/``, that administrator's first key waits to be collected."""
+logger = logging.getLogger("watchkeeper.governance.credentials")
 
 
 class AuthenticationError(WatchkeeperError):
@@ -73,6 +81,25 @@ class KeyHolder:
     secret_access_key: str
 
 
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """A verified caller: who, and by which of their keys (a request is limited by that key's rate; a web
+    session ends when that key is revoked or its user deactivated)."""
+
+    actor: Actor
+    access_key_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class SignInAttempt:
+    """A person's attempt to sign in: the name they give, the secret they type and where they are."""
+
+    user_name: str
+    secret: str = field(repr=False)
+    address: str
+    interface: str = "web"
+
+
 class SecretBox:
     """Encrypts and decrypts key secrets with the data directory's key (created on first use)."""
 
@@ -98,7 +125,8 @@ class SecretBox:
 
 
 def issue_access_key(gov: Governance, actor: Actor, user_name: str, description: str, reason: str) -> IssuedKey:
-    """Issue a new key pair to an active user; audited (the secret never enters the log)."""
+    """Issue a new key pair to an active user; audited (the secret never enters the log). The first
+    administrator issuing a key retires the file their first key was delivered in."""
     actor.require(Permission.MANAGE_USERS)
     access_key_id = ACCESS_KEY_PREFIX + "".join(secrets.choice(_ID_ALPHABET) for _ in range(_ID_RANDOM_CHARACTERS))
     secret = secrets.token_urlsafe(_SECRET_BYTES)
@@ -121,7 +149,37 @@ def issue_access_key(gov: Governance, actor: Actor, user_name: str, description:
         gov.audit.append(
             session, actor, "key.issue", f"user:{user_name}/key:{access_key_id}", reason, {"description": description}
         )
+    retire_first_key_file(gov, actor)
     return IssuedKey(access_key_id, secret, user_name)
+
+
+def write_first_key_file(gov: Governance, issued: IssuedKey) -> Path:
+    """Deliver the first administrator's key in a file readable by the server's owner only."""
+    path = gov.settings.keys_dir / FIRST_KEY_FILE
+    write_private_file(
+        path,
+        (
+            f"user: {issued.user}\naccess_key_id: {issued.access_key_id}\n"
+            f"secret_access_key: {issued.secret_access_key}\nbearer_token: {issued.bearer_token}\n"
+        ).encode(),
+    )
+    return path
+
+
+def first_key_file(gov: Governance) -> Path | None:
+    """The file of the first administrator's key, while it has not been retired."""
+    path = gov.settings.keys_dir / FIRST_KEY_FILE
+    return path if path.is_file() else None
+
+
+def retire_first_key_file(gov: Governance, actor: Actor) -> None:
+    """Delete the first key's file once the first administrator has shown they hold a key (by signing
+    in, or by issuing another key): a secret should lie on disk no longer than it takes to collect it.
+    The key itself stays valid; revoke it to end it."""
+    path = first_key_file(gov)
+    if actor.name == FIRST_ADMINISTRATOR and path is not None:
+        path.unlink(missing_ok=True)
+        logger.info("deleted %s: the first administrator has collected their key", path)
 
 
 def revoke_access_key(gov: Governance, actor: Actor, access_key_id: str, reason: str) -> AccessKeyRecord:
@@ -165,61 +223,74 @@ def key_holder(gov: Governance, access_key_id: str) -> KeyHolder:
     return KeyHolder(Actor(user.name, Role(user.role)), secret)
 
 
-def authenticate_bearer(gov: Governance, token: str) -> Actor:
-    """The actor of a bearer token ``<access key id>.<secret>``, compared in constant time."""
+def authenticate_bearer(gov: Governance, token: str) -> SignedIn:
+    """The holder of a bearer token ``<access key id>.<secret>`` and its key, compared in constant time."""
     access_key_id, _, presented = token.strip().partition(".")
     if not access_key_id or not presented:
         raise AuthenticationError("the bearer token must be '<access key id>.<secret access key>'")
     holder = key_holder(gov, access_key_id)
     if not hmac.compare_digest(holder.secret_access_key.encode(), presented.encode()):
         raise AuthenticationError("the access key is not valid")
-    return holder.actor
+    return SignedIn(holder.actor, access_key_id)
 
 
-@dataclass(frozen=True, slots=True)
-class SignedIn:
-    """A person signed in to the web interface: who, and by which of their keys (revoking that key, or
-    deactivating the user, ends the session)."""
-
-    actor: Actor
-    access_key_id: str
-
-
-def sign_in(gov: Governance, user_name: str, secret: str) -> SignedIn:
+def sign_in(gov: Governance, throttle: SignInThrottle, attempt: SignInAttempt) -> SignedIn:
     """A person signing in with their user name and the secret of one of their current access keys: the
-    same credential a program uses, so there is one thing to issue, revoke and audit. Audited; a failure
-    says the same whichever part was wrong."""
-    with gov.sessions() as session:
-        rows = session.execute(
-            select(AccessKey, User)
-            .join(User, AccessKey.user_id == User.id)
-            .where(User.name == user_name, User.active.is_(True), AccessKey.revoked_at.is_(None))
-            .order_by(AccessKey.id)
-        ).all()
-    box = _secret_box(gov)
-    matched = [
-        SignedIn(Actor(user.name, Role(user.role)), key.access_key_id)
-        for key, user in rows
-        if hmac.compare_digest(
-            box.unseal(key.access_key_id, key.secret_nonce, key.secret_ciphertext).encode(), secret.encode()
-        )
-    ]
-    if not matched:
+    same credential a program uses, so there is one thing to issue, revoke and audit. Refused unchecked
+    (:class:`RateLimitedError`) while ``throttle`` holds the name or the address back after failures.
+    Audited either way: a failure records the name given, the address and why, never the secret, so an
+    auditor sees guessing; the refusal says the same whichever part was wrong. The first administrator
+    signing in retires the file their first key was delivered in."""
+    throttle.admit(attempt.user_name, attempt.address)
+    signed_in, failure = _matching_key(gov, attempt)
+    if signed_in is None:
+        details: dict[str, JsonValue] = {
+            "interface": attempt.interface,
+            "user": attempt.user_name,
+            "address": attempt.address,
+            "reason": failure,
+            "refused_while_waiting": throttle.take_refusals(attempt.address),
+        }
+        with transaction(gov.sessions) as session:
+            target = f"interface:{attempt.interface}"
+            gov.audit.append(session, SYSTEM_ACTOR, "session.sign_in_failed", target, "", details)
         raise AuthenticationError("the user name or the secret access key is not valid")
-    signed_in = matched[0]
-    _audit_session(gov, signed_in, "session.sign_in")
+    throttle.succeeded(attempt.user_name, attempt.address)
+    _audit_session(gov, signed_in, "session.sign_in", {"interface": attempt.interface, "address": attempt.address})
+    retire_first_key_file(gov, signed_in.actor)
     return signed_in
+
+
+def _matching_key(gov: Governance, attempt: SignInAttempt) -> tuple[SignedIn | None, str]:
+    """The first current key of the named active user whose secret is the one given, else None and why
+    (for the audit log only: ``no_active_user``, ``no_current_key`` or ``wrong_secret``)."""
+    with gov.sessions() as session:
+        user = session.scalar(select(User).where(User.name == attempt.user_name, User.active.is_(True)))
+        if user is None:
+            return None, "no_active_user"
+        keys = session.scalars(
+            select(AccessKey).where(AccessKey.user_id == user.id, AccessKey.revoked_at.is_(None)).order_by(AccessKey.id)
+        ).all()
+        actor = Actor(user.name, Role(user.role))
+    if not keys:
+        return None, "no_current_key"
+    box = _secret_box(gov)
+    for key in keys:
+        secret = box.unseal(key.access_key_id, key.secret_nonce, key.secret_ciphertext)
+        if hmac.compare_digest(secret.encode(), attempt.secret.encode()):
+            return SignedIn(actor, key.access_key_id), ""
+    return None, "wrong_secret"
 
 
 def sign_out(gov: Governance, signed_in: SignedIn) -> None:
     """Record that a web session ended at its user's request."""
-    _audit_session(gov, signed_in, "session.sign_out")
+    _audit_session(gov, signed_in, "session.sign_out", {"interface": "web"})
 
 
-def _audit_session(gov: Governance, signed_in: SignedIn, action: str) -> None:
+def _audit_session(gov: Governance, signed_in: SignedIn, action: str, details: dict[str, JsonValue]) -> None:
     with transaction(gov.sessions) as session:
         target = f"user:{signed_in.actor.name}/key:{signed_in.access_key_id}"
-        gov.audit.append(session, signed_in.actor, action, target, "", {"interface": "web"})
+        gov.audit.append(session, signed_in.actor, action, target, "", details)
 
 
 def _secret_box(gov: Governance) -> SecretBox:

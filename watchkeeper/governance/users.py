@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import func, select
 
 from watchkeeper.errors import AlreadyExistsError
+from watchkeeper.governance import credentials
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.roles import SYSTEM_ACTOR, Actor, Permission, Role, UnknownUserError
@@ -61,3 +63,16 @@ def list_users(gov: Governance, actor: Actor) -> list[UserRecord]:
     with gov.sessions() as session:
         users = session.scalars(select(User).order_by(User.name)).all()
         return [UserRecord(u.name, Role(u.role), u.active, u.created_at) for u in users]
+
+
+def bootstrap_first_administrator(gov: Governance) -> Path | None:
+    """With no users at all, register the first administrator and deliver their access key in a file
+    readable by the owner of the data directory only; returns that file (None when users already exist).
+    The file is deleted once that administrator signs in or issues another key."""
+    with gov.sessions() as session:
+        if session.scalar(select(func.count()).select_from(User)):
+            return None
+    name = credentials.FIRST_ADMINISTRATOR
+    add_user(gov, None, name, Role.ADMIN, "first start of the server")
+    issued = credentials.issue_access_key(gov, SYSTEM_ACTOR, name, "first administrator", "first start of the server")
+    return credentials.write_first_key_file(gov, issued)

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from watchkeeper.api.state import ServerState
+from watchkeeper.governance.sign_in_throttle import SignInThrottle
 from watchkeeper.web.pages import WebState, create_templates
 from watchkeeper.web.routes import alerts, deployments, galleries, records, search, signing
 from watchkeeper.web.sessions import SessionStore
@@ -18,7 +19,9 @@ STATIC_DIR = Path(__file__).parent / "static"
 def install_web(app: FastAPI, state: ServerState) -> None:
     """Add the pages and their static files (styles, scripts: all shipped in the package, nothing fetched
     from elsewhere) to ``app``."""
-    app.state.watchkeeper_web = WebState(state, SessionStore.open(state.gov.settings.keys_dir), create_templates())
+    app.state.watchkeeper_web = WebState(
+        state, SessionStore.open(state.gov.settings.keys_dir), create_templates(), SignInThrottle(state.gov.clock)
+    )
     for module in (signing, alerts, deployments, galleries, search, records):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

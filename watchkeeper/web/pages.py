@@ -21,12 +21,14 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.routing import APIRoute
 from starlette.templating import Jinja2Templates
 
-from watchkeeper.api.errors import status_of
+from watchkeeper.api.errors import retry_after_header, status_of
+from watchkeeper.api.limits import request_charge
 from watchkeeper.api.state import ServerState
 from watchkeeper.errors import WatchkeeperError
 from watchkeeper.governance import credentials
 from watchkeeper.governance.credentials import AuthenticationError
 from watchkeeper.governance.roles import PERMISSIONS, Actor, Permission, PermissionDeniedError
+from watchkeeper.governance.sign_in_throttle import SignInThrottle
 from watchkeeper.web.sessions import COOKIE_NAME, LIFETIME_SECONDS, Notice, SessionStore, WebSession
 
 SIGN_IN_PATH = "/sign-in"
@@ -67,6 +69,7 @@ class WebState:
     server: ServerState
     sessions: SessionStore
     templates: Jinja2Templates
+    sign_ins: SignInThrottle
 
 
 def web_state(request: Request) -> WebState:
@@ -85,7 +88,8 @@ class FormForgeryError(PermissionDeniedError):
 
 
 def current_session(request: Request) -> WebSession:
-    """The signed-in session of the request's cookie, still backed by a current key of an active user."""
+    """The signed-in session of the request's cookie, still backed by a current key of an active user; the
+    request is charged to that key from here on (:class:`RateLimitedError` past its rate)."""
     web = web_state(request)
     session_id = web.sessions.id_from_cookie(request.cookies.get(COOKIE_NAME))
     session = web.sessions.get(session_id) if session_id else None
@@ -96,6 +100,7 @@ def current_session(request: Request) -> WebSession:
     except AuthenticationError:
         web.sessions.end(session.id)
         raise SignInRequiredError from None
+    request_charge(request.scope).key_verified(session.signed_in.access_key_id)
     return session
 
 
@@ -207,6 +212,7 @@ class WebRoute(APIRoute):
                 response = _refusal(request, 422, "; ".join(_problem(p) for p in error.errors()))
             except WatchkeeperError as error:
                 response = _refusal(request, status_of(error), str(error))
+                response.headers.update(retry_after_header(error))
             except ValueError as error:
                 response = _refusal(request, 400, str(error))
             response.headers.update(SECURITY_HEADERS)

@@ -14,7 +14,7 @@ import uuid
 
 from starlette.responses import JSONResponse
 
-from watchkeeper.api.errors import RateLimitedError, RequestTooLargeError
+from watchkeeper.api.errors import RequestTooLargeError
 from watchkeeper.errors import (
     AlreadyExistsError,
     FaceSelectionError,
@@ -22,6 +22,7 @@ from watchkeeper.errors import (
     ImageTooLargeError,
     InputError,
     NotFoundError,
+    RateLimitedError,
     UnsupportedImageFormatError,
     WatchkeeperError,
 )

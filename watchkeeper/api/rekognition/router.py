@@ -14,6 +14,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.responses import Response
 
+from watchkeeper.api.errors import retry_after_header
+from watchkeeper.api.limits import RequestCharge, request_charge
 from watchkeeper.api.rekognition.context import Call, signed_statements
 from watchkeeper.api.rekognition.errors import AwsError, aws_error_of, aws_response, error_response
 from watchkeeper.api.rekognition.inputs import parse_body
@@ -47,13 +49,13 @@ async def rekognition(request: Request) -> Response:
             headers=[(name.decode("latin-1").lower(), value.decode("latin-1")) for name, value in request.headers.raw],
             body=body,
         )
-        answer = await run_in_threadpool(serve_request, server_state(request), received)
+        answer = await run_in_threadpool(serve_request, server_state(request), received, request_charge(request.scope))
     except Exception as error:  # every failure is answered in the protocol's shape
-        return error_response(aws_error_of(error))
+        return error_response(aws_error_of(error), retry_after_header(error))
     return aws_response(200, answer)
 
 
-def serve_request(state: ServerState, received: ReceivedRequest) -> JsonObject:
+def serve_request(state: ServerState, received: ReceivedRequest, charge: RequestCharge) -> JsonObject:
     target = received.header(TARGET_HEADER) or ""
     operation_name = target.removeprefix(TARGET_PREFIX)
     operation = OPERATIONS.get(operation_name) if target.startswith(TARGET_PREFIX) else None
@@ -74,6 +76,7 @@ def serve_request(state: ServerState, received: ReceivedRequest) -> JsonObject:
 
     skew = timedelta(seconds=state.config.allowed_clock_skew_seconds)
     authorization = verify_request(received, SERVICE, state.gov.clock.now(), skew, secret_of)
+    charge.key_verified(authorization.credential.access_key_id)
     if TARGET_HEADER not in authorization.signed_headers:
         # Otherwise a captured DescribeCollection could be replayed, within the skew, as DeleteCollection.
         raise AwsError("InvalidSignatureException", "The X-Amz-Target header must be signed.")

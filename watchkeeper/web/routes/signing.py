@@ -8,7 +8,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from watchkeeper.errors import WatchkeeperError
+from watchkeeper.api.errors import retry_after_header
+from watchkeeper.api.limits import request_charge
+from watchkeeper.errors import RateLimitedError, WatchkeeperError
 from watchkeeper.governance import credentials
 from watchkeeper.web.pages import (
     SIGN_IN_PATH,
@@ -53,8 +55,13 @@ async def sign_in(
     visitor = web.sessions.id_from_cookie(request.cookies.get(COOKIE_NAME))
     if visitor is None or not web.sessions.csrf_valid(visitor, csrf_token):
         return _sign_in_form(request, web, "The sign-in form had expired. Please try again.", user, 400)
+    attempt = credentials.SignInAttempt(user.strip(), secret.strip(), request_charge(request.scope).address)
     try:
-        signed_in = await run_in_threadpool(credentials.sign_in, web.server.gov, user.strip(), secret.strip())
+        signed_in = await run_in_threadpool(credentials.sign_in, web.server.gov, web.sign_ins, attempt)
+    except RateLimitedError as error:
+        refused = _sign_in_form(request, web, str(error), user, 429)
+        refused.headers.update(retry_after_header(error))
+        return refused
     except WatchkeeperError:
         return _sign_in_form(request, web, "The user name or the secret access key is not valid.", user, 401)
     session = web.sessions.start(signed_in)
