@@ -43,6 +43,10 @@ class ServerConfig(BaseModel):
     video_directories: tuple[DirectoryPath, ...] = ()
     """Directories whose video files a request may name as a run's source. None by default: requests may
     name streams (``rtsp://``, ``http(s)://``, ...) and cameras (``/dev/...``), not files on the server."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses of reverse proxies whose ``X-Forwarded-For`` names the client. None by default: limits and
+    sign-in backoff go by client address, and any local process could otherwise claim a fresh address
+    (uvicorn trusts 127.0.0.1 unless told not to)."""
     allowed_clock_skew_seconds: int = Field(default=300, ge=1, le=3600)
     """How far a signed request's time may be from the server's: a captured request cannot be replayed later."""
     rekognition: RekognitionConfig = RekognitionConfig()

@@ -16,11 +16,12 @@ from fastapi import FastAPI
 @contextmanager
 def serve_in_thread(app: FastAPI, host: str = "127.0.0.1", port: int = 0, start_timeout: float = 30.0) -> Iterator[str]:
     """Serve ``app`` until the block ends, yielding its base URL; ``port`` 0 takes any free port. Leaving the
-    block shuts the server down gracefully (the app's shutdown runs: live runs are stopped on record)."""
+    block shuts the server down gracefully (the app's shutdown runs: live runs are stopped on record). No
+    proxy sits in front of an embedded server, so no client may name its own address in a header."""
     listener = socket.socket()
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((host, port))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", proxy_headers=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, name="watchkeeper-server")
     thread.start()
     deadline = time.monotonic() + start_timeout

@@ -57,6 +57,8 @@ def serve(
                 port=config.port,
                 log_level="info",
                 timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+                proxy_headers=bool(config.trusted_proxies),
+                forwarded_allow_ips=list(config.trusted_proxies) or None,
             )
         finally:
             gov.close()
