@@ -79,3 +79,18 @@ class AlreadyExistsError(WatchkeeperError):
     """A record of that name already exists, and names are unique."""
 
     code = "already_exists"
+
+
+class StorageUnavailableError(WatchkeeperError):
+    """What had to be stored could not be: the disk is full, the database read-only, locked or failing.
+
+    The change is rolled back whole, so nothing is stored; the fault is the deployment's, not the request's,
+    and the same request can succeed once the storage is fixed.
+    """
+
+    code = "unavailable"
+
+    def __init__(self, store: str, reason: str) -> None:
+        super().__init__(f"cannot store in {store}: {reason}; nothing was changed")
+        self.source = store
+        self.reason = reason

@@ -46,6 +46,11 @@ STATUS_BY_ERROR: tuple[tuple[type[WatchkeeperError], int], ...] = (
 """First match wins, so subclasses come before their bases; anything else is the server's fault (503)."""
 
 
+NESTED_TOO_DEEPLY = "the JSON body is nested deeper than the parser reads (about 1000 levels)"
+"""Python's ``json`` recurses once per level of nesting and raises ``RecursionError`` past the interpreter's
+limit; a body like that is the client's malformed input, never the server's failure."""
+
+
 class RequestTooLargeError(InputError):
     """A request body beyond the configured limit (refused before it is read in full)."""
 
@@ -97,5 +102,7 @@ def install_error_handlers(app: FastAPI) -> None:
         cause = error.__cause__
         if isinstance(cause, WatchkeeperError):  # e.g. the size limit tripped while FastAPI parsed the body
             return error_response(status_of(cause), cause.code, str(cause))
+        if isinstance(cause, RecursionError):  # FastAPI's JSON parsing of a deeply nested body
+            return error_response(422, "invalid_request", NESTED_TOO_DEEPLY)
         code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
         return error_response(error.status_code, code, str(error.detail), dict(error.headers or {}))

@@ -15,11 +15,11 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from watchkeeper.errors import WatchkeeperError
+from watchkeeper.errors import StorageUnavailableError, WatchkeeperError
 
 
 class DatabaseError(WatchkeeperError):
@@ -59,7 +59,23 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url)
     event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "begin", _sqlite_begin_immediate)
+    event.listen(engine, "handle_error", _storage_failure)
     return engine
+
+
+SQLITE_STORAGE_FAILURES = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_BUSY")
+"""SQLite's result codes (and their extended forms) for storage that cannot take a write: a full disk, an
+I/O error, a read-only file, a file that cannot be opened, a lock held past the busy timeout."""
+
+
+def _storage_failure(context: ExceptionContext) -> None:
+    """Report SQLite's storage failures as :class:`StorageUnavailableError`, in one line, wherever they
+    happen (a statement, a commit, opening the file), so every caller reports them alike: the server as a
+    503, the command line with exit code 3. SQLAlchemy rolls the transaction back first."""
+    name = getattr(context.original_exception, "sqlite_errorname", "")
+    if name.startswith(SQLITE_STORAGE_FAILURES):
+        database = context.engine.url.database if context.engine is not None else None
+        raise StorageUnavailableError(database or "the database", str(context.original_exception))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -253,10 +253,14 @@ def _session_or_none(request: Request) -> WebSession | None:
 
 
 def _same_origin_referrer(request: Request) -> str | None:
+    """The path of this server's page the request came from, or None. A path beginning ``//`` (or ``/\\``,
+    which browsers read alike) would be taken by the browser as another host's address, so it is never
+    sent back as a redirect."""
     referrer = urlsplit(request.headers.get("referer", ""))
-    if referrer.netloc != request.url.netloc or not referrer.path.startswith("/"):
+    path = referrer.path
+    if referrer.netloc != request.url.netloc or not path.startswith("/") or path.startswith(("//", "/\\")):
         return None
-    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return path + (f"?{referrer.query}" if referrer.query else "")
 
 
 def create_templates() -> Jinja2Templates:

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 from pydantic.alias_generators import to_pascal
 
+from watchkeeper.api.errors import NESTED_TOO_DEEPLY
 from watchkeeper.api.rekognition.errors import AwsError, invalid_parameter
 from watchkeeper.api.rekognition.shapes import QualityFilter
 
@@ -170,6 +171,8 @@ def parse_body(body: bytes) -> dict[str, Any]:
         document = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise AwsError("SerializationException", f"the request body is not valid JSON ({error})") from None
+    except RecursionError:
+        raise AwsError("SerializationException", NESTED_TOO_DEEPLY) from None
     if not isinstance(document, dict):
         raise AwsError("SerializationException", "the request body must be a JSON object")
     return document

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from watchkeeper.api.alert_feed import alert_events
 from watchkeeper.api.auth import CurrentActor, State
+from watchkeeper.api.params import RecordNumber
 from watchkeeper.governance import deployments
 from watchkeeper.governance.deployments import AlertOutcome, AlertRecord
 from watchkeeper.governance.roles import Permission
@@ -34,7 +35,7 @@ def list_alerts(
     actor: CurrentActor,
     state: State,
     deployment: str | None = None,
-    after_id: Annotated[int, Query(ge=0)] = 0,
+    after_id: Annotated[RecordNumber, Query()] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[AlertRecord]:
     return deployments.list_alerts(state.gov, actor, deployment, after_id, limit)
@@ -50,8 +51,8 @@ async def stream_alerts(
     actor: CurrentActor,
     state: State,
     deployment: str | None = None,
-    after_id: Annotated[int, Query(ge=0)] = 0,
-    last_event_id: Annotated[int | None, Header(ge=0)] = None,
+    after_id: Annotated[RecordNumber, Query()] = 0,
+    last_event_id: Annotated[RecordNumber | None, Header()] = None,
 ) -> StreamingResponse:
     """Server-sent events: each new alert as an ``alert`` event whose id is the alert's; a client that
     reconnects with ``Last-Event-ID`` misses nothing."""
@@ -69,10 +70,10 @@ async def stream_alerts(
     response_class=Response,
     responses={200: {"content": {"image/jpeg": {}}, "description": "The live face that raised the alert."}},
 )
-def alert_crop(alert_id: int, actor: CurrentActor, state: State) -> Response:
+def alert_crop(alert_id: RecordNumber, actor: CurrentActor, state: State) -> Response:
     return Response(deployments.alert_crop(state.gov, actor, alert_id), media_type="image/jpeg", headers=NO_STORE)
 
 
 @router.post("/alerts/{alert_id}/adjudication")
-def adjudicate(alert_id: int, body: Adjudication, actor: CurrentActor, state: State) -> AlertRecord:
+def adjudicate(alert_id: RecordNumber, body: Adjudication, actor: CurrentActor, state: State) -> AlertRecord:
     return deployments.adjudicate_alert(state.gov, actor, alert_id, body.outcome, body.reason, body.action_taken)

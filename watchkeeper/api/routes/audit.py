@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from watchkeeper.api.auth import CurrentActor, State
+from watchkeeper.api.params import RecordNumber
 from watchkeeper.serialise import plain
 
 router = APIRouter(tags=["audit"])
@@ -49,7 +50,7 @@ class InclusionProof(BaseModel):
 def read_entries(
     actor: CurrentActor,
     state: State,
-    start: Annotated[int, Query(ge=0)] = 0,
+    start: Annotated[RecordNumber, Query()] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditPage:
     rows = state.gov.audit.entries(actor, start, limit)
@@ -77,7 +78,7 @@ def verify(actor: CurrentActor, state: State) -> Verification:
 
 
 @router.get("/audit/entries/{sequence}/proof")
-def prove_inclusion(sequence: int, actor: CurrentActor, state: State) -> InclusionProof:
+def prove_inclusion(sequence: RecordNumber, actor: CurrentActor, state: State) -> InclusionProof:
     entry, leaf, path, head = state.gov.audit.inclusion(actor, sequence)
     return InclusionProof(
         sequence=sequence,

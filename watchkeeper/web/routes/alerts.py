@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from watchkeeper.api.alert_feed import alert_events
+from watchkeeper.api.params import RecordNumber
 from watchkeeper.governance import deployments
 from watchkeeper.governance.deployments import AlertOutcome, AlertRecord
 from watchkeeper.governance.roles import Permission
@@ -54,8 +55,8 @@ async def alert_stream(
     request: Request,
     session: Session,
     web: Web,
-    after: Annotated[int, Query(ge=0)] = 0,
-    last_event_id: Annotated[int | None, Header(ge=0)] = None,
+    after: Annotated[RecordNumber, Query()] = 0,
+    last_event_id: Annotated[RecordNumber | None, Header()] = None,
 ) -> Response:
     """Server-sent events: each new alert as an ``alert`` event carrying its card, rendered as on the page.
     The stream ends when the session does (signed out, expired, key revoked)."""
@@ -79,19 +80,19 @@ async def alert_stream(
 
 
 @router.get("/alerts/{alert_id}/crop")
-def alert_crop(alert_id: int, session: Session, web: Web) -> Response:
+def alert_crop(alert_id: RecordNumber, session: Session, web: Web) -> Response:
     return image_response(deployments.alert_crop(web.server.gov, session.signed_in.actor, alert_id))
 
 
 @router.get("/alerts/{alert_id}/watchlist-image")
-def alert_watchlist_image(alert_id: int, session: Session, web: Web) -> Response:
+def alert_watchlist_image(alert_id: RecordNumber, session: Session, web: Web) -> Response:
     return image_response(deployments.watchlist_image(web.server.gov, session.signed_in.actor, alert_id))
 
 
 @router.post("/alerts/{alert_id}/adjudication")
 def adjudicate(
     request: Request,
-    alert_id: int,
+    alert_id: RecordNumber,
     session: FormSession,
     web: Web,
     outcome: Annotated[AlertOutcome, Form()],

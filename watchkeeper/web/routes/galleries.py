@@ -9,6 +9,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from watchkeeper.api.params import RecordNumber
 from watchkeeper.api.routes.forms import read_upload
 from watchkeeper.governance import galleries
 from watchkeeper.governance.categories import SubjectCategory
@@ -64,7 +65,7 @@ def delete_gallery(gallery: str, session: FormSession, web: Web, reason: Text) -
 
 @router.get("/galleries/{gallery}")
 def gallery_page(
-    request: Request, gallery: str, session: Session, web: Web, page: Annotated[int, Query(ge=1)] = 1
+    request: Request, gallery: str, session: Session, web: Web, page: Annotated[RecordNumber, Query(ge=1)] = 1
 ) -> Response:
     gov = web.server.gov
     subjects = galleries.list_subjects(gov, session.signed_in.actor, gallery)
@@ -123,7 +124,7 @@ def subject_image(gallery: str, reference: str, session: Session, web: Web) -> R
 
 
 @router.get("/faces/{face_id}/image")
-def face_image(face_id: int, session: Session, web: Web) -> Response:
+def face_image(face_id: RecordNumber, session: Session, web: Web) -> Response:
     return face_response(galleries.face_image(web.server.gov, session.signed_in.actor, face_id))
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from watchkeeper.api.params import RecordNumber
 from watchkeeper.governance import retention
 from watchkeeper.governance.policy import POLICY_KINDS
 from watchkeeper.web.pages import FormSession, Session, Web, WebRoute, done, render
@@ -21,7 +22,7 @@ ENTRIES_PER_PAGE = 50
 
 @router.get("/audit")
 async def audit_page(
-    request: Request, session: Session, web: Web, before: Annotated[int | None, Query(ge=1)] = None
+    request: Request, session: Session, web: Web, before: Annotated[RecordNumber | None, Query(ge=1)] = None
 ) -> Response:
     """The whole log verified against its signed checkpoints, then a page of entries, newest first."""
     log = web.server.gov.audit
