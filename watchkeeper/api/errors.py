@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import errno
 import math
 
 from fastapi import FastAPI, Request
@@ -20,6 +21,7 @@ from watchkeeper.errors import (
     InputError,
     NotFoundError,
     RateLimitedError,
+    StorageUnavailableError,
     UnsupportedImageFormatError,
     WatchkeeperError,
 )
@@ -49,6 +51,11 @@ STATUS_BY_ERROR: tuple[tuple[type[WatchkeeperError], int], ...] = (
 NESTED_TOO_DEEPLY = "the JSON body is nested deeper than the parser reads (about 1000 levels)"
 """Python's ``json`` recurses once per level of nesting and raises ``RecursionError`` past the interpreter's
 limit; a body like that is the client's malformed input, never the server's failure."""
+
+
+STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO})
+"""Failures of the server's own storage outside the database (index files, uploads, keys): the deployment's
+fault, reported as 503 ``unavailable`` like the database's own, never as the client's."""
 
 
 class RequestTooLargeError(InputError):
@@ -89,6 +96,13 @@ def install_error_handlers(app: FastAPI) -> None:
     async def invalid_value(_request: Request, error: ValueError) -> JSONResponse:
         # The governance core's own checks (empty reason, expiry in the past, ...) raise ValueError.
         return error_response(400, "invalid_input", str(error))
+
+    @app.exception_handler(OSError)
+    async def storage_failed(_request: Request, error: OSError) -> JSONResponse:
+        if error.errno not in STORAGE_ERRNOS:
+            raise error  # a bug: the server's error page, logged with its traceback
+        unavailable = StorageUnavailableError(error.filename or "the data directory", error.strerror or str(error))
+        return error_response(503, unavailable.code, str(unavailable))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
