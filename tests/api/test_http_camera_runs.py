@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -137,3 +138,39 @@ def test_credentials_never_reach_the_record() -> None:
     assert without_credentials("rtsp://u:p@cam.local:554/x?y=1") == "rtsp://cam.local:554/x?y=1"
     assert without_credentials("/dev/video0") == "/dev/video0"
     assert without_credentials("http://cam.local/feed") == "http://cam.local/feed"
+
+
+def test_a_runs_source_reaches_only_those_who_run_cameras_with_its_credentials(
+    tmp_path: Path, settings: Settings, engine: FaceEngine, faces_dir: Path
+) -> None:
+    """An operator who typed a camera's password sees it; an auditor, who runs no camera, never does."""
+    with socket.socket() as closed:  # a camera that is down: the run keeps reconnecting, still running
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    source = f"rtsp://viewer:s3cret@127.0.0.1:{port}/stage?token=abc123&channel=1"
+    with running_server(tmp_path, settings, engine) as server:
+        authorise_evening(server, faces_dir, ["stage"], started_minutes_ago=1)
+        with server.client(Role.OPERATOR) as operator:
+            started = operator.post("/api/v1/deployments/evening/runs", json={"camera": "stage", "source": source})
+            assert started.status_code == 201, started.text
+            assert started.json()["source"] == source
+            assert [run["source"] for run in operator.get("/api/v1/runs").json()] == [source]
+            with server.client(Role.AUDITOR) as auditor:
+                shown = auditor.get("/api/v1/runs")
+                entries = auditor.get("/api/v1/audit/entries", params={"limit": 1000}).text
+            operator.post("/api/v1/deployments/evening/runs/stage/stop").raise_for_status()
+    assert [run["source"] for run in shown.json()] == [f"rtsp://127.0.0.1:{port}/stage?token=***&channel=1"]
+    for secret in ("s3cret", "abc123"):
+        assert secret not in shown.text
+        assert secret not in entries
+
+
+def test_credentials_in_a_query_never_reach_the_record() -> None:
+    assert (
+        without_credentials("http://cam.local/video.cgi?user=admin&pwd=s3cret&resolution=640x480")
+        == "http://cam.local/video.cgi?user=***&pwd=***&resolution=640x480"
+    )
+    assert without_credentials("rtsp://u:p@cam/x?channel=1&PassWord=p&auth_token=t&listen") == (
+        "rtsp://cam/x?channel=1&PassWord=***&auth_token=***&listen"
+    )
+    assert without_credentials("https://cam.local/feed?%70assword=p") == "https://cam.local/feed?%70assword=***"

@@ -46,3 +46,22 @@ def test_someone_not_in_the_footage_gives_no_segment(live_gov: Governance, faces
     with live_gov.sessions() as session:
         assert session.scalar(select(func.count()).select_from(FootageSegment)) == 0
         assert session.scalar(select(func.count()).select_from(Search)) == 1  # the search itself is on record
+
+
+def test_credentials_in_a_footage_url_never_reach_the_record(live_gov: Governance, faces_dir: Path) -> None:
+    """The auditor reads the audit log; a stream's password typed into a footage search must not be there."""
+    admin = users.resolve_actor(live_gov, users.add_user(live_gov, None, "ada", Role.ADMIN, "first").name)
+    analyst = users.resolve_actor(live_gov, users.add_user(live_gov, admin, "ann", Role.ANALYST, "case team").name)
+    probe = "examples/obama.jpg"
+    footage = "rtsp://viewer:s3cret@192.0.2.1/recordings/7?token=abc123&start=0"
+    request = FootageRequest(footage, Path(probe).name, (faces_dir / probe).read_bytes(), "OP-7", "trace a witness")
+    outcome = search_footage(live_gov, analyst, request, [])
+    recorded = "rtsp://192.0.2.1/recordings/7?token=***&start=0"
+    assert outcome.footage == recorded
+    with live_gov.sessions() as session:
+        assert session.scalars(select(Search.footage)).one() == recorded
+    auditor = users.resolve_actor(live_gov, users.add_user(live_gov, admin, "aud", Role.AUDITOR, "audit").name)
+    entries = [entry for _, entry in live_gov.audit.entries(auditor, 0, 1000) if entry is not None]
+    (searched,) = [entry for entry in entries if entry.action == "search.footage"]
+    assert searched.target == f"footage:{recorded}/search:{outcome.search_id}"
+    assert not any(b"s3cret" in e.canonical_bytes() or b"abc123" in e.canonical_bytes() for e in entries)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import base64
 import re
+import socket
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -217,6 +219,43 @@ def test_auditor_sees_the_audit_log_verified(watchlist: str, server: Server, new
     assert refused.status == 403
     page.goto(f"/galleries/{watchlist}")
     expect(page.locator("img")).to_have_count(0)
+
+
+def test_a_cameras_password_is_shown_to_its_operator_never_to_the_auditor(
+    watchlist: str, server: Server, new_context: OpenContext
+) -> None:
+    with socket.socket() as closed:  # a camera that is down: its run keeps reconnecting, still running
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    source = f"rtsp://viewer:s3cret@127.0.0.1:{port}/stage?token=abc123"
+    now = datetime.now(UTC)
+    with server.api("admin") as admin:
+        admin.post(
+            "/api/v1/deployments",
+            json={
+                "name": "stage-watch", "purpose": "find missing people at the theatre", "location": "stage door",
+                "cameras": ["stage"], "mode": "static", "trial": True, "gallery": watchlist,
+                "authorising_officer": "Supt. A. Example", "starts_at": (now - timedelta(minutes=1)).isoformat(),
+                "ends_at": (now + timedelta(hours=1)).isoformat(),
+            },
+        ).raise_for_status()  # fmt: skip
+    with server.api("olu") as operator:
+        operator.post(
+            "/api/v1/deployments/stage-watch/runs", json={"camera": "stage", "source": source}
+        ).raise_for_status()
+        try:
+            controls = new_context().new_page()
+            sign_in(controls, server, "olu")
+            controls.goto("/deployments")
+            expect(controls.locator(".runs")).to_contain_text(source)
+            audit = new_context().new_page()
+            sign_in(audit, server, "aud")
+            audit.goto("/deployments")
+            expect(audit.locator(".runs")).to_contain_text(f"rtsp://127.0.0.1:{port}/stage?token=***")
+            assert "s3cret" not in audit.content()
+            assert "abc123" not in audit.content()
+        finally:
+            operator.post("/api/v1/deployments/stage-watch/runs/stage/stop").raise_for_status()
 
 
 def test_analyst_cannot_open_the_deployment_controls(watchlist: str, server: Server, new_context: OpenContext) -> None:

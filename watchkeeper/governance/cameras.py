@@ -9,9 +9,10 @@ authorised window.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from watchkeeper.config import ConfigError
 
@@ -34,9 +35,23 @@ def read_camera_sources(path: Path) -> dict[str, str]:
     return dict(section)
 
 
+SECRET_QUERY_KEY = re.compile(r"pass|pwd|secret|token|key|auth|sig|cred|session|user|login", re.IGNORECASE)
+"""A query parameter whose name says it carries a credential (``pwd``, ``password``, ``auth_token``,
+``user``, ...), as cameras' HTTP and RTSP URLs often take them; a false match only hides a harmless value."""
+
+
 def without_credentials(source: str) -> str:
-    """``source`` with any user name and password removed, for the record (``rtsp://u:p@cam/x`` -> ``rtsp://cam/x``)."""
-    parts = urlsplit(source)
-    if not parts.netloc or "@" not in parts.netloc:
+    """``source`` as it may be recorded and shown to those who run no camera: any user name and password
+    removed (``rtsp://u:p@cam/x`` -> ``rtsp://cam/x``) and the values of credential-like query parameters
+    replaced (``?pwd=s3cret`` -> ``?pwd=***``), the rest unchanged."""
+    address, question, query = source.partition("?")  # as FFmpeg reads it: a "#" ends no query
+    parts = urlsplit(address)
+    if not parts.netloc:
         return source
-    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    address = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    return address + question + "&".join(_masked(pair) for pair in query.split("&"))
+
+
+def _masked(pair: str) -> str:
+    key, equals, _ = pair.partition("=")
+    return f"{key}=***" if equals and SECRET_QUERY_KEY.search(unquote(key)) else pair

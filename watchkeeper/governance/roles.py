@@ -110,9 +110,13 @@ class Actor:
     name: str
     role: Role
 
+    def may(self, permission: Permission) -> bool:
+        """Whether this actor's role grants ``permission``: for what is shown differently, not refused."""
+        return permission in PERMISSIONS[self.role]
+
     def require(self, permission: Permission) -> None:
         """Raise :class:`PermissionDeniedError` unless this actor's role grants ``permission``."""
-        if permission not in PERMISSIONS[self.role]:
+        if not self.may(permission):
             raise PermissionDeniedError(
                 f"user {self.name!r} ({self.role.value}) may not {permission.value.replace('_', ' ')}"
             )

@@ -17,6 +17,7 @@ import numpy as np
 
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, similarity_from_distance
 from watchkeeper.face.images import encode_jpeg
+from watchkeeper.governance.cameras import without_credentials
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.roles import Actor, Permission
@@ -84,11 +85,12 @@ def search_footage(
         matches.extend(pipeline.process(frame))
     matches.extend(pipeline.finish())
     merged = _merge(matches)
+    footage = without_credentials(request.footage_name)  # the auditor reads the record; no stream password
     with transaction(gov.sessions) as session:
         search = Search(
             gallery_id=None,
             gallery_name="",
-            footage=request.footage_name,
+            footage=footage,
             case_reference=request.case_reference,
             reason=request.reason,
             performed_by=actor.name,
@@ -115,7 +117,7 @@ def search_footage(
             session,
             actor,
             "search.footage",
-            f"footage:{request.footage_name}/search:{search.id}",
+            f"footage:{footage}/search:{search.id}",
             request.reason,
             {
                 "case_reference": request.case_reference,
@@ -132,7 +134,7 @@ def search_footage(
         Segment(rank, start, end, best.distance, similarity_from_distance(best.distance))
         for rank, (start, end, best) in enumerate(merged, start=1)
     )
-    return FootageOutcome(search_id, request.footage_name, request.case_reference, request.threshold, segments)
+    return FootageOutcome(search_id, footage, request.case_reference, request.threshold, segments)
 
 
 def _merge(matches: list[Match]) -> list[tuple[float, float, Match]]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from watchkeeper.errors import AlreadyExistsError, NotFoundError, WatchkeeperError
 from watchkeeper.face import DetectorKind, EngineOptions, FaceEngine
 from watchkeeper.governance import deployments
+from watchkeeper.governance.cameras import without_credentials
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.deployments import DeploymentStatus
 from watchkeeper.governance.roles import SYSTEM_ACTOR, Actor, Permission
@@ -68,12 +69,15 @@ class _Run:
     stop_requested: bool = False
     done: threading.Event = field(default_factory=threading.Event)
 
-    def status(self) -> RunStatus:
+    def status(self, shown_to: Actor) -> RunStatus:
+        """The run as ``shown_to`` may see it: its source in full to those who run cameras (who may start
+        it again), without credentials to anyone else (an auditor reads runs, never a camera's password)."""
         stats = self.source.stats
+        location = self.source.location
         return RunStatus(
             self.deployment,
             self.camera,
-            self.source.location,
+            location if shown_to.may(Permission.RUN_DEPLOYMENTS) else without_credentials(location),
             self.started_by,
             self.started_at,
             self.state,
@@ -125,7 +129,7 @@ class LiveSupervisor:
             )
             self._runs[key] = run
         run.thread.start()
-        return run.status()
+        return run.status(actor)
 
     def start_due_runs(self) -> list[RunStatus]:
         """Start, as the system, each configured camera of each deployment inside its authorised window that
@@ -159,12 +163,12 @@ class LiveSupervisor:
         run.stop_requested = True
         run.source.stop()
         run.done.wait()
-        return run.status()
+        return run.status(actor)
 
     def runs(self, actor: Actor) -> list[RunStatus]:
         actor.require(Permission.VIEW_DEPLOYMENTS)
         with self._lock:
-            return [run.status() for run in self._runs.values()]
+            return [run.status(actor) for run in self._runs.values()]
 
     def shutdown(self) -> None:
         """Stop every run (the server is stopping); each records its counts before this returns."""

@@ -27,7 +27,7 @@ from watchkeeper.api.state import ServerState
 from watchkeeper.errors import WatchkeeperError
 from watchkeeper.governance import credentials
 from watchkeeper.governance.credentials import AuthenticationError
-from watchkeeper.governance.roles import PERMISSIONS, Actor, Permission, PermissionDeniedError
+from watchkeeper.governance.roles import Actor, Permission, PermissionDeniedError
 from watchkeeper.governance.sign_in_throttle import SignInThrottle
 from watchkeeper.web.sessions import COOKIE_NAME, LIFETIME_SECONDS, Notice, SessionStore, WebSession
 
@@ -121,7 +121,7 @@ Web = Annotated[WebState, Depends(web_state)]
 
 
 def allowed(actor: Actor, permission: Permission | None) -> bool:
-    return permission is None or permission in PERMISSIONS[actor.role]
+    return permission is None or actor.may(permission)
 
 
 HOME_PAGES = ("/alerts", "/search", "/audit", "/deployments", "/galleries", "/retention")
