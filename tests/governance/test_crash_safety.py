@@ -18,6 +18,7 @@ from watchkeeper.governance import galleries, users
 from watchkeeper.governance.audit.entry import AuditEntry
 from watchkeeper.governance.clock import SystemClock
 from watchkeeper.governance.context import Governance
+from watchkeeper.governance.indexes import GalleryVersion
 from watchkeeper.governance.roles import Role
 from watchkeeper.governance.schema import AuditEntryRow, EnrolledFace, Gallery, Subject
 
@@ -78,7 +79,7 @@ def test_enrolment_killed_midway_leaves_a_consistent_gallery(
     assert orphans == 0
     expected = _distinct_images_per_subject(faces_dir / "dlib/examples/johns")
     assert all(count == expected[reference] for reference, count in _faces_per_subject(reopened).items())
-    assert set(reopened.indexes.get(gallery.id, gallery.revision).ids().tolist()) == face_ids
+    assert set(reopened.indexes.get(GalleryVersion.of(gallery)).ids().tolist()) == face_ids
     assert sum(e.action == "subject.enrol" for e in enrol_entries) == subjects
     auditor = users.add_user(reopened, users.resolve_actor(reopened, "ada"), "aud", Role.AUDITOR, "check")
     assert reopened.audit.verify(users.resolve_actor(reopened, auditor.name)).ok

@@ -14,6 +14,7 @@ from watchkeeper.governance import galleries, search
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.clock import FixedClock
 from watchkeeper.governance.context import Governance
+from watchkeeper.governance.indexes import GalleryVersion
 from watchkeeper.governance.roles import Actor, PermissionDeniedError, Role
 from watchkeeper.governance.schema import EnrolledFace, Search, Subject
 
@@ -114,16 +115,13 @@ def test_removing_a_subject_removes_it_from_index_and_database(
         assert (
             session.scalar(select(func.count()).select_from(EnrolledFace).where(EnrolledFace.id.in_(obama_faces))) == 0
         )
-        revision = session.scalar(select(galleries.Gallery.revision).where(galleries.Gallery.name == custody))
-        gallery_id = session.scalar(select(galleries.Gallery.id).where(galleries.Gallery.name == custody))
-    assert revision is not None
-    assert gallery_id is not None
-    index = gov.indexes.get(gallery_id, revision)
+        version = GalleryVersion.of(galleries.find_gallery(session, custody))
+    index = gov.indexes.get(version)
     assert not obama_faces & set(index.ids().tolist())
     assert len(index) == 7
     # and from a fresh process's point of view: the index file on disk agrees
     fresh = Governance.open(gov.settings, gov.clock)
-    assert not obama_faces & set(fresh.indexes.get(gallery_id, revision).ids().tolist())
+    assert not obama_faces & set(fresh.indexes.get(version).ids().tolist())
     fresh.close()
     outcome = search.run_search(gov, people[Role.ANALYST], probe(faces_dir, "examples/knn_examples/test/obama1.jpg"))
     assert "obama" not in [c.reference for c in outcome.candidates]
