@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from watchkeeper.errors import NotFoundError
+from watchkeeper.face import FaceAnalysis, FaceEngine, LoadedImage
 from watchkeeper.governance import galleries, search
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.clock import FixedClock
@@ -200,3 +201,43 @@ def test_enrolled_images_are_shown_to_roles_that_work_with_faces_only(
         galleries.subject_image(gov, admin, "g", "x")
     with pytest.raises(NotFoundError, match="no enrolled face 999"):
         galleries.face_image(gov, admin, 999)
+
+
+class CountingEngine(FaceEngine):
+    """The session's engine (same networks, same options), counting the images it analyses."""
+
+    def __init__(self, engine: FaceEngine) -> None:
+        self.options, self.settings = engine.options, engine.settings
+        self.detector, self.descriptor_backend = engine.detector, engine.descriptor_backend
+        self.analysed: list[str] = []
+
+    def analyse(self, image: LoadedImage) -> FaceAnalysis:
+        self.analysed.append(image.source)
+        return super().analyse(image)
+
+
+def test_an_interrupted_enrolment_resumes_without_analysing_what_it_stored(
+    gov: Governance, people: dict[Role, Actor], faces_dir: Path, clock: FixedClock
+) -> None:
+    """An enrolment stopped after some images (here: offered only those) is run again over all of them:
+    only the images not yet stored are analysed, and an image offered twice is analysed once."""
+    admin = people[Role.ADMIN]
+    galleries.create_gallery(gov, admin, "custody", "", "setup")
+    folder = faces_dir / TRAIN / "obama"
+    images = [galleries.EnrolmentImage(p.name, p.read_bytes()) for p in sorted(folder.iterdir())]
+    assert len(images) == 2
+    assert galleries.enrol_subject(gov, admin, "custody", details("obama", clock), images[:1]).enrolled == 1
+
+    counting = CountingEngine(gov.engine)
+    gov.engine = counting
+    rerun = [*images, galleries.EnrolmentImage("copy-" + images[1].name, images[1].data)]
+    outcome = galleries.enrol_subject(gov, admin, "custody", details("obama", clock), rerun)
+
+    assert counting.analysed == [images[1].name]
+    assert outcome.enrolled == 1
+    assert outcome.skipped == (
+        f"{images[0].name}: already enrolled for obama",
+        f"copy-{images[1].name}: the same image as {images[1].name}",
+    )
+    assert galleries.enrol_subject(gov, admin, "custody", details("obama", clock), rerun).enrolled == 0
+    assert counting.analysed == [images[1].name]
