@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
 from serving import RunningServer
 
+from watchkeeper.config import DATA_DIR_VARIABLE, Settings
+from watchkeeper.governance import galleries
 from watchkeeper.governance.roles import Role
 
 EXPIRES = "2099-01-01T00:00:00Z"
@@ -89,3 +96,71 @@ def test_caller_sees_their_role_and_permissions(server: RunningServer) -> None:
         "role": "auditor",
         "permissions": ["produce_reports", "read_audit", "view_deployments", "view_subjects"],
     }
+
+
+def test_a_gallery_replaced_by_another_process_is_searched_as_it_now_is(
+    server: RunningServer, settings: Settings, faces_dir: Path, tmp_path: Path
+) -> None:
+    """The server has a gallery's index in memory; the command line, in a process of its own on the same
+    data directory, deletes the gallery and creates one of the same name with someone else in it. The
+    server's next search must see only the new gallery's faces."""
+    images = faces_dir / "tests" / "test_images"
+    with server.client(Role.ADMIN) as admin, server.client(Role.ANALYST) as analyst:
+        assert admin.post("/api/v1/galleries", json={"name": "lineup", "reason": "r"}).status_code == 201
+        assert enrol(analyst, "lineup", "obama", images / "obama.jpg").status_code == 201
+        first = search(analyst, "lineup", images / "obama2.jpg").json()["candidates"]
+        assert [(c["reference"], c["within_threshold"]) for c in first] == [("obama", True)]
+
+        data_dir = server.gov.settings.data_dir
+        if settings.model_cache_dir.is_dir() and not (data_dir / "models").exists():
+            shutil.copytree(settings.model_cache_dir, data_dir / "models")  # no networks rebuilt
+        (tmp_path / "biden").mkdir()
+        shutil.copy(images / "biden.jpg", tmp_path / "biden" / "biden.jpg")
+        cli(data_dir, "gallery", "delete", "lineup", "--reason", "replaced", "--user", "ada")
+        cli(data_dir, "gallery", "create", "lineup", "--reason", "again", "--user", "ada")
+        cli(
+            data_dir, "enrol", "lineup", str(tmp_path), "--category", "suspected_offence", "--reason", "r",
+            "--source", "s", "--expires", "2099-01-01", "--user", "ada",
+        )  # fmt: skip
+
+        found = search(analyst, "lineup", images / "obama2.jpg")
+    assert found.status_code == 200, found.text
+    assert [(c["reference"], c["within_threshold"]) for c in found.json()["candidates"]] == [("biden", False)]
+
+
+def test_an_enrolment_the_index_cannot_take_is_refused_with_503_and_stores_nothing(
+    server: RunningServer, faces_dir: Path
+) -> None:
+    images = faces_dir / "tests" / "test_images"
+    with server.client(Role.ADMIN) as admin, server.client(Role.AUDITOR) as auditor:
+        assert admin.post("/api/v1/galleries", json={"name": "full", "reason": "r"}).status_code == 201
+        assert enrol(admin, "full", "biden", images / "biden.jpg").status_code == 201
+        with server.gov.sessions() as session:
+            index_file = server.gov.indexes.path(galleries.find_gallery(session, "full").id)
+        index_file.unlink()
+        index_file.mkdir()  # neither readable nor replaceable: saving the index fails with a real OSError
+        audited = auditor.get("/api/v1/audit/entries", params={"limit": 1000}).json()["entries"]
+
+        refused = enrol(admin, "full", "obama", images / "obama.jpg")
+
+        assert refused.status_code == 503, refused.text
+        assert refused.json()["error"]["code"] == "index_unavailable"
+        assert set(refused.json()) == {"error"}
+        assert [s["reference"] for s in admin.get("/api/v1/galleries/full/subjects").json()] == ["biden"]
+        assert auditor.get("/api/v1/audit/entries", params={"limit": 1000}).json()["entries"] == audited
+        index_file.rmdir()
+
+
+def cli(data_dir: Path, *args: str) -> dict[str, object]:
+    """Run one command as its own process on ``data_dir``; its ``--json`` document."""
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "watchkeeper"), *args, "--json"],
+        env={**os.environ, DATA_DIR_VARIABLE: str(data_dir)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    document: dict[str, object] = json.loads(done.stdout)
+    return document

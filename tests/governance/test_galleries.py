@@ -10,10 +10,12 @@ import pytest
 from sqlalchemy import func, select
 
 from watchkeeper.errors import NotFoundError
+from watchkeeper.face import FaceAnalysis, FaceEngine, LoadedImage
 from watchkeeper.governance import galleries, search
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.clock import FixedClock
 from watchkeeper.governance.context import Governance
+from watchkeeper.governance.indexes import GalleryVersion
 from watchkeeper.governance.roles import Actor, PermissionDeniedError, Role
 from watchkeeper.governance.schema import EnrolledFace, Search, Subject
 
@@ -114,16 +116,13 @@ def test_removing_a_subject_removes_it_from_index_and_database(
         assert (
             session.scalar(select(func.count()).select_from(EnrolledFace).where(EnrolledFace.id.in_(obama_faces))) == 0
         )
-        revision = session.scalar(select(galleries.Gallery.revision).where(galleries.Gallery.name == custody))
-        gallery_id = session.scalar(select(galleries.Gallery.id).where(galleries.Gallery.name == custody))
-    assert revision is not None
-    assert gallery_id is not None
-    index = gov.indexes.get(gallery_id, revision)
+        version = GalleryVersion.of(galleries.find_gallery(session, custody))
+    index = gov.indexes.get(version)
     assert not obama_faces & set(index.ids().tolist())
     assert len(index) == 7
     # and from a fresh process's point of view: the index file on disk agrees
     fresh = Governance.open(gov.settings, gov.clock)
-    assert not obama_faces & set(fresh.indexes.get(gallery_id, revision).ids().tolist())
+    assert not obama_faces & set(fresh.indexes.get(version).ids().tolist())
     fresh.close()
     outcome = search.run_search(gov, people[Role.ANALYST], probe(faces_dir, "examples/knn_examples/test/obama1.jpg"))
     assert "obama" not in [c.reference for c in outcome.candidates]
@@ -202,3 +201,43 @@ def test_enrolled_images_are_shown_to_roles_that_work_with_faces_only(
         galleries.subject_image(gov, admin, "g", "x")
     with pytest.raises(NotFoundError, match="no enrolled face 999"):
         galleries.face_image(gov, admin, 999)
+
+
+class CountingEngine(FaceEngine):
+    """The session's engine (same networks, same options), counting the images it analyses."""
+
+    def __init__(self, engine: FaceEngine) -> None:
+        self.options, self.settings = engine.options, engine.settings
+        self.detector, self.descriptor_backend = engine.detector, engine.descriptor_backend
+        self.analysed: list[str] = []
+
+    def analyse(self, image: LoadedImage) -> FaceAnalysis:
+        self.analysed.append(image.source)
+        return super().analyse(image)
+
+
+def test_an_interrupted_enrolment_resumes_without_analysing_what_it_stored(
+    gov: Governance, people: dict[Role, Actor], faces_dir: Path, clock: FixedClock
+) -> None:
+    """An enrolment stopped after some images (here: offered only those) is run again over all of them:
+    only the images not yet stored are analysed, and an image offered twice is analysed once."""
+    admin = people[Role.ADMIN]
+    galleries.create_gallery(gov, admin, "custody", "", "setup")
+    folder = faces_dir / TRAIN / "obama"
+    images = [galleries.EnrolmentImage(p.name, p.read_bytes()) for p in sorted(folder.iterdir())]
+    assert len(images) == 2
+    assert galleries.enrol_subject(gov, admin, "custody", details("obama", clock), images[:1]).enrolled == 1
+
+    counting = CountingEngine(gov.engine)
+    gov.engine = counting
+    rerun = [*images, galleries.EnrolmentImage("copy-" + images[1].name, images[1].data)]
+    outcome = galleries.enrol_subject(gov, admin, "custody", details("obama", clock), rerun)
+
+    assert counting.analysed == [images[1].name]
+    assert outcome.enrolled == 1
+    assert outcome.skipped == (
+        f"{images[0].name}: already enrolled for obama",
+        f"copy-{images[1].name}: the same image as {images[1].name}",
+    )
+    assert galleries.enrol_subject(gov, admin, "custody", details("obama", clock), rerun).enrolled == 0
+    assert counting.analysed == [images[1].name]

@@ -13,6 +13,7 @@ from watchkeeper.governance import galleries, policy, retention, search
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.clock import FixedClock
 from watchkeeper.governance.context import Governance
+from watchkeeper.governance.indexes import GalleryVersion
 from watchkeeper.governance.roles import Actor, Role
 from watchkeeper.governance.schema import AuditEntryRow, EnrolledFace, Search, Subject
 
@@ -70,7 +71,7 @@ def test_each_kind_goes_at_its_own_time(stocked: Governance, people: dict[Role, 
     assert count(stocked, EnrolledFace) == 1
     with stocked.sessions() as session:
         gallery = session.scalars(select(galleries.Gallery)).one()
-        remaining = stocked.indexes.get(gallery.id, gallery.revision)
+        remaining = stocked.indexes.get(GalleryVersion.of(gallery))
     assert len(remaining) == 1
 
     clock.advance(timedelta(days=20))  # day 31: the search record is past 30 days

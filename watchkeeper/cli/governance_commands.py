@@ -19,6 +19,7 @@ from rich.table import Table
 from watchkeeper.cli import output
 from watchkeeper.cli.governed import governed, read_probe
 from watchkeeper.cli.options import JsonOutput
+from watchkeeper.errors import WatchkeeperError
 from watchkeeper.governance import galleries, retention, search, users
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.roles import Role
@@ -122,17 +123,22 @@ def enrol(
     user: User,
     as_json: JsonOutput = False,
 ) -> None:
-    """Enrol a folder of face images; one audited transaction per subject, safe to re-run if interrupted."""
+    """Enrol a folder of face images; one audited transaction per subject, safe to re-run if interrupted
+    (a re-run skips the images already enrolled without analysing them)."""
     batches = _subject_batches(folder)
     expires_at = datetime.combine(date(expires.year, expires.month, expires.day), time(), UTC)
-    outcomes = []
+    outcomes: list[galleries.EnrolmentOutcome] = []
     with governed(as_json) as gov:
         actor = users.resolve_actor(gov, user)
         with Progress(console=output.stderr, transient=True) as progress:
             for reference, paths in progress.track(batches, description=f"Enrolling into {gallery}"):
                 details = galleries.SubjectDetails(reference, category, reason, source, expires_at)
                 images = [galleries.EnrolmentImage(p.name, p.read_bytes()) for p in paths]
-                outcomes.append(galleries.enrol_subject(gov, actor, gallery, details, images))
+                try:
+                    outcomes.append(galleries.enrol_subject(gov, actor, gallery, details, images))
+                except WatchkeeperError:
+                    _say_what_was_stored(outcomes, reference)
+                    raise
     enrolled = sum(o.enrolled for o in outcomes)
     skipped = [s for o in outcomes for s in o.skipped]
     if as_json:
@@ -141,6 +147,20 @@ def enrol(
     for line in skipped:
         output.stderr.print(f"[yellow]skipped:[/] {line}", highlight=False, soft_wrap=True)
     output.stdout.print(f"enrolled {enrolled} faces of {sum(o.enrolled > 0 for o in outcomes)} subjects into {gallery}")
+
+
+def _say_what_was_stored(outcomes: list[galleries.EnrolmentOutcome], failed: str) -> None:
+    """Before the error ends the command: nothing of ``failed`` was stored, the subjects before it were
+    (each in its own transaction), on stderr so that ``--json`` output stays one document."""
+    enrolled = [o.reference for o in outcomes if o.enrolled]
+    stored = (
+        f"{len(enrolled)} subjects before it were enrolled ({', '.join(enrolled)})" if enrolled else "none before it"
+    )
+    output.stderr.print(
+        f"nothing of {failed} was stored; {stored}; re-running the command continues from {failed}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def _subject_batches(folder: Path) -> list[tuple[str, list[Path]]]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -40,13 +40,40 @@ def open_database(url: str) -> sessionmaker[Session]:
     """A session factory for ``url``, after migrating its schema to the newest revision."""
     engine = make_engine(url)
     try:
-        with engine.begin() as connection:
+        with engine.connect() as connection, _foreign_keys_off_on_sqlite(connection), connection.begin():
             config = alembic_config(url)
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+            _check_foreign_keys(connection)
     except SQLAlchemyError as error:
         raise DatabaseError(f"{make_url(url).render_as_string(hide_password=True)}: {error}") from None
     return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def _foreign_keys_off_on_sqlite(connection: Connection) -> Iterator[None]:
+    """SQLite alters a table by building a new one and dropping the old; with foreign keys enforced, that
+    drop deletes or clears every row referring to the table (subjects with their gallery, search candidates'
+    faces). So migrations run with enforcement off, as SQLite prescribes, and :func:`_check_foreign_keys`
+    checks every reference before they commit. The pragma only takes effect outside a transaction."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys = ON")
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise DatabaseError(f"the migrated database has {len(broken)} broken references, e.g. {tuple(broken[0])}")
 
 
 def make_engine(url: str) -> Engine:

@@ -33,6 +33,7 @@ from watchkeeper.governance.galleries import (
     find_gallery,
     new_subject,
 )
+from watchkeeper.governance.indexes import Removal, new_generation
 from watchkeeper.governance.roles import Actor, Permission
 from watchkeeper.governance.schema import EnrolledFace, Subject
 from watchkeeper.governance.search import SearchOutcome, SearchRequest, search_with_descriptor
@@ -88,7 +89,9 @@ def index_faces(
     external_image_id: str | None = None,
 ) -> list[FaceRecord]:
     """Enrol each of ``faces`` (found in ``image``, of ``size``, by this core's engine) as a subject of its
-    own, all in one transaction with an audit entry per subject; returns the new faces."""
+    own, all in one transaction with an audit entry per subject; returns the new faces. They are in the
+    gallery's index when this returns; if the index cannot be saved, nothing is stored
+    (:class:`~watchkeeper.governance.indexes.IndexUnavailableError`)."""
     actor.require(Permission.ENROL)
     if not faces:
         return []
@@ -96,7 +99,7 @@ def index_faces(
     image_id = str(uuid.uuid4())
     now = gov.clock.now()
     with transaction(gov.sessions) as session:
-        gallery = find_gallery(session, gallery_name)
+        gallery = find_gallery(session, gallery_name, for_update=True)
         rows = []
         for face in faces:
             face_id = str(uuid.uuid4())
@@ -107,7 +110,7 @@ def index_faces(
             session.add(row)
             rows.append(row)
         session.flush()
-        gallery.revision += 1
+        before, after = new_generation(gallery)
         for row in rows:
             gov.audit.append(
                 session,
@@ -125,10 +128,9 @@ def index_faces(
                     "external_image_id": external_image_id,
                 },
             )
-        additions = (np.array([row.id for row in rows], dtype=np.int64), descriptors_of(rows))
-        gallery_id, revision = gallery.id, gallery.revision
+        ids = np.array([row.id for row in rows], dtype=np.int64)
+        gov.indexes.add(session, before, after, ids, descriptors_of(rows))
         records = [_record(row, row.face_uuid) for row in rows]
-    gov.indexes.apply(gallery_id, revision, added=additions)
     return records
 
 
@@ -180,7 +182,7 @@ def remove_faces(
     if not reason.strip():
         raise ValueError("removing faces needs a stated reason")
     with transaction(gov.sessions) as session:
-        gallery = find_gallery(session, gallery_name)
+        gallery = find_gallery(session, gallery_name, for_update=True)
         rows = session.scalars(
             select(EnrolledFace).where(
                 EnrolledFace.gallery_id == gallery.id, EnrolledFace.face_uuid.in_(list(face_ids))
@@ -200,11 +202,9 @@ def remove_faces(
                 reason,
                 {"face_id": row.face_uuid, "subject_removed": subject_removed},
             )
-        if rows:
-            gallery.revision += 1
-        gallery_id, revision = gallery.id, gallery.revision
-    if removed_rows:
-        gov.indexes.apply(gallery_id, revision, removed=np.array(removed_rows, dtype=np.int64))
+        removal = Removal(*new_generation(gallery), np.array(removed_rows, dtype=np.int64)) if rows else None
+    if removal is not None:
+        gov.indexes.remove(removal)
     removed = {row.face_uuid for row in rows}
     unique_ids = list(dict.fromkeys(face_ids))
     return [f for f in unique_ids if f in removed], [f for f in unique_ids if f not in removed]

@@ -3,19 +3,23 @@ transaction that makes it.
 
 Enrolment analyses images before it opens a transaction (the slow part holds no lock), then writes one
 subject with all its faces and its audit entry atomically: a crash leaves either the whole subject or
-nothing. The gallery's revision moves with every change to its faces, which is how a persisted vector
-index knows it is stale.
+nothing. Images the subject already has (by SHA-256) are skipped before they are analysed, so re-running an
+interrupted enrolment costs only the images it had not reached. The gallery's generation changes with every
+change to its faces, which is how an index knows whether it is current (see
+:mod:`watchkeeper.governance.indexes` for the order in which the database and the index are written).
 """
 
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -24,6 +28,7 @@ from watchkeeper.face import Face, decode_image
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
+from watchkeeper.governance.indexes import Removal, new_generation
 from watchkeeper.governance.roles import Actor, Permission
 from watchkeeper.governance.schema import EnrolledFace, Gallery, Subject
 from watchkeeper.matching import IndexKind
@@ -119,6 +124,7 @@ def create_gallery(
             description=description,
             index_kind=index_kind.value,
             revision=0,
+            generation=uuid.uuid4().hex,
             created_by=actor.name,
             created_at=gov.clock.now(),
         )
@@ -146,7 +152,7 @@ def delete_gallery(gov: Governance, actor: Actor, name: str, reason: str) -> int
     """Delete a gallery with all its subjects, faces and images; returns how many subjects went."""
     actor.require(Permission.MANAGE_GALLERIES)
     with transaction(gov.sessions) as session:
-        gallery = find_gallery(session, name)
+        gallery = find_gallery(session, name, for_update=True)
         subjects = session.scalar(select(func.count()).select_from(Subject).where(Subject.gallery_id == gallery.id))
         session.delete(gallery)
         gov.audit.append(session, actor, "gallery.delete", f"gallery:{name}", reason, {"subjects": subjects or 0})
@@ -161,24 +167,23 @@ def enrol_subject(
     """Enrol ``images`` of one person as ``details.reference`` (created, or added to if it exists).
 
     Each image must show exactly one face; images already enrolled for the subject (same bytes) are
-    skipped, so re-running an interrupted enrolment is safe.
+    skipped without being analysed, so re-running an interrupted enrolment is safe and resumes where it
+    stopped. The faces are in the gallery's index when this returns; if the index cannot be saved,
+    :class:`~watchkeeper.governance.indexes.IndexUnavailableError` is raised and nothing is stored.
     """
     actor.require(Permission.ENROL)
-    faces, skipped = _analyse(gov, images)
+    enrolled = _enrolled_digests(gov, gallery_name, details.reference)
+    faces, skipped = _analyse(gov, images, details.reference, enrolled)
     with transaction(gov.sessions) as session:
-        gallery = find_gallery(session, gallery_name)
+        gallery = find_gallery(session, gallery_name, for_update=True)
         subject = session.scalar(
             select(Subject).where(Subject.gallery_id == gallery.id, Subject.reference == details.reference)
         )
-        known: set[str] = set()
-        if subject is not None:
-            known = set(
-                session.scalars(select(EnrolledFace.image_sha256).where(EnrolledFace.subject_id == subject.id)).all()
-            )
+        known = _digests_of(session, subject)
         fresh = []
         for analysed in faces:
-            if analysed.digest in known:
-                skipped.append(f"{analysed.image.name}: already enrolled for {details.reference}")
+            if analysed.digest in known:  # enrolled by someone else while these were analysed
+                skipped.append(_already_enrolled(analysed.image, details.reference))
                 continue
             known.add(analysed.digest)
             fresh.append(analysed)
@@ -189,7 +194,7 @@ def enrol_subject(
         new_faces = [enrolled_face(subject, gallery, analysed, actor, gov.clock.now()) for analysed in fresh]
         session.add_all(new_faces)
         session.flush()
-        gallery.revision += 1
+        before, after = new_generation(gallery)
         gov.audit.append(
             session,
             actor,
@@ -204,10 +209,30 @@ def enrol_subject(
                 "image_sha256": [f.image_sha256 for f in new_faces],
             },
         )
-        additions = (np.array([f.id for f in new_faces], dtype=np.int64), descriptors_of(new_faces))
-        gallery_id, revision = gallery.id, gallery.revision
-    gov.indexes.apply(gallery_id, revision, added=additions)
+        ids = np.array([f.id for f in new_faces], dtype=np.int64)
+        gov.indexes.add(session, before, after, ids, descriptors_of(new_faces))
     return EnrolmentOutcome(details.reference, len(new_faces), tuple(skipped))
+
+
+def _enrolled_digests(gov: Governance, gallery_name: str, reference: str) -> set[str]:
+    """The SHA-256 of every image the subject already has (none for a new subject); raises
+    :class:`NotFoundError` for an unknown gallery before anything is analysed."""
+    with gov.sessions() as session:
+        gallery = find_gallery(session, gallery_name)
+        subject = session.scalar(
+            select(Subject).where(Subject.gallery_id == gallery.id, Subject.reference == reference)
+        )
+        return _digests_of(session, subject)
+
+
+def _digests_of(session: Session, subject: Subject | None) -> set[str]:
+    if subject is None:
+        return set()
+    return set(session.scalars(select(EnrolledFace.image_sha256).where(EnrolledFace.subject_id == subject.id)))
+
+
+def _already_enrolled(image: EnrolmentImage, reference: str) -> str:
+    return f"{image.name}: already enrolled for {reference}"
 
 
 def list_subjects(gov: Governance, actor: Actor, gallery_name: str) -> list[SubjectRecord]:
@@ -268,11 +293,10 @@ def remove_subject(gov: Governance, actor: Actor, gallery_name: str, reference: 
     number of faces removed."""
     actor.require(Permission.REMOVE_SUBJECTS)
     with transaction(gov.sessions) as session:
-        gallery = find_gallery(session, gallery_name)
-        return_ids = remove_subjects(session, gallery, [reference], gov, actor, "subject.remove", reason)
-        gallery_id, revision = gallery.id, gallery.revision
-    gov.indexes.apply(gallery_id, revision, removed=return_ids)
-    return len(return_ids)
+        gallery = find_gallery(session, gallery_name, for_update=True)
+        removal = remove_subjects(session, gallery, [reference], gov, actor, "subject.remove", reason)
+    gov.indexes.remove(removal)
+    return len(removal.ids)
 
 
 def remove_subjects(
@@ -283,9 +307,10 @@ def remove_subjects(
     actor: Actor,
     action: str,
     reason: str,
-) -> np.ndarray:
-    """Delete subjects by reference inside the caller's transaction, each audited; bumps the gallery's
-    revision and returns the removed face ids (for the caller to take out of the index after commit)."""
+) -> Removal:
+    """Delete subjects by reference inside the caller's transaction (which has locked ``gallery``), each
+    audited; starts the gallery's next generation and returns the removal, for the caller to pass to the
+    index once the transaction commits."""
     removed: list[int] = []
     for reference in references:
         subject = session.scalar(
@@ -299,21 +324,35 @@ def remove_subjects(
         gov.audit.append(
             session, actor, action, f"gallery:{gallery.name}/subject:{reference}", reason, {"faces": len(face_ids)}
         )
-    gallery.revision += 1
-    return np.array(removed, dtype=np.int64)
+    before, after = new_generation(gallery)
+    return Removal(before, after, np.array(removed, dtype=np.int64))
 
 
-def _analyse(gov: Governance, images: Sequence[EnrolmentImage]) -> tuple[list[AnalysedFace], list[str]]:
+def _analyse(
+    gov: Governance, images: Sequence[EnrolmentImage], reference: str, enrolled: set[str]
+) -> tuple[list[AnalysedFace], list[str]]:
+    """Analyse each offered image that subject ``reference`` does not have yet (``enrolled`` holds the
+    SHA-256 of those it has); an image offered twice is analysed once. Returns the faces and, in the order
+    offered, why each other image was skipped."""
     faces = []
     skipped = []
+    first_offered: dict[str, str] = {}
     for image in images:
+        digest = hashlib.sha256(image.data).hexdigest()
+        if digest in enrolled:
+            skipped.append(_already_enrolled(image, reference))
+            continue
+        if digest in first_offered:
+            skipped.append(f"{image.name}: the same image as {first_offered[digest]}")
+            continue
+        first_offered[digest] = image.name
         try:
             loaded = decode_image(image.data, image.name, gov.engine.options.image_limits)
             face = gov.engine.analyse(loaded).single_face(option="a single-face image")
         except InputError as error:
             skipped.append(str(error))
             continue
-        faces.append(AnalysedFace(image, loaded.size, face, hashlib.sha256(image.data).hexdigest()))
+        faces.append(AnalysedFace(image, loaded.size, face, digest))
     return faces, skipped
 
 
@@ -361,13 +400,17 @@ def enrolled_face(
     )
 
 
-def descriptors_of(faces: Sequence[EnrolledFace]) -> np.ndarray:
+def descriptors_of(faces: Sequence[EnrolledFace]) -> NDArray[np.float32]:
     return np.stack([np.frombuffer(f.descriptor, dtype="<f4") for f in faces]).astype(np.float32)
 
 
-def find_gallery(session: Session, name: str) -> Gallery:
-    """The gallery called ``name`` in this session; raises :class:`NotFoundError` naming it if absent."""
-    gallery = session.scalar(select(Gallery).where(Gallery.name == name))
+def find_gallery(session: Session, name: str, for_update: bool = False) -> Gallery:
+    """The gallery called ``name`` in this session; raises :class:`NotFoundError` naming it if absent.
+
+    ``for_update`` locks its row until the transaction ends (on PostgreSQL; SQLite's write transactions
+    are one at a time already), so a change to its faces starts from the generation it read."""
+    query = select(Gallery).where(Gallery.name == name)
+    gallery = session.scalar(query.with_for_update() if for_update else query)
     if gallery is None:
         raise NotFoundError(f"no gallery called {name!r}")
     return gallery

@@ -15,11 +15,13 @@ from datetime import datetime
 
 import numpy as np
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
 
 from watchkeeper.governance.audit.entry import JsonValue
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.galleries import remove_subjects
+from watchkeeper.governance.indexes import Removal, new_generation
 from watchkeeper.governance.policy import RetentionPolicy
 from watchkeeper.governance.roles import Actor, Permission
 from watchkeeper.governance.schema import Alert, EnrolledFace, Gallery, Search, Subject
@@ -64,15 +66,20 @@ def _expire_subjects(gov: Governance, actor: Actor) -> int:
             )
             if not references:
                 continue
-            current = session.get(Gallery, gallery.id)
-            assert current is not None
-            removed = remove_subjects(
+            current = _locked(session, gallery.id)
+            removal = remove_subjects(
                 session, current, references, gov, actor, "retention.subject_expired", "expiry date reached"
             )
-            revision = current.revision
-        gov.indexes.apply(gallery.id, revision, removed=removed)
+        gov.indexes.remove(removal)
         total += len(references)
     return total
+
+
+def _locked(session: Session, gallery_id: int) -> Gallery:
+    """The gallery's row, locked for this transaction (see :func:`galleries.find_gallery`)."""
+    gallery = session.get(Gallery, gallery_id, with_for_update=True)
+    assert gallery is not None
+    return gallery
 
 
 def _age_out_faces(gov: Governance, actor: Actor, cutoff: datetime) -> int:
@@ -96,10 +103,7 @@ def _age_out_faces(gov: Governance, actor: Actor, cutoff: datetime) -> int:
                 session.scalars(select(Subject.reference).where(Subject.gallery_id == gallery.id, ~faceless)).all()
             )
             session.execute(delete(Subject).where(Subject.gallery_id == gallery.id, ~faceless))
-            current = session.get(Gallery, gallery.id)
-            assert current is not None
-            current.revision += 1
-            revision = current.revision
+            before, after = new_generation(_locked(session, gallery.id))
             gov.audit.append(
                 session,
                 actor,
@@ -112,7 +116,7 @@ def _age_out_faces(gov: Governance, actor: Actor, cutoff: datetime) -> int:
                     "subjects_deleted": emptied,
                 },
             )
-        gov.indexes.apply(gallery.id, revision, removed=np.array(face_ids, dtype=np.int64))
+        gov.indexes.remove(Removal(before, after, np.array(face_ids, dtype=np.int64)))
         total += len(face_ids)
     return total
 

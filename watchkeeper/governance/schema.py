@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
+from typing import Final
 
 from sqlalchemy import (
     BigInteger,
@@ -39,6 +40,12 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+NEVER_REUSED_IDS: Final = {"sqlite_autoincrement": True}
+"""Table options for rows whose ids name biometric data or a gallery: SQLite otherwise hands a deleted
+row's id to the next row, so a face id, a search's candidate or a gallery's index file could come to
+mean someone else. PostgreSQL sequences never go back, so the option only changes SQLite."""
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -77,14 +84,19 @@ class Gallery(Base):
     """A set of subjects searched together: custody images, a case's images, a watchlist's source."""
 
     __tablename__ = "galleries"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     index_kind: Mapped[str] = mapped_column(String(20))
     revision: Mapped[int] = mapped_column(Integer, default=0)
-    """Incremented with every change to the gallery's faces; a persisted index records the revision it was
-    built at, so a stale index is detected and rebuilt."""
+    """How many times the gallery's faces have changed (for people: a count, not an identity)."""
+    generation: Mapped[str] = mapped_column(String(32))
+    """A random token written afresh with every change to the gallery's faces (and at creation). A gallery
+    index, in memory or in its file, is stamped with the generation it reflects and used only while the
+    database holds that same token: no other gallery, no later state of this one and no rolled-back change
+    can produce it again, in any process."""
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
@@ -95,7 +107,10 @@ class Subject(Base):
     """A person in a gallery, with why they are there and until when."""
 
     __tablename__ = "subjects"
-    __table_args__ = (UniqueConstraint("gallery_id", "reference", name="uq_subjects_gallery_reference"),)
+    __table_args__ = (
+        UniqueConstraint("gallery_id", "reference", name="uq_subjects_gallery_reference"),
+        NEVER_REUSED_IDS,
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     gallery_id: Mapped[int] = mapped_column(ForeignKey("galleries.id", ondelete="CASCADE"), index=True)
@@ -115,6 +130,7 @@ class EnrolledFace(Base):
     """One enrolled face: its descriptor, where it was in which image, and the image itself."""
 
     __tablename__ = "enrolled_faces"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"), index=True)
@@ -151,6 +167,7 @@ class Search(Base):
     """A retrospective search: who ran it, for which case and why, and (only if the case asks) the probe."""
 
     __tablename__ = "searches"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     gallery_id: Mapped[int | None] = mapped_column(ForeignKey("galleries.id", ondelete="SET NULL"), index=True)
@@ -175,6 +192,7 @@ class Search(Base):
 
 class SearchCandidate(Base):
     __tablename__ = "search_candidates"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     search_id: Mapped[int] = mapped_column(ForeignKey("searches.id", ondelete="CASCADE"), index=True)
@@ -192,6 +210,7 @@ class FootageSegment(Base):
     """Where in a recorded video the probe person appears: a span, its best distance and a thumbnail."""
 
     __tablename__ = "footage_segments"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     search_id: Mapped[int] = mapped_column(ForeignKey("searches.id", ondelete="CASCADE"), index=True)
@@ -310,6 +329,7 @@ class WatchlistEntry(Base):
     """One face of the frozen watchlist of a deployment (deleted when the deployment ends)."""
 
     __tablename__ = "watchlist_entries"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id", ondelete="CASCADE"), index=True)
@@ -325,6 +345,7 @@ class Alert(Base):
     """A possible match raised by a deployment, for an operator to confirm or reject."""
 
     __tablename__ = "alerts"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     deployment_id: Mapped[int | None] = mapped_column(

@@ -22,8 +22,9 @@ from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.galleries import GalleryError, find_gallery
+from watchkeeper.governance.indexes import GalleryVersion
 from watchkeeper.governance.roles import Actor, Permission
-from watchkeeper.governance.schema import EnrolledFace, Search, SearchCandidate, Subject
+from watchkeeper.governance.schema import EnrolledFace, Gallery, Search, SearchCandidate, Subject
 from watchkeeper.types import Descriptors
 
 DEFAULT_CANDIDATES = 10
@@ -129,16 +130,15 @@ def search_with_descriptor(
     (an enrolled face used as the probe would otherwise find itself)."""
     actor.require(Permission.SEARCH)
     with gov.sessions() as session:
-        gallery = find_gallery(session, request.gallery)
-        gallery_id, revision = gallery.id, gallery.revision
+        version = GalleryVersion.of(find_gallery(session, request.gallery))
     wanted = request.candidates * _FACES_PER_SUBJECT_MARGIN + (exclude_face_id is not None)
-    found = gov.indexes.search(gallery_id, revision, descriptor, wanted)
+    found = gov.indexes.search(version, descriptor, wanted)
     now = gov.clock.now()
     with transaction(gov.sessions) as session:
         gallery = find_gallery(session, request.gallery)
-        if gallery.id != gallery_id:
+        if gallery.id != version.gallery_id:  # ids are never reused: a new gallery of the same name
             raise GalleryError(f"gallery {request.gallery!r} was replaced during the search; search again")
-        candidates = _candidates(session, found.ids[0], found.distances[0], request, exclude_face_id)
+        candidates = _candidates(session, gallery, found.ids[0], found.distances[0], request, exclude_face_id)
         search = Search(
             gallery_id=gallery.id,
             gallery_name=gallery.name,
@@ -195,9 +195,14 @@ def search_with_descriptor(
 
 
 def _candidates(
-    session: Session, face_ids: np.ndarray, distances: np.ndarray, request: SearchRequest, exclude_face_id: int | None
+    session: Session,
+    gallery: Gallery,
+    face_ids: np.ndarray,
+    distances: np.ndarray,
+    request: SearchRequest,
+    exclude_face_id: int | None,
 ) -> list[tuple[Candidate, int]]:
-    """Best face per subject, nearest first, at most ``request.candidates`` subjects."""
+    """Best face per subject of ``gallery``, nearest first, at most ``request.candidates`` subjects."""
     valid = [
         (int(i), float(d))
         for i, d in zip(face_ids, distances, strict=True)
@@ -208,7 +213,7 @@ def _candidates(
     rows = session.execute(
         select(EnrolledFace.id, Subject.id, Subject.reference, Subject.category)
         .join(Subject, Subject.id == EnrolledFace.subject_id)
-        .where(EnrolledFace.id.in_([i for i, _ in valid]))
+        .where(EnrolledFace.id.in_([i for i, _ in valid]), EnrolledFace.gallery_id == gallery.id)
     ).all()
     by_face = {face_id: (subject_id, reference, category) for face_id, subject_id, reference, category in rows}
     chosen: list[tuple[Candidate, int]] = []

@@ -144,6 +144,8 @@ def _open(path: str | os.PathLike[str]) -> Any:
         raise IndexFileError(path, "is a directory") from error
     except PermissionError as error:
         raise IndexFileError(path, "permission denied") from error
+    except OSError as error:  # any other reason it cannot be read: rebuilt from the database, like the rest
+        raise IndexFileError(path, error.strerror or str(error)) from error
 
 
 def _read_exactly(path: str | os.PathLike[str], source: io.BufferedReader, size: int, what: str) -> bytes:
