@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from watchkeeper.governance.schema import EnrolledFace, Gallery
 from watchkeeper.matching import IndexFileError, IndexKind, SearchResult, VectorIndex, load_index, make_index
+from watchkeeper.private_files import private_directory
 
 
 def fingerprint(gallery_id: int, revision: int) -> str:
@@ -68,7 +69,8 @@ class GalleryIndexes:
         removed: NDArray[np.int64] | None = None,
     ) -> None:
         """Bring the index from ``revision - 1`` to ``revision`` with a committed change; if the index at
-        the previous revision is not at hand, it is rebuilt at the next :meth:`get` instead."""
+        the previous revision is not at hand, it is rebuilt at the next :meth:`get` instead, and the stale
+        file is deleted now: it may hold the descriptors of faces this change removed."""
         with self._lock:
             loaded = self._loaded.get(gallery_id)
             index = loaded[1] if loaded is not None and loaded[0] == revision - 1 else None
@@ -76,6 +78,7 @@ class GalleryIndexes:
                 index = self._from_file(gallery_id, revision - 1)
             if index is None:
                 self._loaded.pop(gallery_id, None)
+                self.path(gallery_id).unlink(missing_ok=True)
                 return
             if removed is not None and len(removed):
                 index.remove(removed)
@@ -115,5 +118,5 @@ class GalleryIndexes:
         return index
 
     def _save(self, gallery_id: int, revision: int, index: VectorIndex) -> None:
-        self.index_dir.mkdir(parents=True, exist_ok=True)
+        private_directory(self.index_dir)
         index.save(self.path(gallery_id), fingerprint(gallery_id, revision))
