@@ -23,7 +23,7 @@ from watchkeeper.errors import AlreadyExistsError, InputError, NotFoundError, Wa
 from watchkeeper.face import Face, decode_image
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.context import Governance
-from watchkeeper.governance.db import transaction
+from watchkeeper.governance.db import erase_deleted, transaction
 from watchkeeper.governance.roles import Actor, Permission
 from watchkeeper.governance.schema import EnrolledFace, Gallery, Subject
 from watchkeeper.matching import IndexKind
@@ -152,6 +152,7 @@ def delete_gallery(gov: Governance, actor: Actor, name: str, reason: str) -> int
         gov.audit.append(session, actor, "gallery.delete", f"gallery:{name}", reason, {"subjects": subjects or 0})
         gallery_id = gallery.id
     gov.indexes.discard(gallery_id)
+    erase_deleted(gov.sessions)
     return subjects or 0
 
 
@@ -272,6 +273,7 @@ def remove_subject(gov: Governance, actor: Actor, gallery_name: str, reference: 
         return_ids = remove_subjects(session, gallery, [reference], gov, actor, "subject.remove", reason)
         gallery_id, revision = gallery.id, gallery.revision
     gov.indexes.apply(gallery_id, revision, removed=return_ids)
+    erase_deleted(gov.sessions)
     return len(return_ids)
 
 
