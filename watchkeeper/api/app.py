@@ -2,8 +2,9 @@
 
 :func:`create_app` builds the application around one governance core; :func:`serve` runs it under
 uvicorn. Starting records the configuration (the core does), bootstraps a first administrator's key when
-there are no users yet, enforces retention daily, runs authorised deployments on their configured cameras
-inside their windows, and stops every live run cleanly on shutdown.
+there are no users yet, deletes the uploads a killed predecessor left (audited), enforces retention daily,
+runs authorised deployments on their configured cameras inside their windows, and stops every live run
+cleanly on shutdown.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from watchkeeper.governance.keyfiles import write_private_file
 from watchkeeper.governance.retention import enforce_retention
 from watchkeeper.governance.roles import SYSTEM_ACTOR, Role
 from watchkeeper.governance.schema import User
+from watchkeeper.governance.uploads import sweep_uploads
 from watchkeeper.governance.users import add_user
 from watchkeeper.live.supervisor import LiveSupervisor, video_engine
 from watchkeeper.web.app import install_web
@@ -55,6 +57,9 @@ def create_app(gov: Governance, config: ServerConfig) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        swept = await run_in_threadpool(sweep_uploads, gov)
+        if swept:
+            logger.warning("deleted %d upload(s) left by a server that stopped during a request", swept)
         tasks = [
             asyncio.create_task(_enforce_retention_daily(gov)),
             asyncio.create_task(_supervise_runs(gov, state.live, config.deployment_check_seconds)),
