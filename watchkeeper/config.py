@@ -74,6 +74,12 @@ class Settings:
         return self.data_dir / "keys"
 
     @property
+    def upload_dir(self) -> Path:
+        """Where uploads a request needs as files (footage) are held until it ends: inside the data
+        directory, under its protection, and swept at the server's start after a crash."""
+        return self.data_dir / "tmp"
+
+    @property
     def model_cache_dir(self) -> Path:
         """Where networks rebuilt from dlib's files are cached (rebuilt when the source file changes)."""
         return self.data_dir / "models"

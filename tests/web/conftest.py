@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -20,6 +18,7 @@ import httpx
 import pytest
 from browsing import DESKTOP, PROJECT_ROOT, Server
 from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
+from serve_process import first_key, free_port, wait_until_up
 
 BROWSER_SCRIPT = PROJECT_ROOT / "scripts" / "browser.sh"
 CHROMIUM_ARGS = [
@@ -47,18 +46,12 @@ def chromium() -> str:
     return installed.stdout.strip().splitlines()[-1]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``watchkeeper serve`` on loopback with a fresh data directory, its first administrator, and an
     operator, an analyst and an auditor with access keys issued through the API."""
     data_dir = tmp_path_factory.mktemp("web-data")
-    port = _free_port()
+    port = free_port()
     # One browser makes many requests from one address; the limit per address is not under test here.
     # Runs are started on the shared clip, so its folder is where the server may take video files from.
     shared_faces = PROJECT_ROOT.parent / "shared" / "data" / "faces"
@@ -71,8 +64,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         process = subprocess.Popen(command, env=environment, stdout=output, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(url, process, log)
-        admin_token = _first_key(data_dir / "keys" / "first-administrator-key.txt")
+        wait_until_up(url, process, log)
+        admin_token = first_key(data_dir / "keys" / "first-administrator-key.txt")
         secrets = {"admin": admin_token.partition(".")[2]}
         bearer = {"admin": admin_token}
         with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {admin_token}"}) as admin:
@@ -90,25 +83,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_GUARD_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the server exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"the server did not answer within {STARTUP_GUARD_SECONDS} s:\n{log.read_text()}")
-
-
-def _first_key(path: Path) -> str:
-    fields = dict(line.split(": ", 1) for line in path.read_text().splitlines() if ": " in line)
-    return fields["bearer_token"]
 
 
 @pytest.fixture(scope="session")

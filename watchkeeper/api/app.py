@@ -1,9 +1,10 @@
 """The server: the REST API (``/api/v1``), the Rekognition-compatible endpoint, and the live runs.
 
 :func:`create_app` builds the application around one governance core; :func:`serve` runs it under
-uvicorn. Starting records the configuration (the core does), enforces retention daily, runs authorised
-deployments on their configured cameras inside their windows, and stops every live run cleanly on
-shutdown. (``watchkeeper serve`` registers the first administrator beforehand, when there are no users.)
+uvicorn. Starting records the configuration (the core does), deletes the uploads a killed predecessor left
+(audited), enforces retention daily, runs authorised deployments on their configured cameras inside their
+windows, and stops every live run cleanly on shutdown. (``watchkeeper serve`` registers the first
+administrator beforehand, when there are no users.)
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from watchkeeper.governance.context import Governance
 from watchkeeper.governance.deployments import close_silent_runs
 from watchkeeper.governance.retention import enforce_retention
 from watchkeeper.governance.roles import SYSTEM_ACTOR
+from watchkeeper.governance.uploads import sweep_uploads
 from watchkeeper.live.supervisor import LiveSupervisor, video_engine
 from watchkeeper.web.app import install_web
 
@@ -47,6 +49,9 @@ def create_app(gov: Governance, config: ServerConfig) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        swept = await run_in_threadpool(sweep_uploads, gov)
+        if swept:
+            logger.warning("deleted %d upload(s) left by a server that stopped during a request", swept)
         tasks = [
             asyncio.create_task(_enforce_retention_daily(gov)),
             asyncio.create_task(_supervise_runs(gov, state.live, config.deployment_check_seconds)),

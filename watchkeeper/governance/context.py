@@ -21,6 +21,7 @@ from watchkeeper.governance.configuration import governed_configuration, record_
 from watchkeeper.governance.db import open_database
 from watchkeeper.governance.indexes import GalleryIndexes
 from watchkeeper.governance.policy import RetentionPolicy, read_policy
+from watchkeeper.private_files import private_directory
 
 
 @dataclass
@@ -37,8 +38,12 @@ class Governance:
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None) -> Governance:
         """Open (and migrate) the database, the audit log and the gallery indexes of ``settings``, read the
-        policy file, and record the configuration in the audit log if it changed since last recorded."""
+        policy file, and record the configuration in the audit log if it changed since last recorded.
+
+        The data directory is made 0700 first (created so, or tightened), so nothing in it is readable by
+        another local user whatever the umask left on the files."""
         clock = clock or SystemClock()
+        private_directory(settings.data_dir)
         policy = read_policy(settings.effective_config_file)
         cameras = read_camera_sources(settings.effective_config_file)
         sessions = open_database(settings.effective_database_url)

@@ -2,10 +2,18 @@
 
 SQLite is the embedded default (one file in the data directory); any PostgreSQL URL works the same way.
 Every open runs the migrations to head, so an upgraded Watchkeeper upgrades its database before first use.
+
+An SQLite database is private and forgets what is deleted: the file is created 0600 before SQLite opens
+it (SQLite gives its ``-wal`` and ``-shm`` files the database file's mode), every connection overwrites
+deleted content with zeros (``secure_delete``), and after an act that deletes biometric data commits,
+:func:`erase_deleted` checkpoints the write-ahead log and truncates it, so the removed rows' old pages
+are in no file once the act returns. PostgreSQL keeps dead rows until it vacuums them and in its own WAL:
+there, erasure is the database administrator's (VACUUM, WAL archive retention, encrypted storage).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.resources import files
@@ -20,6 +28,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from watchkeeper.errors import StorageUnavailableError, WatchkeeperError
+from watchkeeper.private_files import private_directories, private_file, restrict_if_present
+
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+"""The files SQLite keeps beside a database file (made 0600 too, when an older version left them wider)."""
+logger = logging.getLogger("watchkeeper.database")
 
 
 class DatabaseError(WatchkeeperError):
@@ -77,12 +90,12 @@ def _check_foreign_keys(connection: Connection) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; for SQLite, the directory is created and the connection made durable."""
+    """An engine for ``url``; for SQLite, the file is created private and the connection made durable."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        _private_database_file(Path(parsed.database))
     engine = create_engine(url)
     event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "begin", _sqlite_begin_immediate)
@@ -105,15 +118,26 @@ def _storage_failure(context: ExceptionContext) -> None:
         raise StorageUnavailableError(database or "the database", str(context.original_exception))
 
 
+def _private_database_file(path: Path) -> None:
+    """The database file (and any missing directory above it) created owner-only before SQLite opens it;
+    the files of an older version's database tightened."""
+    private_directories(path.parent)
+    private_file(path)
+    for suffix in SQLITE_COMPANIONS:
+        restrict_if_present(path.with_name(path.name + suffix))
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Foreign keys off by default in SQLite; WAL + FULL sync: a committed enrolment survives a crash or
-    # power cut, and readers never block the writer.
+    # power cut, and readers never block the writer. secure_delete: a deleted row's bytes are zeroed in
+    # the pages written, rather than left in free space for anyone reading the file.
     dbapi_connection.isolation_level = None  # transactions are begun explicitly below
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = FULL")
     cursor.execute("PRAGMA busy_timeout = 10000")
+    cursor.execute("PRAGMA secure_delete = ON")
     cursor.close()
 
 
@@ -128,3 +152,25 @@ def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: committed if the block finishes, rolled back entirely if it raises."""
     with sessions() as session, session.begin():
         yield session
+
+
+def erase_deleted(sessions: sessionmaker[Session]) -> None:
+    """Call after an act that deleted biometric data has committed: with SQLite, copy the write-ahead log
+    into the database (where ``secure_delete`` has zeroed the deleted rows) and truncate it, since until
+    then the log still holds the pages as they were when the data was written. Nothing to do on PostgreSQL.
+
+    The checkpoint waits (up to the busy timeout) for readers of older snapshots to finish; if one is still
+    reading, the log is left for the next deleting act to truncate, and a warning says so.
+    """
+    engine = sessions.kw["bind"]
+    if engine.dialect.name != "sqlite":
+        return
+    connection = engine.raw_connection()  # outside any transaction: a checkpoint cannot run inside one
+    try:
+        cursor = connection.cursor()
+        busy, _, _ = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        cursor.close()
+    finally:
+        connection.close()
+    if busy:
+        logger.warning("the write-ahead log could not be truncated after a deletion: a reader was still open")

@@ -24,7 +24,7 @@ from watchkeeper.face.images import decode_image, encode_jpeg, face_with_margin
 from watchkeeper.governance.audit.entry import JsonValue
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.context import Governance
-from watchkeeper.governance.db import transaction
+from watchkeeper.governance.db import erase_deleted, transaction
 from watchkeeper.governance.galleries import find_gallery
 from watchkeeper.governance.roles import SYSTEM_ACTOR, Actor, Permission
 from watchkeeper.governance.schema import Alert, CameraRun, Deployment, EnrolledFace, Subject, WatchlistEntry
@@ -550,6 +550,7 @@ def end_deployment(gov: Governance, actor: Actor, name: str, reason: str) -> Non
             reason,
             {**_counts(deployment).as_audit_details(), "watchlist_entries_deleted": entries or 0},
         )
+    erase_deleted(gov.sessions)
 
 
 def adjudicate_alert(

@@ -23,7 +23,7 @@ from watchkeeper.errors import NotFoundError
 from watchkeeper.face import Face
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.context import Governance
-from watchkeeper.governance.db import transaction
+from watchkeeper.governance.db import erase_deleted, transaction
 from watchkeeper.governance.galleries import (
     AnalysedFace,
     EnrolmentImage,
@@ -205,6 +205,7 @@ def remove_faces(
         removal = Removal(*new_generation(gallery), np.array(removed_rows, dtype=np.int64)) if rows else None
     if removal is not None:
         gov.indexes.remove(removal)
+        erase_deleted(gov.sessions)
     removed = {row.face_uuid for row in rows}
     unique_ids = list(dict.fromkeys(face_ids))
     return [f for f in unique_ids if f in removed], [f for f in unique_ids if f not in removed]

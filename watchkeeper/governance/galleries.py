@@ -27,7 +27,7 @@ from watchkeeper.errors import AlreadyExistsError, InputError, NotFoundError, Wa
 from watchkeeper.face import Face, decode_image
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.context import Governance
-from watchkeeper.governance.db import transaction
+from watchkeeper.governance.db import erase_deleted, transaction
 from watchkeeper.governance.indexes import Removal, new_generation
 from watchkeeper.governance.roles import Actor, Permission
 from watchkeeper.governance.schema import EnrolledFace, Gallery, Subject
@@ -158,6 +158,7 @@ def delete_gallery(gov: Governance, actor: Actor, name: str, reason: str) -> int
         gov.audit.append(session, actor, "gallery.delete", f"gallery:{name}", reason, {"subjects": subjects or 0})
         gallery_id = gallery.id
     gov.indexes.discard(gallery_id)
+    erase_deleted(gov.sessions)
     return subjects or 0
 
 
@@ -296,6 +297,7 @@ def remove_subject(gov: Governance, actor: Actor, gallery_name: str, reference: 
         gallery = find_gallery(session, gallery_name, for_update=True)
         removal = remove_subjects(session, gallery, [reference], gov, actor, "subject.remove", reason)
     gov.indexes.remove(removal)
+    erase_deleted(gov.sessions)
     return len(removal.ids)
 
 

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from watchkeeper.errors import NotFoundError, WatchkeeperError
 from watchkeeper.governance.schema import EnrolledFace, Gallery
 from watchkeeper.matching import IndexFileError, IndexKind, SearchResult, VectorIndex, load_index, make_index
+from watchkeeper.private_files import private_directory
 
 logger = logging.getLogger(__name__)
 
@@ -218,7 +219,7 @@ class GalleryIndexes:
 
     def _save(self, version: GalleryVersion, index: VectorIndex) -> None:
         try:
-            self.index_dir.mkdir(parents=True, exist_ok=True)
+            private_directory(self.index_dir)
             index.save(self.path(version.gallery_id), version.fingerprint)
         except OSError as error:
             raise IndexUnavailableError(

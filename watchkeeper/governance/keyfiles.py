@@ -10,10 +10,12 @@ import os
 import secrets
 from pathlib import Path
 
+from watchkeeper.private_files import private_directory
+
 
 def write_private_file(path: Path, content: bytes) -> None:
-    """Atomically write ``content`` to ``path`` with mode 0600 (parents created as needed)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Atomically write ``content`` to ``path`` with mode 0600 (its directory made 0700 as needed)."""
+    private_directory(path.parent)
     temporary = path.with_suffix(path.suffix + ".tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "wb") as handle:

@@ -2,7 +2,8 @@
 
 Policies are per kind of data (configuration file, ``[retention]`` section, in days). Enforcement deletes
 from the database and the vector indexes (enrolled images live in the database, so nothing is left on
-disk), one audited transaction per kind, so an interruption leaves each kind either done or untouched.
+disk), one audited transaction per kind, so an interruption leaves each kind either done or untouched;
+then the database's write-ahead log is emptied, so what was deleted is in no file (see :mod:`.db`).
 Audit entries are the exception that proves the log: past their period their *content* is pruned while
 their leaf hashes stay, so the signed tree heads and every remaining entry's proof still verify.
 """
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from watchkeeper.governance.audit.entry import JsonValue
 from watchkeeper.governance.context import Governance
-from watchkeeper.governance.db import transaction
+from watchkeeper.governance.db import erase_deleted, transaction
 from watchkeeper.governance.galleries import remove_subjects
 from watchkeeper.governance.indexes import Removal, new_generation
 from watchkeeper.governance.policy import RetentionPolicy
@@ -49,6 +50,7 @@ def enforce_retention(gov: Governance, actor: Actor, policy: RetentionPolicy) ->
     searches = _delete_searches(gov, actor, now - policy.search_results) if policy.search_results else 0
     alerts = _delete_alerts(gov, actor, now - policy.alerts) if policy.alerts else 0
     pruned = gov.audit.prune(actor, now - policy.audit) if policy.audit else 0
+    erase_deleted(gov.sessions)
     return RetentionReport(expired, aged, probes, searches, pruned, alerts)
 
 

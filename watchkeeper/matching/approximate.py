@@ -174,7 +174,12 @@ class ApproximateIndex:
         return result
 
     def save(self, path: str | os.PathLike[str], fingerprint: str = "") -> None:
-        """Write the index atomically to ``path``, stamped with ``fingerprint`` (see :mod:`.persistence`)."""
+        """Write the index atomically to ``path``, stamped with ``fingerprint`` (see :mod:`.persistence`).
+
+        Dead entries are re-encoded away first: a removed face's code approximates its descriptor, so it
+        is never written to disk (in memory it waits for the 2% threshold, as searches only skip it)."""
+        if self._dead:
+            self._reencode()
         n = len(self._store)
         sections = [Section("ids", self._store._ids[:n]), Section("vectors", self._store._vectors[:n])]
         if self.trained:

@@ -20,6 +20,7 @@ import onnx
 from watchkeeper.errors import ModelError
 from watchkeeper.networks.dlib_reader import DlibNetwork, read_network
 from watchkeeper.networks.hashing import file_sha256
+from watchkeeper.private_files import PrivateStorageError, private_directories
 
 SOURCE_HASH_KEY = "watchkeeper.source_sha256"
 """Metadata entry recording which dlib file a cached model came from (checked on every load)."""
@@ -66,8 +67,10 @@ def _is_valid(path: Path, source_hash: str) -> bool:
 
 def _write_atomically(target: Path, data: bytes) -> None:
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_directories(target.parent)
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except PrivateStorageError as error:
+        raise ModelError(f"cannot write the model cache: {error}") from None
     except OSError as error:
         raise ModelError(f"{target.parent}: cannot write the model cache ({error.strerror or error})") from None
     try:

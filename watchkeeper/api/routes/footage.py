@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
@@ -14,6 +13,7 @@ from watchkeeper.api.routes.forms import CaseReference, Purpose, SearchReason, r
 from watchkeeper.errors import InputError
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD
 from watchkeeper.governance.search import SearchPurpose
+from watchkeeper.governance.uploads import upload_file
 from watchkeeper.live.footage import FootageOutcome, FootageRequest, search_footage
 from watchkeeper.video.sources import VideoSource, VideoSourceError
 
@@ -43,7 +43,8 @@ async def search_in_footage(
     face_index: Annotated[int | None, Form(ge=0)] = None,
 ) -> FootageOutcome:
     """The time segments where the probe person appears, with scores; recorded and audited like any
-    search. The uploaded video is held in a temporary file for the search only and deleted after."""
+    search. The uploaded video is held for the search only, in a private file in the data directory
+    that is deleted after (or, if the server is killed meanwhile, at its next start)."""
     request = FootageRequest(
         footage_name=footage.filename or "footage",
         probe_name=probe.filename or "probe",
@@ -54,7 +55,7 @@ async def search_in_footage(
         face_index=face_index,
         threshold=threshold,
     )
-    with tempfile.NamedTemporaryFile(suffix=".video") as copy:
+    with upload_file(state.gov.settings, ".video") as copy:
         await run_in_threadpool(shutil.copyfileobj, footage.file, copy)
         copy.flush()
 

@@ -27,6 +27,7 @@ from watchkeeper.governance.db import transaction
 from watchkeeper.governance.keyfiles import write_private_file
 from watchkeeper.governance.roles import Actor, Permission
 from watchkeeper.governance.schema import AuditCheckpoint, AuditEntryRow, AuditState
+from watchkeeper.private_files import private_directory, restrict_if_present
 
 ORIGIN = "watchkeeper.local/audit"
 """The log's name in its checkpoints, so a checkpoint of one log cannot pass as another's."""
@@ -160,8 +161,11 @@ class AuditLog:
 def _load_or_create_signer(keys_dir: Path) -> Signer:
     key_file = keys_dir / SIGNING_KEY_FILE
     if key_file.is_file():
+        private_directory(keys_dir)  # tightened, if an older version left it readable by others
+        for path in keys_dir.iterdir():
+            restrict_if_present(path)
         return Signer.from_pem(KEY_NAME, key_file.read_bytes())
     signer = Signer.generate(KEY_NAME)
     write_private_file(key_file, signer.to_pem())
-    (keys_dir / VERIFIER_KEY_FILE).write_text(signer.verifier().to_text() + "\n", encoding="utf-8")
+    write_private_file(keys_dir / VERIFIER_KEY_FILE, (signer.verifier().to_text() + "\n").encode())
     return signer
