@@ -33,8 +33,6 @@ CHROMIUM_ARGS = [
 ]
 PEOPLE = {"olu": "operator", "ann": "analyst", "aud": "auditor"}
 """Users the tests add beside the first administrator (``admin``), by name and role."""
-STARTUP_GUARD_SECONDS = 300
-"""A hang guard only: a fresh server builds its networks first, which takes tens of seconds on a busy machine."""
 
 
 @pytest.fixture(scope="session")
