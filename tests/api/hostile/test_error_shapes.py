@@ -82,6 +82,25 @@ def test_a_full_disk_is_a_503_in_the_documented_shape_and_stores_nothing(full_di
         assert admin.post("/api/v1/galleries", json={"name": "custody", "reason": "custody images"}).status_code == 201
 
 
+def test_footage_that_cannot_be_held_on_a_full_disk_is_a_503_and_leaves_nothing(
+    full_disk: FullDisk, faces_dir: Path
+) -> None:
+    """The upload is copied into the data directory's own tmp/ before the search: on a full disk that copy
+    fails outside the database, and is still the server's storage failing, not the client's input."""
+    server = full_disk.server
+    audit_size = server.gov.audit.size()
+    fields = {"case_reference": "OP-9", "reason": "trace a witness"}
+    files = {
+        "footage": ("clip.mp4", (faces_dir / "examples" / "short_hamilton_clip.mp4").read_bytes()),
+        "probe": ("probe.png", (faces_dir / "examples" / "lin-manuel-miranda.png").read_bytes()),
+    }
+    with server.client(Role.ANALYST) as analyst:
+        response = analyst.post("/api/v1/footage-searches", data=fields, files=files)
+    assert "No space left" in rest_refusal(response, 503, "unavailable")
+    assert list((full_disk.data_dir / "tmp").iterdir()) == []
+    assert server.gov.audit.size() == audit_size
+
+
 def watchkeeper(data_dir: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
     command = [str(Path(sys.executable).parent / "watchkeeper"), *arguments]
     environment = {**os.environ, DATA_DIR_VARIABLE: str(data_dir)}
