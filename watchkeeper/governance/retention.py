@@ -4,7 +4,8 @@ Policies are per kind of data (configuration file, ``[retention]`` section, in d
 from the database and the vector indexes (enrolled images live in the database, so nothing is left on
 disk), one audited transaction per kind, so an interruption leaves each kind either done or untouched.
 Audit entries are the exception that proves the log: past their period their *content* is pruned while
-their leaf hashes stay, so the signed tree heads and every remaining entry's proof still verify.
+their leaf hashes stay, so the signed tree heads and every remaining entry's proof still verify; the prune
+entry names each pruned sequence and the period, so a verifier can tell a lawful prune from a blanked entry.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def enforce_retention(gov: Governance, actor: Actor, policy: RetentionPolicy) ->
     probes = _clear_probes(gov, actor, now - policy.probe_images) if policy.probe_images else 0
     searches = _delete_searches(gov, actor, now - policy.search_results) if policy.search_results else 0
     alerts = _delete_alerts(gov, actor, now - policy.alerts) if policy.alerts else 0
-    pruned = gov.audit.prune(actor, now - policy.audit) if policy.audit else 0
+    pruned = gov.audit.prune(actor, policy.audit) if policy.audit else 0
     return RetentionReport(expired, aged, probes, searches, pruned, alerts)
 
 
