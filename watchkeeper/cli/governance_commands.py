@@ -7,6 +7,7 @@ records the act in the audit log, and refuses what the role does not allow.
 from __future__ import annotations
 
 import base64
+import sys
 from dataclasses import asdict
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -20,6 +21,7 @@ from watchkeeper.cli import output
 from watchkeeper.cli.governed import governed, read_probe
 from watchkeeper.cli.options import JsonOutput
 from watchkeeper.governance import galleries, retention, search, users
+from watchkeeper.governance.audit.checkpoint import open_checkpoint, split_checkpoints
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.roles import Role
 from watchkeeper.matching import IndexKind
@@ -230,13 +232,25 @@ def search_command(
 def audit_verify(
     user: User,
     entry: Annotated[int | None, typer.Option("--entry", min=0, help="Also prove this entry's inclusion.")] = None,
+    witness: Annotated[
+        Path | None,
+        typer.Option(
+            "--witness",
+            exists=True,
+            dir_okay=False,
+            help="Signed tree heads kept outside the data directory (what `audit checkpoint` printed, one or "
+            "more); the log must be consistent with each.",
+        ),
+    ] = None,
     as_json: JsonOutput = False,
 ) -> None:
-    """Check the whole log against its signed tree heads; exit 1 if anything was altered, removed or
-    reordered. With --entry, print that entry and its inclusion proof in the newest tree head."""
+    """Check the whole log against its signed tree heads, those in the checkpoints file and any --witness
+    heads; exit 1 if anything was altered, removed, reordered, cut short or rolled back. With --entry,
+    print that entry and its inclusion proof in the newest tree head."""
+    heads = split_checkpoints(witness.read_text(encoding="utf-8", errors="replace")) if witness else []
     with governed(as_json) as gov:
         actor = users.resolve_actor(gov, user)
-        report = gov.audit.verify(actor)
+        report = gov.audit.verify(actor, heads)
         proof = gov.audit.inclusion(actor, entry) if entry is not None else None
     document: dict[str, Any] = {"verification": output.plain(asdict(report))}
     if proof is not None:
@@ -255,9 +269,24 @@ def audit_verify(
         raise typer.Exit(output.EXIT_BAD_INPUT)
 
 
+@audit_app.command("checkpoint")
+def audit_checkpoint(user: User, as_json: JsonOutput = False) -> None:
+    """Print the log's newest signed tree head for an outside witness to keep (append it to a file kept
+    elsewhere, and pass that file to `audit verify --witness`): once kept there, the log can no longer be
+    cut short or rolled back unnoticed."""
+    with governed(as_json) as gov:
+        signed = gov.audit.newest_head(users.resolve_actor(gov, user))
+        head = open_checkpoint(signed, gov.audit.verifier)
+    if as_json:
+        output.print_json({"checkpoint": output.plain(asdict(head)), "signed": signed})
+    else:
+        sys.stdout.write(signed)
+
+
 def _print_verification(report: Any, inclusion: dict[str, Any] | None) -> None:
     state = "[green]verified[/]" if report.ok else "[bold red]NOT VERIFIED[/]"
-    output.stdout.print(f"audit log: {report.size} entries, {state}", highlight=False)
+    heads = f" and {report.heads_checked} heads kept outside the database" if report.heads_checked else ""
+    output.stdout.print(f"audit log: {report.size} entries{heads}, {state}", highlight=False)
     for finding in report.findings:
         output.stdout.print(f"  {finding.kind}: {finding.message}", highlight=False, soft_wrap=True)
     if inclusion is not None:

@@ -267,7 +267,7 @@ OUTSIDE_HEADS: dict[str, tuple[list[bytes], list[str], list[str], set[FindingKin
 @pytest.mark.parametrize("name", OUTSIDE_HEADS)
 def test_heads_kept_outside_the_database_catch_what_it_hides(name: str) -> None:
     stored, signed, outside, expected = OUTSIDE_HEADS[name]
-    heads = [Head("witness", text) for text in outside]
+    heads = [Head("witness", number, text) for number, text in enumerate(outside)]
     report = verify_log(stored, signed, VERIFIER, heads=heads)
     assert kinds(report) == expected
     assert report.ok is not expected
@@ -275,9 +275,10 @@ def test_heads_kept_outside_the_database_catch_what_it_hides(name: str) -> None:
 
 
 def test_a_shrunk_log_names_the_head_that_knew_better() -> None:
-    report = verify_log(ORIGINAL[:7], EVERY_APPEND[:7], VERIFIER, heads=[Head("witness", EVERY_APPEND[9])])
+    report = verify_log(ORIGINAL[:7], EVERY_APPEND[:7], VERIFIER, heads=[Head("witness", 0, EVERY_APPEND[9])])
     shrank = report.of_kind(FindingKind.LOG_SHRANK)[0]
-    assert (shrank.head, shrank.message) == (
+    assert (shrank.source, shrank.head, shrank.message) == (
+        "witness",
         0,
         "witness head #0 signs 10 entries, but the stored log has only 7: the log was cut short, blanked or "
         "rolled back",

@@ -160,8 +160,8 @@ class AuditLog:
         than the file) by appending the newest head, now proven to extend every head in the file.
         """
         actor.require(Permission.READ_AUDIT)
-        heads = [Head("checkpoints file", text) for text in self.heads.read()]
-        heads += [Head("witness", text) for text in witness]
+        heads = [Head("checkpoints file", number, text) for number, text in enumerate(self.heads.read())]
+        heads += [Head("witness", number, text) for number, text in enumerate(witness)]
         with self.sessions() as session:
             rows = session.execute(
                 select(AuditEntryRow.canonical, AuditEntryRow.leaf_hash).order_by(AuditEntryRow.sequence)

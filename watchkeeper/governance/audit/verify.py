@@ -93,8 +93,8 @@ class Finding:
 
     ``position`` is the 0-based position in the stored entries (for a missing entry: the position it belongs
     at); ``sequence`` the sequence number concerned; ``checkpoint`` the index of the checkpoint concerned in
-    the list given to :func:`verify_log`; ``head`` the index of the outside head concerned in its ``heads``.
-    Fields that do not apply are None.
+    the list given to :func:`verify_log`; ``head`` the number of the outside head concerned in its
+    ``source`` (both from its :class:`Head`). Fields that do not apply are None.
     """
 
     kind: FindingKind
@@ -103,6 +103,7 @@ class Finding:
     sequence: int | None = None
     checkpoint: int | None = None
     head: int | None = None
+    source: str | None = None
 
     @property
     def is_error(self) -> bool:
@@ -112,10 +113,11 @@ class Finding:
 
 @dataclass(frozen=True)
 class Head:
-    """A signed tree head kept outside the database: its signed-note text and where it was kept (named in
-    findings, e.g. ``checkpoints file`` or ``witness``)."""
+    """A signed tree head kept outside the database: its signed-note text, where it was kept (named in
+    findings, e.g. ``checkpoints file`` or ``witness``) and its 0-based number there."""
 
     source: str
+    number: int
     text: str
 
 
@@ -395,7 +397,8 @@ def _open_heads(
         try:
             opened.append((index, open_checkpoint(head.text, verifier, origin)))
         except CheckpointError as exc:
-            findings.append(Finding(FindingKind.HEAD_INVALID, f"{head.source} head #{index}: {exc}", head=index))
+            message = f"{head.source} head #{head.number}: {exc}"
+            findings.append(Finding(FindingKind.HEAD_INVALID, message, head=head.number, source=head.source))
     return opened, findings
 
 
@@ -409,28 +412,29 @@ def _outside_head_findings(
     """Each outside head against the stored log; the database's newest checkpoint against them all."""
     findings: list[Finding] = []
     for index, head in outside:
-        where = f"{heads[index].source} head #{index}"
+        kept = heads[index]
+        where = f"{kept.source} head #{kept.number}"
         if head.size > size:
             message = (
                 f"{where} signs {head.size} entries, but the stored log has only {size}: "
                 "the log was cut short, blanked or rolled back"
             )
-            findings.append(Finding(FindingKind.LOG_SHRANK, message, head=index))
+            findings.append(Finding(FindingKind.LOG_SHRANK, message, head=kept.number, source=kept.source))
         elif roots[head.size] != head.root_hash:
             message = (
                 f"{where} signs root {head.root_hash.hex()} for size {head.size}, but the stored log's root at "
                 f"that size is {roots[head.size].hex()}: the stored entries are not those that were signed"
             )
-            findings.append(Finding(FindingKind.HEAD_INCONSISTENT, message, head=index))
+            findings.append(Finding(FindingKind.HEAD_INCONSISTENT, message, head=kept.number, source=kept.source))
     newest_stored = max((checkpoint.size for _, checkpoint in checkpoints), default=0)
     largest = max(outside, key=lambda item: item[1].size, default=None)
     if largest is not None and largest[1].size > newest_stored:
-        index, head = largest
+        kept = heads[largest[0]]
         message = (
-            f"the database's newest signed checkpoint is of size {newest_stored}, older than the head of size "
-            f"{head.size} kept in {heads[index].source} (#{index}): the log's checkpoints were rolled back"
+            f"the database's newest signed checkpoint is of size {newest_stored}, older than {kept.source} head "
+            f"#{kept.number} of size {largest[1].size}: the log's checkpoints were rolled back"
         )
-        findings.append(Finding(FindingKind.CHECKPOINT_ROLLED_BACK, message, head=index))
+        findings.append(Finding(FindingKind.CHECKPOINT_ROLLED_BACK, message, head=kept.number, source=kept.source))
     return findings
 
 
