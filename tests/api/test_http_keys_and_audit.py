@@ -8,7 +8,7 @@ from datetime import datetime
 import httpx
 from serving import RunningServer
 
-from watchkeeper.governance.audit.checkpoint import Verifier, open_checkpoint
+from watchkeeper.governance.audit.checkpoint import Checkpoint, Verifier, open_checkpoint, sign_checkpoint
 from watchkeeper.governance.audit.entry import AuditEntry
 from watchkeeper.governance.audit.proofs import verify_inclusion
 from watchkeeper.governance.audit.store import ORIGIN, VERIFIER_KEY_FILE
@@ -70,3 +70,33 @@ def test_audit_log_is_verified_and_each_entry_proven_over_http(server: RunningSe
         verify_inclusion(leaf, served["sequence"], head.size, path, head.root_hash)
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "not_found"
+
+
+def test_a_witness_keeps_the_newest_head_over_http_and_a_rollback_then_fails(server: RunningServer) -> None:
+    with server.client(Role.ADMIN) as admin:
+        admin.post("/api/v1/galleries", json={"name": "witnessed", "reason": "to have a head to keep"})
+    with server.client(Role.AUDITOR) as auditor:
+        head = auditor.get("/api/v1/audit/checkpoint").json()
+        kept = auditor.post("/api/v1/audit/verification", json={"heads": head["signed"]}).json()
+        forged = auditor.post(
+            "/api/v1/audit/verification",
+            json={"heads": head["signed"].replace(f"\n{head['size']}\n", f"\n{head['size'] - 1}\n")},
+        )
+    verifier = Verifier.from_text((server.gov.settings.keys_dir / VERIFIER_KEY_FILE).read_text().strip())
+    assert open_checkpoint(head["signed"], verifier, ORIGIN).size == head["size"] == kept["size"]
+    assert (kept["ok"], kept["findings"]) == (True, [])
+    assert kept["heads_checked"] >= 2  # the checkpoints file's, and the witness's
+    assert forged.status_code == 200
+    assert [finding["kind"] for finding in forged.json()["findings"]] == ["head_invalid"]
+    # A head larger than the log (one the witness kept from a longer log) is a log that shrank.
+    longer = head_of_a_longer_log(server, head["size"] + 3)
+    with server.client(Role.AUDITOR) as auditor:
+        shrank = auditor.post("/api/v1/audit/verification", json={"heads": longer}).json()
+    assert shrank["ok"] is False
+    assert {finding["kind"] for finding in shrank["findings"]} == {"log_shrank", "checkpoint_rolled_back"}
+
+
+def head_of_a_longer_log(server: RunningServer, size: int) -> str:
+    """A head the log's own key signed for a longer log than the one the server holds now."""
+    signer = server.gov.audit.signer
+    return sign_checkpoint(Checkpoint(ORIGIN, size, bytes(32)), signer)

@@ -1,4 +1,5 @@
-"""The audit log: read, verified, and proofs that an entry is in a signed tree head (RFC 9162 style)."""
+"""The audit log: read, verified (against heads a witness kept, too), its newest signed tree head for
+witnesses, and proofs that an entry is in a signed tree head (RFC 9162 style)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from watchkeeper.api.auth import CurrentActor, State
+from watchkeeper.governance.audit.checkpoint import open_checkpoint, split_checkpoints
+from watchkeeper.governance.audit.verify import VerificationReport
 from watchkeeper.serialise import plain
 
 router = APIRouter(tags=["audit"])
@@ -32,7 +35,22 @@ class Verification(BaseModel):
     size: int
     root_hash: str
     latest_checkpoint: dict[str, Any] | None
+    heads_checked: int
+    """Signed heads kept outside the database that the log was checked against (file and witness)."""
     findings: list[dict[str, Any]]
+
+
+class WitnessHeads(BaseModel):
+    heads: str
+    """Signed tree heads kept elsewhere, as ``GET /audit/checkpoint`` gave them (one or more, concatenated)."""
+
+
+class SignedHead(BaseModel):
+    origin: str
+    size: int
+    root_hash: str
+    signed: str
+    """The signed tree head (a C2SP signed note), to keep outside the server."""
 
 
 class InclusionProof(BaseModel):
@@ -62,18 +80,36 @@ def read_entries(
     )
 
 
-@router.get("/audit/verification")
-def verify(actor: CurrentActor, state: State) -> Verification:
-    """Every stored entry checked against every signed checkpoint."""
-    report = state.gov.audit.verify(actor)
+def _verification(report: VerificationReport) -> Verification:
     document = plain(asdict(report))
     return Verification(
         ok=report.ok,
         size=report.size,
         root_hash=document["root_hash"],
         latest_checkpoint=document["latest_checkpoint"],
+        heads_checked=report.heads_checked,
         findings=document["findings"],
     )
+
+
+@router.get("/audit/verification")
+def verify(actor: CurrentActor, state: State) -> Verification:
+    """Every stored entry checked against every signed checkpoint and the heads in the checkpoints file."""
+    return _verification(state.gov.audit.verify(actor))
+
+
+@router.post("/audit/verification")
+def verify_against_witness(body: WitnessHeads, actor: CurrentActor, state: State) -> Verification:
+    """The same, and against heads a witness kept elsewhere: a log cut short or rolled back fails."""
+    return _verification(state.gov.audit.verify(actor, split_checkpoints(body.heads)))
+
+
+@router.get("/audit/checkpoint")
+def newest_head(actor: CurrentActor, state: State) -> SignedHead:
+    """The newest signed tree head, for a witness to keep."""
+    signed = state.gov.audit.newest_head(actor)
+    head = open_checkpoint(signed, state.gov.audit.verifier)
+    return SignedHead(origin=head.origin, size=head.size, root_hash=plain(head.root_hash), signed=signed)
 
 
 @router.get("/audit/entries/{sequence}/proof")
