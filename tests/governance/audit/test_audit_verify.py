@@ -253,7 +253,7 @@ OUTSIDE_HEADS: dict[str, tuple[list[bytes], list[str], list[str], set[FindingKin
         EDITED,
         checkpoints(EDITED, [N]),
         EVERY_APPEND[5:6],
-        {FindingKind.HEAD_INCONSISTENT},
+        {FindingKind.HEAD_INCONSISTENT, FindingKind.HEAD_NOT_EXTENDED},
     ),
     "outside head not signed by the log": (
         ORIGINAL,

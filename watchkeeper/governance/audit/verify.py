@@ -26,10 +26,19 @@ but the verifier key, and reports typed findings:
   heads an outside witness kept): each must carry the log's signature (``head_invalid``), be no larger than
   the stored log (``log_shrank``: the log was cut short or blanked), and have the root of the stored log's
   first ``size`` entries (``head_inconsistent``); and the database's newest checkpoint must be at least as
-  large as every such head (``checkpoint_rolled_back``). Root equality with the stored prefix is exactly
-  what an RFC 9162 consistency proof from that head to the stored log's newest head establishes for
-  someone who holds only heads (:mod:`.proofs` builds those proofs for witnesses); the verifier holds the
-  entries themselves, so it compares roots directly, in one pass over the log.
+  large as every such head (``checkpoint_rolled_back``);
+* the chain of heads: the outside heads and the database's newest checkpoint, in size order, each proven
+  to extend the one before it by an RFC 9162 consistency proof built from the stored leaf hashes and
+  checked with :func:`.proofs.verify_consistency` against the two signed roots (``head_not_extended``).
+
+Both head checks run, because they answer different questions. Comparing a head's root with the root of
+the stored entries' prefix *localises* damage: it names the head the stored content disagrees with, and
+works alongside the checkpoints' ``entry_altered`` findings; it uses hashes recomputed from the stored
+bytes. The consistency proofs check what a witness relies on: that the signed heads form one history.
+They are built from the stored leaf-hash column, exactly as the log serves them to witnesses
+(``audit checkpoint --since``), so verification exercises those proofs, and a failing pair names two
+heads signed by the same key that no single log can have (two heads of one size with different roots,
+say): evidence of a fork that holds without reference to the database.
 
 Tamper evidence must not depend on the database it protects: everything above but the outside heads can
 be rewritten by whoever can write the database (delete the newest entries with their checkpoints, or all
@@ -46,11 +55,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum, StrEnum
+from itertools import pairwise
 
 from watchkeeper.governance.audit.checkpoint import Checkpoint, Verifier, open_checkpoint
 from watchkeeper.governance.audit.entry import AuditEntry
-from watchkeeper.governance.audit.errors import CheckpointError, EntryError
-from watchkeeper.governance.audit.merkle import CompactRange, leaf_hash
+from watchkeeper.governance.audit.errors import CheckpointError, EntryError, ProofError
+from watchkeeper.governance.audit.merkle import CompactRange, SubtreeHashes, leaf_hash
+from watchkeeper.governance.audit.proofs import HashOfRange, consistency_proof, verify_consistency
 
 PRUNE_ACTION = "retention.audit_pruned"
 """The audited act of pruning audit entries' content; it names the sequences it pruned (:func:`_pruned_findings`)."""
@@ -76,6 +87,7 @@ class FindingKind(StrEnum):
     HEAD_INCONSISTENT = "head_inconsistent"
     LOG_SHRANK = "log_shrank"
     CHECKPOINT_ROLLED_BACK = "checkpoint_rolled_back"
+    HEAD_NOT_EXTENDED = "head_not_extended"
 
     @property
     def is_error(self) -> bool:
@@ -188,6 +200,8 @@ def verify_log(
     latest = max((checkpoint for _, checkpoint in matching), key=lambda checkpoint: checkpoint.size, default=None)
     findings += _pruned_findings(decoded, latest.size if latest else 0)
     findings += head_findings + _outside_head_findings(heads, outside, roots, len(entries), opened)
+    chain = _head_chain(heads, outside, opened, len(hashes))
+    findings += _consistency_findings(chain, SubtreeHashes(leaf_hashes if leaf_hashes is not None else hashes))
     return VerificationReport(len(entries), roots[len(hashes)], latest, tuple(findings), len(heads))
 
 
@@ -435,6 +449,64 @@ def _outside_head_findings(
             f"#{kept.number} of size {largest[1].size}: the log's checkpoints were rolled back"
         )
         findings.append(Finding(FindingKind.CHECKPOINT_ROLLED_BACK, message, head=kept.number, source=kept.source))
+    return findings
+
+
+@dataclass(frozen=True)
+class _ChainLink:
+    """A signed head in the chain of heads, with how findings name it."""
+
+    head: Checkpoint
+    where: str
+    number: int | None = None
+    source: str | None = None
+    checkpoint: int | None = None
+
+
+def _head_chain(
+    heads: Sequence[Head],
+    outside: Sequence[tuple[int, Checkpoint]],
+    checkpoints: Sequence[tuple[int, Checkpoint]],
+    size: int,
+) -> list[_ChainLink]:
+    """The outside heads and the database's newest checkpoint, in size order, each distinct (size, root)
+    once: those a consistency proof can be built for, of 1 to ``size`` entries (an empty head extends
+    nothing; a larger one is already ``log_shrank`` or ``entries_uncovered``)."""
+    links = [
+        _ChainLink(head, f"{heads[index].source} head #{heads[index].number}", heads[index].number, heads[index].source)
+        for index, head in outside
+    ]
+    newest = max(checkpoints, key=lambda item: item[1].size, default=None)
+    if newest is not None:
+        links.append(_ChainLink(newest[1], f"the database's newest checkpoint (#{newest[0]})", checkpoint=newest[0]))
+    distinct: dict[tuple[int, bytes], _ChainLink] = {}
+    for link in links:
+        if 0 < link.head.size <= size:
+            distinct.setdefault((link.head.size, link.head.root_hash), link)
+    return [distinct[key] for key in sorted(distinct)]
+
+
+def _consistency_findings(chain: Sequence[_ChainLink], hash_of_range: HashOfRange) -> list[Finding]:
+    """Each head in ``chain`` proven to extend the one before it, the proof built from ``hash_of_range``."""
+    findings: list[Finding] = []
+    for older, newer in pairwise(chain):
+        try:
+            proof = consistency_proof(older.head.size, newer.head.size, hash_of_range)
+            verify_consistency(older.head.size, newer.head.size, older.head.root_hash, newer.head.root_hash, proof)
+        except (ProofError, ValueError) as exc:  # ValueError: a stored leaf hash that is not a hash
+            message = (
+                f"{newer.where} (size {newer.head.size}) does not extend {older.where} (size {older.head.size}), "
+                f"both signed by the log: {exc}"
+            )
+            findings.append(
+                Finding(
+                    FindingKind.HEAD_NOT_EXTENDED,
+                    message,
+                    checkpoint=newer.checkpoint,
+                    head=newer.number,
+                    source=newer.source,
+                )
+            )
     return findings
 
 
