@@ -45,12 +45,24 @@ class WitnessHeads(BaseModel):
     """Signed tree heads kept elsewhere, as ``GET /audit/checkpoint`` gave them (one or more, concatenated)."""
 
 
+class Consistency(BaseModel):
+    """The RFC 9162 consistency proof from a witness's older head to ``signed`` (hashes in hex)."""
+
+    old_size: int
+    new_size: int
+    old_root: str
+    new_root: str
+    proof: list[str]
+
+
 class SignedHead(BaseModel):
     origin: str
     size: int
     root_hash: str
     signed: str
     """The signed tree head (a C2SP signed note), to keep outside the server."""
+    consistency: Consistency | None = None
+    """With ``since``: the proof that ``signed`` extends the witness's head of that size."""
 
 
 class InclusionProof(BaseModel):
@@ -105,11 +117,21 @@ def verify_against_witness(body: WitnessHeads, actor: CurrentActor, state: State
 
 
 @router.get("/audit/checkpoint")
-def newest_head(actor: CurrentActor, state: State) -> SignedHead:
-    """The newest signed tree head, for a witness to keep."""
-    signed = state.gov.audit.newest_head(actor)
+def newest_head(
+    actor: CurrentActor,
+    state: State,
+    since: Annotated[int | None, Query(description="The size of the witness's newest head.")] = None,
+) -> SignedHead:
+    """The newest signed tree head, for a witness to keep; with ``since``, with the consistency proof from
+    the witness's head of that size (the shape ``audit checkpoint --since --json`` prints, which
+    :func:`watchkeeper.governance.audit.witness.check_update` checks)."""
+    update = state.gov.audit.update_since(actor, since) if since is not None else None
+    signed = update.signed if update else state.gov.audit.newest_head(actor)
     head = open_checkpoint(signed, state.gov.audit.verifier)
-    return SignedHead(origin=head.origin, size=head.size, root_hash=plain(head.root_hash), signed=signed)
+    consistency = Consistency.model_validate(update.to_json()["consistency"]) if update else None
+    return SignedHead(
+        origin=head.origin, size=head.size, root_hash=plain(head.root_hash), signed=signed, consistency=consistency
+    )
 
 
 @router.get("/audit/entries/{sequence}/proof")

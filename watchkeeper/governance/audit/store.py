@@ -18,12 +18,12 @@ from pathlib import Path
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from watchkeeper.errors import NotFoundError
+from watchkeeper.errors import InputError, NotFoundError
 from watchkeeper.governance.audit.checkpoint import Checkpoint, Signer, Verifier, sign_checkpoint
 from watchkeeper.governance.audit.entry import AuditEntry, JsonValue
 from watchkeeper.governance.audit.heads_file import HEADS_FILE, HeadsFile
-from watchkeeper.governance.audit.merkle import CompactRange, subtree_hash
-from watchkeeper.governance.audit.proofs import inclusion_proof
+from watchkeeper.governance.audit.merkle import CompactRange, SubtreeHashes, subtree_hash
+from watchkeeper.governance.audit.proofs import consistency_proof, inclusion_proof
 from watchkeeper.governance.audit.verify import (
     CONFIGURATION_ACTION,
     PRUNE_ACTION,
@@ -32,6 +32,7 @@ from watchkeeper.governance.audit.verify import (
     runs,
     verify_log,
 )
+from watchkeeper.governance.audit.witness import HeadUpdate
 from watchkeeper.governance.clock import Clock
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.keyfiles import write_private_file
@@ -146,6 +147,48 @@ class AuditLog:
         if newest is None:
             raise NotFoundError("the audit log has no signed tree head yet")
         return newest.signed_text
+
+    def update_since(self, actor: Actor, old_size: int, new_size: int | None = None) -> HeadUpdate:
+        """The signed head of ``new_size`` entries (default: the newest) and the RFC 9162 consistency proof
+        from the tree of ``old_size`` entries, for a witness that keeps only heads (:mod:`.witness`).
+
+        InputError if ``old_size`` is 0 (every log extends the empty one: keep the head itself instead) or
+        no signed head of ``new_size`` is stored, or larger than it; a witness whose head is larger than the
+        newest has caught the log cut short or rolled back, and the message says so. The proof is built
+        from the leaf-hash column alone, read once for the first ``new_size`` entries: no node layer is
+        stored, and the nodes of one proof are disjoint ranges, so that is O(n) hashes per proof.
+        """
+        actor.require(Permission.READ_AUDIT)
+        if old_size < 1:
+            raise InputError(
+                "since", "a consistency proof needs an old size of at least 1 (every log extends the empty one)"
+            )
+        with self.sessions() as session:
+            newest = select(AuditCheckpoint).order_by(AuditCheckpoint.size.desc()).limit(1)
+            chosen = newest if new_size is None else select(AuditCheckpoint).where(AuditCheckpoint.size == new_size)
+            head = session.scalars(chosen).first()
+            if head is None:
+                raise NotFoundError(f"the audit log has no signed tree head of size {new_size or 'any'}")
+            if old_size > head.size:
+                raise InputError(
+                    "since",
+                    f"the log's signed head is of size {head.size}, smaller than {old_size}: if a head of size "
+                    f"{old_size} was signed, the log was cut short or rolled back",
+                )
+            leaves = [
+                bytes(h)
+                for h in session.scalars(
+                    select(AuditEntryRow.leaf_hash)
+                    .where(AuditEntryRow.sequence < head.size)
+                    .order_by(AuditEntryRow.sequence)
+                )
+            ]
+            size, root, signed = head.size, bytes(head.root_hash), head.signed_text
+        if len(leaves) != size:
+            raise NotFoundError(f"the audit log holds {len(leaves)} of the {size} entries its head signs")
+        hashes = SubtreeHashes(leaves)
+        proof = tuple(consistency_proof(old_size, size, hashes))
+        return HeadUpdate(old_size, size, hashes(0, old_size), root, proof, signed)
 
     def size(self) -> int:
         with self.sessions() as session:
