@@ -469,21 +469,22 @@ def _head_chain(
     checkpoints: Sequence[tuple[int, Checkpoint]],
     size: int,
 ) -> list[_ChainLink]:
-    """The outside heads and the database's newest checkpoint, in size order, each distinct (size, root)
-    once: those a consistency proof can be built for, of 1 to ``size`` entries (an empty head extends
-    nothing; a larger one is already ``log_shrank`` or ``entries_uncovered``)."""
+    """The outside heads and the database's newest checkpoint, in size order (heads of one size in the
+    order given, the database's last), each distinct (size, root) once: those a consistency proof can be
+    built for, of 1 to ``size`` entries (an empty head extends nothing; a larger one is already
+    ``log_shrank`` or ``entries_uncovered``)."""
     links = [
         _ChainLink(head, f"{heads[index].source} head #{heads[index].number}", heads[index].number, heads[index].source)
         for index, head in outside
     ]
     newest = max(checkpoints, key=lambda item: item[1].size, default=None)
     if newest is not None:
-        links.append(_ChainLink(newest[1], f"the database's newest checkpoint (#{newest[0]})", checkpoint=newest[0]))
+        links.append(_ChainLink(newest[1], "the database's newest checkpoint", checkpoint=newest[0]))
     distinct: dict[tuple[int, bytes], _ChainLink] = {}
     for link in links:
         if 0 < link.head.size <= size:
             distinct.setdefault((link.head.size, link.head.root_hash), link)
-    return [distinct[key] for key in sorted(distinct)]
+    return sorted(distinct.values(), key=lambda link: link.head.size)  # stable: ties keep the order given
 
 
 def _consistency_findings(chain: Sequence[_ChainLink], hash_of_range: HashOfRange) -> list[Finding]:
