@@ -6,6 +6,8 @@ import contextlib
 from collections.abc import Callable
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
@@ -14,8 +16,9 @@ from watchkeeper.governance import galleries
 from watchkeeper.governance.audit.checkpoint import open_checkpoint
 from watchkeeper.governance.audit.entry import AuditEntry
 from watchkeeper.governance.audit.merkle import CompactRange, leaf_hash
-from watchkeeper.governance.audit.proofs import verify_inclusion
+from watchkeeper.governance.audit.proofs import verify_consistency, verify_inclusion
 from watchkeeper.governance.audit.verify import FindingKind
+from watchkeeper.governance.audit.witness import check_update
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.roles import Actor, Role
 from watchkeeper.governance.schema import AuditCheckpoint, AuditEntryRow, AuditState
@@ -162,3 +165,24 @@ def test_failed_act_leaves_no_entry(gov: Governance, people: dict[Role, Actor]) 
         galleries.create_gallery(gov, people[Role.ADMIN], "one", "", "again")
     assert gov.audit.size() == before
     assert gov.audit.verify(people[Role.AUDITOR]).ok
+
+
+@settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_consistency_proofs_between_any_two_sizes_of_the_stored_log_verify(
+    gov: Governance, people: dict[Role, Actor], data: st.DataObject
+) -> None:
+    if gov.audit.size() < 20:  # one stored log for all examples: the fixture is not reset between them
+        for number in range(20):
+            galleries.create_gallery(gov, people[Role.ADMIN], f"g{number}", "", "cases")
+    size = gov.audit.size()
+    old_size = data.draw(st.integers(1, size), label="old size")
+    new_size = data.draw(st.integers(old_size, size), label="new size")
+    update = gov.audit.update_since(people[Role.AUDITOR], old_size, new_size)
+    with gov.sessions() as session:
+        signed = {cp.size: cp.signed_text for cp in session.scalars(select(AuditCheckpoint))}
+    old = open_checkpoint(signed[old_size], gov.audit.verifier)
+    new = open_checkpoint(update.signed, gov.audit.verifier)
+    assert (update.old_size, update.new_size, new.size) == (old_size, new_size, new_size)
+    verify_consistency(old_size, new_size, old.root_hash, new.root_hash, update.proof)
+    assert check_update(old, update, gov.audit.verifier) == new
