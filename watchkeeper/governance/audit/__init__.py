@@ -3,11 +3,14 @@
 Pure logic over bytes and hashes, independent of storage:
 
 * :mod:`.entry`: :class:`AuditEntry` and its canonical bytes, the input of each Merkle leaf hash;
-* :mod:`.merkle`: RFC 6962 hashing, :func:`root_hash`, and :class:`CompactRange` for O(log n) appends;
+* :mod:`.merkle`: RFC 6962 hashing, :func:`root_hash`, :class:`CompactRange` for O(log n) appends, and
+  :class:`~.merkle.SubtreeHashes` for building many proofs over one log;
 * :mod:`.proofs`: which nodes a proof needs, building proofs from storage, verifying them;
 * :mod:`.checkpoint`: signed tree heads as C2SP signed notes (Ed25519), signing and verifier keys;
 * :mod:`.verify`: checking a whole stored log against its checkpoints and heads kept outside it, with typed
-  findings.
+  findings;
+* :mod:`.witness`: what a witness that keeps only heads needs: the newest head with a consistency proof
+  from its own (:class:`~.witness.HeadUpdate`), and the check it runs with nothing else.
 
 Storage beside them: :mod:`.store` (the log in the database) and :mod:`.heads_file` (its heads, also kept
 in an append-only file outside the database).
