@@ -18,10 +18,11 @@ import httpx
 from serving import RunningServer
 
 from watchkeeper.config import DATA_DIR_VARIABLE
-from watchkeeper.governance.audit.checkpoint import Verifier, open_checkpoint
+from watchkeeper.governance.audit.checkpoint import Checkpoint, Verifier, open_checkpoint, sign_checkpoint
 from watchkeeper.governance.audit.entry import AuditEntry
 from watchkeeper.governance.audit.proofs import verify_inclusion
 from watchkeeper.governance.audit.store import ORIGIN, VERIFIER_KEY_FILE
+from watchkeeper.governance.audit.witness import HeadUpdate, check_update
 from watchkeeper.governance.credentials import FIRST_KEY_FILE
 from watchkeeper.governance.roles import Role
 
@@ -134,3 +135,56 @@ def _answers(url: str) -> bool:
         return httpx.get(f"{url}/health", timeout=2).status_code == 200
     except httpx.TransportError:
         return False
+
+
+def test_a_witness_keeps_the_newest_head_over_http_and_a_rollback_then_fails(server: RunningServer) -> None:
+    with server.client(Role.ADMIN) as admin:
+        admin.post("/api/v1/galleries", json={"name": "witnessed", "reason": "to have a head to keep"})
+    with server.client(Role.AUDITOR) as auditor:
+        head = auditor.get("/api/v1/audit/checkpoint").json()
+        kept = auditor.post("/api/v1/audit/verification", json={"heads": head["signed"]}).json()
+        forged = auditor.post(
+            "/api/v1/audit/verification",
+            json={"heads": head["signed"].replace(f"\n{head['size']}\n", f"\n{head['size'] - 1}\n")},
+        )
+    verifier = Verifier.from_text((server.gov.settings.keys_dir / VERIFIER_KEY_FILE).read_text().strip())
+    assert open_checkpoint(head["signed"], verifier, ORIGIN).size == head["size"] == kept["size"]
+    assert (kept["ok"], kept["findings"]) == (True, [])
+    assert kept["heads_checked"] >= 2  # the checkpoints file's, and the witness's
+    assert forged.status_code == 200
+    assert [finding["kind"] for finding in forged.json()["findings"]] == ["head_invalid"]
+    # A head larger than the log (one the witness kept from a longer log) is a log that shrank.
+    longer = head_of_a_longer_log(server, head["size"] + 3)
+    with server.client(Role.AUDITOR) as auditor:
+        shrank = auditor.post("/api/v1/audit/verification", json={"heads": longer}).json()
+    assert shrank["ok"] is False
+    assert {finding["kind"] for finding in shrank["findings"]} == {"log_shrank", "checkpoint_rolled_back"}
+
+
+def head_of_a_longer_log(server: RunningServer, size: int) -> str:
+    """A head the log's own key signed for a longer log than the one the server holds now."""
+    signer = server.gov.audit.signer
+    return sign_checkpoint(Checkpoint(ORIGIN, size, bytes(32)), signer)
+
+
+def test_a_witness_gets_the_consistency_proof_from_its_head_over_http(server: RunningServer) -> None:
+    with server.client(Role.ADMIN) as admin:
+        admin.post("/api/v1/galleries", json={"name": "before", "reason": "a head to keep"})
+    with server.client(Role.AUDITOR) as auditor:
+        kept = auditor.get("/api/v1/audit/checkpoint").json()
+    with server.client(Role.ADMIN) as admin:
+        for name in ("after-1", "after-2", "after-3"):
+            admin.post("/api/v1/galleries", json={"name": name, "reason": "the log grows"})
+    with server.client(Role.AUDITOR) as auditor:
+        served = auditor.get("/api/v1/audit/checkpoint", params={"since": kept["size"]}).json()
+        plain_head = auditor.get("/api/v1/audit/checkpoint").json()
+        ahead = auditor.get("/api/v1/audit/checkpoint", params={"since": served["size"] + 1})
+        empty = auditor.get("/api/v1/audit/checkpoint", params={"since": 0})
+    verifier = Verifier.from_text((server.gov.settings.keys_dir / VERIFIER_KEY_FILE).read_text().strip())
+    old = open_checkpoint(kept["signed"], verifier, ORIGIN)
+    assert check_update(old, HeadUpdate.from_json(served), verifier).size == served["size"] > kept["size"]
+    assert served["consistency"]["old_size"] == kept["size"]
+    assert plain_head["consistency"] is None
+    assert (ahead.status_code, ahead.json()["error"]["code"]) == (400, "invalid_input")
+    assert "the log was cut short or rolled back" in ahead.json()["error"]["message"]
+    assert empty.status_code == 400

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from watchkeeper.config import ConfigError
+from watchkeeper.config import ConfigError, Settings
+from watchkeeper.face import FaceEngine
 from watchkeeper.governance import galleries, policy, retention, search
+from watchkeeper.governance.audit.entry import AuditEntry
+from watchkeeper.governance.audit.verify import FindingKind, runs
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.clock import FixedClock
 from watchkeeper.governance.context import Governance
@@ -23,6 +28,28 @@ POLICY = policy.RetentionPolicy(
     search_results=timedelta(days=30),
     audit=timedelta(days=60),
 )
+
+
+@pytest.fixture
+def gov(tmp_path: Path, settings: Settings, engine: FaceEngine, clock: FixedClock) -> Iterator[Governance]:
+    """A governance core with POLICY in force: its policy file says so, and its start records it in the log
+    (which is what a prune is checked against)."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "watchkeeper.toml").write_text(
+        '[retention]\nenrolled_images = "none"\nprobe_images = 7\nsearch_results = 30\naudit = 60\n'
+    )
+    governance = Governance.open(replace(settings, data_dir=data_dir), clock)
+    assert (governance.policy.probe_images, governance.policy.audit) == (POLICY.probe_images, POLICY.audit)
+    governance.engine = engine
+    yield governance
+    governance.close()
+
+
+def contents(gov: Governance) -> dict[int, AuditEntry | None]:
+    with gov.sessions() as session:
+        rows = session.execute(select(AuditEntryRow.sequence, AuditEntryRow.canonical)).all()
+    return {sequence: AuditEntry.from_canonical_bytes(data) if data else None for sequence, data in rows}
 
 
 def enrol(gov: Governance, admin: Actor, faces_dir: Path, reference: str, image: str, expires_in: int) -> None:
@@ -85,15 +112,31 @@ def test_each_kind_goes_at_its_own_time(stocked: Governance, people: dict[Role, 
     report = stocked.audit.verify(auditor)
     assert report.ok, report.findings  # pruned content, intact tree
 
-    actions = []
-    with stocked.sessions() as session:
-        from watchkeeper.governance.audit.entry import AuditEntry
-
-        for row in session.scalars(select(AuditEntryRow.canonical).where(AuditEntryRow.canonical.is_not(None))):
-            actions.append(AuditEntry.from_canonical_bytes(row).action)
+    kept = contents(stocked)
+    actions = [entry.action for entry in kept.values() if entry]
     for action in ("retention.probes_cleared", "retention.subject_expired", "retention.searches_deleted"):
         assert action in actions
     assert actions[-1] == "retention.audit_pruned"
+    assert actions[0] == "config.change"  # kept: it is what the prune is checked against
+    prune = [entry for entry in kept.values() if entry][-1]
+    nulls = sorted(sequence for sequence, entry in kept.items() if entry is None)
+    assert prune.details["sequences"] == [[first, last] for first, last in runs(nulls)]
+    assert (prune.details["period_days"], prune.details["entries"]) == (60, pruned)
+
+
+def test_a_prune_the_policy_in_force_did_not_allow_fails_verification(
+    stocked: Governance, people: dict[Role, Actor], clock: FixedClock
+) -> None:
+    """Retention run with a shorter audit period than the configuration in force: the log says so."""
+    clock.advance(timedelta(days=40))
+    hasty = replace(POLICY, audit=timedelta(days=30))
+    assert retention.enforce_retention(stocked, people[Role.ADMIN], hasty).audit_entries_pruned > 0
+    report = stocked.audit.verify(people[Role.AUDITOR])
+    refused = report.of_kind(FindingKind.PRUNE_NOT_ALLOWED)
+    assert len(refused) == 1
+    assert "under a period of 30 days, shorter than the 60 days of the configuration in force" in refused[0].message
+    assert FindingKind.ENTRY_PRUNED_UNACCOUNTED in {finding.kind for finding in report.findings}
+    assert not report.ok
 
 
 def test_policy_file(tmp_path: Path) -> None:

@@ -7,6 +7,8 @@ records the act in the audit log, and refuses what the role does not allow.
 from __future__ import annotations
 
 import base64
+import json
+import sys
 from dataclasses import asdict
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -19,8 +21,11 @@ from rich.table import Table
 from watchkeeper.cli import output
 from watchkeeper.cli.governed import governed, read_probe
 from watchkeeper.cli.options import JsonOutput
-from watchkeeper.errors import WatchkeeperError
+from watchkeeper.errors import InputError, WatchkeeperError
 from watchkeeper.governance import galleries, retention, search, users
+from watchkeeper.governance.audit.checkpoint import Verifier, open_checkpoint, split_checkpoints
+from watchkeeper.governance.audit.errors import AuditError, CheckpointError, ProofError
+from watchkeeper.governance.audit.witness import HeadUpdate, check_update, newest_head
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.roles import Role
 from watchkeeper.matching import IndexKind
@@ -250,13 +255,25 @@ def search_command(
 def audit_verify(
     user: User,
     entry: Annotated[int | None, typer.Option("--entry", min=0, help="Also prove this entry's inclusion.")] = None,
+    witness: Annotated[
+        Path | None,
+        typer.Option(
+            "--witness",
+            exists=True,
+            dir_okay=False,
+            help="Signed tree heads kept outside the data directory (what `audit checkpoint` printed, one or "
+            "more); the log must be consistent with each.",
+        ),
+    ] = None,
     as_json: JsonOutput = False,
 ) -> None:
-    """Check the whole log against its signed tree heads; exit 1 if anything was altered, removed or
-    reordered. With --entry, print that entry and its inclusion proof in the newest tree head."""
+    """Check the whole log against its signed tree heads, those in the checkpoints file and any --witness
+    heads; exit 1 if anything was altered, removed, reordered, cut short or rolled back. With --entry,
+    print that entry and its inclusion proof in the newest tree head."""
+    heads = split_checkpoints(witness.read_text(encoding="utf-8", errors="replace")) if witness else []
     with governed(as_json) as gov:
         actor = users.resolve_actor(gov, user)
-        report = gov.audit.verify(actor)
+        report = gov.audit.verify(actor, heads)
         proof = gov.audit.inclusion(actor, entry) if entry is not None else None
     document: dict[str, Any] = {"verification": output.plain(asdict(report))}
     if proof is not None:
@@ -275,9 +292,95 @@ def audit_verify(
         raise typer.Exit(output.EXIT_BAD_INPUT)
 
 
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    user: User,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            metavar="FILE_OR_SIZE",
+            help="Also prove the newest head extends the witness's: a size (digits), or a file of heads the "
+            "witness kept (its largest head). Check the --json output with `audit witness-check`.",
+        ),
+    ] = None,
+    as_json: JsonOutput = False,
+) -> None:
+    """Print the log's newest signed tree head for an outside witness to keep (append it to a file kept
+    elsewhere, and pass that file to `audit verify --witness`): once kept there, the log can no longer be
+    cut short or rolled back unnoticed. With --since, print it with the RFC 9162 consistency proof from
+    the witness's head, so a witness that keeps only heads can check the log grew without being rewritten."""
+    with governed(as_json) as gov:
+        actor = users.resolve_actor(gov, user)
+        if since is None:
+            signed, update = gov.audit.newest_head(actor), None
+        else:
+            update = gov.audit.update_since(actor, _since_size(since, gov.audit.verifier))
+            signed = update.signed
+        head = open_checkpoint(signed, gov.audit.verifier)
+    document: dict[str, Any] = {"checkpoint": output.plain(asdict(head)), "signed": signed}
+    if as_json:
+        output.print_json(document | (update.to_json() if update else {}))
+    elif update is None:
+        sys.stdout.write(signed)
+    else:
+        hashes = "".join(f"  {element.hex()}\n" for element in update.proof)
+        sys.stdout.write(
+            f"consistency proof from size {update.old_size} to size {update.new_size} "
+            f"({len(update.proof)} hashes):\n{hashes}under:\n{signed}"
+        )
+
+
+def _since_size(since: str, verifier: Verifier) -> int:
+    """The old size ``--since`` names: digits are a size, anything else a file of the witness's heads."""
+    if since.isdigit():
+        return int(since)
+    path = Path(since)
+    try:
+        return newest_head(split_checkpoints(path.read_text(encoding="utf-8", errors="replace")), verifier).size
+    except OSError as error:
+        raise InputError(since, error.strerror or str(error)) from error
+    except (CheckpointError, ProofError) as error:
+        raise InputError(since, str(error)) from error
+
+
+@audit_app.command("witness-check")
+def audit_witness_check(
+    heads: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="The witness's own heads (its largest is checked).")
+    ],
+    update: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="What `audit checkpoint --since --json` printed.")
+    ],
+    verifier_file: Annotated[
+        Path,
+        typer.Option("--verifier", exists=True, dir_okay=False, help="The log's verifier key (one line of text)."),
+    ],
+    as_json: JsonOutput = False,
+) -> None:
+    """Check, without the database, that an update extends the witness's newest head: exit 0 if its
+    consistency proof holds, 1 if not (cut short, rolled back or rewritten). Needs only the two files and
+    the verifier key."""
+    try:
+        verifier = Verifier.from_text(verifier_file.read_text(encoding="utf-8").strip())
+        old = newest_head(split_checkpoints(heads.read_text(encoding="utf-8", errors="replace")), verifier)
+        new = check_update(old, HeadUpdate.from_json(json.loads(update.read_text(encoding="utf-8"))), verifier)
+    except (AuditError, ValueError) as error:  # ValueError: not JSON (json.JSONDecodeError), or not UTF-8
+        output.fail(
+            error if isinstance(error, AuditError) else InputError(str(update), str(error)),
+            as_json,
+            output.EXIT_BAD_INPUT,
+        )
+    if as_json:
+        output.print_json({"witness_check": {"consistent": True, "old_size": old.size, "new_size": new.size}})
+    else:
+        output.stdout.print(f"consistent: the head of size {new.size} extends the head of size {old.size}")
+
+
 def _print_verification(report: Any, inclusion: dict[str, Any] | None) -> None:
     state = "[green]verified[/]" if report.ok else "[bold red]NOT VERIFIED[/]"
-    output.stdout.print(f"audit log: {report.size} entries, {state}", highlight=False)
+    heads = f" and {report.heads_checked} heads kept outside the database" if report.heads_checked else ""
+    output.stdout.print(f"audit log: {report.size} entries{heads}, {state}", highlight=False)
     for finding in report.findings:
         output.stdout.print(f"  {finding.kind}: {finding.message}", highlight=False, soft_wrap=True)
     if inclusion is not None:

@@ -5,7 +5,8 @@ from the database and the vector indexes (enrolled images live in the database, 
 disk), one audited transaction per kind, so an interruption leaves each kind either done or untouched;
 then the database's write-ahead log is emptied, so what was deleted is in no file (see :mod:`.db`).
 Audit entries are the exception that proves the log: past their period their *content* is pruned while
-their leaf hashes stay, so the signed tree heads and every remaining entry's proof still verify.
+their leaf hashes stay, so the signed tree heads and every remaining entry's proof still verify; the prune
+entry names each pruned sequence and the period, so a verifier can tell a lawful prune from a blanked entry.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def enforce_retention(gov: Governance, actor: Actor, policy: RetentionPolicy) ->
     probes = _clear_probes(gov, actor, now - policy.probe_images) if policy.probe_images else 0
     searches = _delete_searches(gov, actor, now - policy.search_results) if policy.search_results else 0
     alerts = _delete_alerts(gov, actor, now - policy.alerts) if policy.alerts else 0
-    pruned = gov.audit.prune(actor, now - policy.audit) if policy.audit else 0
+    pruned = gov.audit.prune(actor, policy.audit) if policy.audit else 0
     erase_deleted(gov.sessions)
     return RetentionReport(expired, aged, probes, searches, pruned, alerts)
 

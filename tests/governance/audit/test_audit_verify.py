@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from watchkeeper.governance.audit.checkpoint import Checkpoint, Signer, sign_checkpoint
 from watchkeeper.governance.audit.entry import AuditEntry
 from watchkeeper.governance.audit.merkle import EMPTY_ROOT, leaf_hash, root_hash
-from watchkeeper.governance.audit.verify import Finding, FindingKind, VerificationReport, verify_log
+from watchkeeper.governance.audit.verify import Finding, FindingKind, Head, VerificationReport, verify_log
 
 ORIGIN = "watchkeeper.example/audit"
 SIGNER = Signer(ORIGIN, hashlib.sha256(b"verify test key").digest())
@@ -211,16 +211,174 @@ def test_checkpoint_of_another_log_is_reported() -> None:
     assert len(report.of_kind(FindingKind.CHECKPOINT_INVALID)) == N
 
 
-def test_entries_beyond_the_last_checkpoint_are_a_warning() -> None:
+def test_entries_beyond_the_last_checkpoint_are_an_error() -> None:
+    """Every append signs a head, so an entry no head covers was not written by the log's writer."""
     longer = log(N + 3)
     report = verify_log(longer, EVERY_APPEND, VERIFIER)
-    assert report.ok
+    assert not report.ok
     assert summary(report) == {(FindingKind.ENTRIES_UNCOVERED, N, None, None)}
-    assert report.findings[0].message == f"entries {N} to {N + 2} are not covered by any signed checkpoint yet"
-    assert not report.findings[0].is_error
+    assert report.findings[0].message.startswith(f"entries {N} to {N + 2} are not covered by any signed checkpoint")
     assert report.latest_checkpoint is not None
     assert report.latest_checkpoint.size == N
     assert verify_log(longer, [], VERIFIER).findings[0].position == 0
+
+
+IMPOSTOR = Signer(ORIGIN, hashlib.sha256(b"impostor").digest())
+EDITED = [*ORIGINAL[:3], entry(3, reason="routine check").canonical_bytes(), *ORIGINAL[4:]]
+
+OUTSIDE_HEADS: dict[str, tuple[list[bytes], list[str], list[str], set[FindingKind]]] = {
+    # name: (stored entries, stored checkpoints, heads kept outside, the findings expected)
+    "intact, heads up to date": (ORIGINAL, EVERY_APPEND, EVERY_APPEND, set()),
+    "intact, outside heads lag behind": (ORIGINAL, EVERY_APPEND, EVERY_APPEND[:5], set()),
+    "cut short with its checkpoints": (
+        ORIGINAL[:7],
+        EVERY_APPEND[:7],
+        EVERY_APPEND[9:],
+        {FindingKind.LOG_SHRANK, FindingKind.CHECKPOINT_ROLLED_BACK},
+    ),
+    "blanked": ([], [], EVERY_APPEND[9:], {FindingKind.LOG_SHRANK, FindingKind.CHECKPOINT_ROLLED_BACK}),
+    "newest checkpoint replaced by an older one": (
+        ORIGINAL,
+        [*EVERY_APPEND[:9], EVERY_APPEND[8]],
+        EVERY_APPEND[9:],
+        {FindingKind.ENTRIES_UNCOVERED, FindingKind.CHECKPOINT_ROLLED_BACK},
+    ),
+    "checkpoints deleted, then an entry edited": (
+        EDITED,
+        [],
+        EVERY_APPEND[9:],
+        {FindingKind.ENTRIES_UNCOVERED, FindingKind.HEAD_INCONSISTENT, FindingKind.CHECKPOINT_ROLLED_BACK},
+    ),
+    "rewritten with re-signed checkpoints": (
+        EDITED,
+        checkpoints(EDITED, [N]),
+        EVERY_APPEND[5:6],
+        {FindingKind.HEAD_INCONSISTENT, FindingKind.HEAD_NOT_EXTENDED},
+    ),
+    "outside head not signed by the log": (
+        ORIGINAL,
+        EVERY_APPEND,
+        checkpoints(ORIGINAL, [N], IMPOSTOR),
+        {FindingKind.HEAD_INVALID},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", OUTSIDE_HEADS)
+def test_heads_kept_outside_the_database_catch_what_it_hides(name: str) -> None:
+    stored, signed, outside, expected = OUTSIDE_HEADS[name]
+    heads = [Head("witness", number, text) for number, text in enumerate(outside)]
+    report = verify_log(stored, signed, VERIFIER, heads=heads)
+    assert kinds(report) == expected
+    assert report.ok is not expected
+    assert report.heads_checked == len(outside)
+
+
+def test_a_shrunk_log_names_the_head_that_knew_better() -> None:
+    report = verify_log(ORIGINAL[:7], EVERY_APPEND[:7], VERIFIER, heads=[Head("witness", 0, EVERY_APPEND[9])])
+    shrank = report.of_kind(FindingKind.LOG_SHRANK)[0]
+    assert (shrank.source, shrank.head, shrank.message) == (
+        "witness",
+        0,
+        "witness head #0 signs 10 entries, but the stored log has only 7: the log was cut short, blanked or "
+        "rolled back",
+    )
+
+
+DAY = timedelta(days=1)
+PRUNED_AT = START + 100 * DAY
+
+
+def configuration(audit_days: int | None) -> bytes:
+    details = {"configuration": {"retention_days": {"audit": audit_days}}}
+    return AuditEntry(0, START, "system", "system", "config.change", "configuration", "", details).canonical_bytes()
+
+
+def prune(sequence: int, runs: list[list[int]], period: int = 60, cutoff: datetime | None = None) -> bytes:
+    details = {
+        "entries": sum(last - first + 1 for first, last in runs),
+        "period_days": period,
+        "recorded_up_to": (cutoff or PRUNED_AT - period * DAY).isoformat(),
+        "sequences": runs,
+    }
+    return AuditEntry(
+        sequence, PRUNED_AT, "ada", "admin", "retention.audit_pruned", "audit", "period reached", details
+    ).canonical_bytes()
+
+
+def pruned_log(first: bytes, last: bytes, nulls: set[int]) -> tuple[list[bytes | None], list[bytes], list[str]]:
+    """Config entry 0, entries 1 to 5, then ``last`` at 6; the ``nulls`` have had their content removed."""
+    intact = [first, *ORIGINAL[1:6], last]
+    hashes = [leaf_hash(data) for data in intact]
+    stored = [None if position in nulls else data for position, data in enumerate(intact)]
+    return stored, hashes, checkpoints(intact, range(1, len(intact) + 1))
+
+
+LEGACY_PRUNE = AuditEntry(
+    6, PRUNED_AT, "ada", "admin", "retention.audit_pruned", "audit", "", {"entries": 3, "recorded_up_to": "x"}
+).canonical_bytes()
+
+PRUNES: dict[str, tuple[bytes, bytes, set[int], set[FindingKind]]] = {
+    # name: (entry 0, entry 6, the entries whose content is NULL, the findings expected)
+    "named by an allowed prune": (configuration(60), prune(6, [[1, 3]]), {1, 2, 3}, set()),
+    "blanked beside a lawful prune": (
+        configuration(60),
+        prune(6, [[1, 3]]),
+        {1, 2, 3, 5},
+        {FindingKind.ENTRY_PRUNED_UNACCOUNTED},
+    ),
+    "blanked with no prune at all": (configuration(60), ORIGINAL[6], {2}, {FindingKind.ENTRY_PRUNED_UNACCOUNTED}),
+    "cutoff later than the period allows": (
+        configuration(60),
+        prune(6, [[1, 3]], cutoff=PRUNED_AT - 59 * DAY),
+        {1, 2, 3},
+        {FindingKind.PRUNE_NOT_ALLOWED, FindingKind.ENTRY_PRUNED_UNACCOUNTED},
+    ),
+    "period shorter than the configuration in force": (
+        configuration(90),
+        prune(6, [[1, 3]]),
+        {1, 2, 3},
+        {FindingKind.PRUNE_NOT_ALLOWED, FindingKind.ENTRY_PRUNED_UNACCOUNTED},
+    ),
+    "configuration keeps audit entries for ever": (
+        configuration(None),
+        prune(6, [[1, 3]]),
+        {1, 2, 3},
+        {FindingKind.PRUNE_NOT_ALLOWED, FindingKind.ENTRY_PRUNED_UNACCOUNTED},
+    ),
+    "the prune entry itself blanked": (
+        configuration(60),
+        prune(6, [[1, 3]]),
+        {1, 2, 3, 6},
+        {FindingKind.ENTRY_PRUNED_UNACCOUNTED},
+    ),
+    "older prune entry that named no sequences": (
+        configuration(60),
+        LEGACY_PRUNE,
+        {1, 2, 3},
+        {FindingKind.ENTRIES_PRUNED_UNNAMED},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", PRUNES)
+def test_a_pruned_entry_needs_a_prune_entry_the_policy_allowed(name: str) -> None:
+    first, last, nulls, expected = PRUNES[name]
+    stored, hashes, signed = pruned_log(first, last, nulls)
+    report = verify_log(stored, signed, VERIFIER, leaf_hashes=hashes)
+    assert kinds(report) == expected
+    assert report.ok is not (expected - {FindingKind.ENTRIES_PRUNED_UNNAMED})
+
+
+def test_a_prune_entry_no_checkpoint_covers_accounts_for_nothing() -> None:
+    stored, hashes, signed = pruned_log(configuration(60), prune(6, [[1, 3]]), {1, 2, 3})
+    report = verify_log(stored, signed[:6], VERIFIER, leaf_hashes=hashes)
+    assert kinds(report) == {
+        FindingKind.ENTRIES_UNCOVERED,
+        FindingKind.PRUNE_NOT_ALLOWED,
+        FindingKind.ENTRY_PRUNED_UNACCOUNTED,
+    }
+    assert "entries 1 to 3 are pruned" in report.of_kind(FindingKind.ENTRY_PRUNED_UNACCOUNTED)[0].message
 
 
 def test_mismatched_stored_leaf_hashes_are_a_caller_error() -> None:

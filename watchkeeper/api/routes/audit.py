@@ -1,4 +1,5 @@
-"""The audit log: read, verified, and proofs that an entry is in a signed tree head (RFC 9162 style)."""
+"""The audit log: read, verified (against heads a witness kept, too), its newest signed tree head for
+witnesses, and proofs that an entry is in a signed tree head (RFC 9162 style)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from pydantic import BaseModel
 
 from watchkeeper.api.auth import CurrentActor, State
 from watchkeeper.api.params import RecordNumber
+from watchkeeper.governance.audit.checkpoint import open_checkpoint, split_checkpoints
+from watchkeeper.governance.audit.verify import VerificationReport
 from watchkeeper.serialise import plain
 
 router = APIRouter(tags=["audit"])
@@ -33,7 +36,34 @@ class Verification(BaseModel):
     size: int
     root_hash: str
     latest_checkpoint: dict[str, Any] | None
+    heads_checked: int
+    """Signed heads kept outside the database that the log was checked against (file and witness)."""
     findings: list[dict[str, Any]]
+
+
+class WitnessHeads(BaseModel):
+    heads: str
+    """Signed tree heads kept elsewhere, as ``GET /audit/checkpoint`` gave them (one or more, concatenated)."""
+
+
+class Consistency(BaseModel):
+    """The RFC 9162 consistency proof from a witness's older head to ``signed`` (hashes in hex)."""
+
+    old_size: int
+    new_size: int
+    old_root: str
+    new_root: str
+    proof: list[str]
+
+
+class SignedHead(BaseModel):
+    origin: str
+    size: int
+    root_hash: str
+    signed: str
+    """The signed tree head (a C2SP signed note), to keep outside the server."""
+    consistency: Consistency | None = None
+    """With ``since``: the proof that ``signed`` extends the witness's head of that size."""
 
 
 class InclusionProof(BaseModel):
@@ -63,17 +93,45 @@ def read_entries(
     )
 
 
-@router.get("/audit/verification")
-def verify(actor: CurrentActor, state: State) -> Verification:
-    """Every stored entry checked against every signed checkpoint."""
-    report = state.gov.audit.verify(actor)
+def _verification(report: VerificationReport) -> Verification:
     document = plain(asdict(report))
     return Verification(
         ok=report.ok,
         size=report.size,
         root_hash=document["root_hash"],
         latest_checkpoint=document["latest_checkpoint"],
+        heads_checked=report.heads_checked,
         findings=document["findings"],
+    )
+
+
+@router.get("/audit/verification")
+def verify(actor: CurrentActor, state: State) -> Verification:
+    """Every stored entry checked against every signed checkpoint and the heads in the checkpoints file."""
+    return _verification(state.gov.audit.verify(actor))
+
+
+@router.post("/audit/verification")
+def verify_against_witness(body: WitnessHeads, actor: CurrentActor, state: State) -> Verification:
+    """The same, and against heads a witness kept elsewhere: a log cut short or rolled back fails."""
+    return _verification(state.gov.audit.verify(actor, split_checkpoints(body.heads)))
+
+
+@router.get("/audit/checkpoint")
+def newest_head(
+    actor: CurrentActor,
+    state: State,
+    since: Annotated[int | None, Query(description="The size of the witness's newest head.")] = None,
+) -> SignedHead:
+    """The newest signed tree head, for a witness to keep; with ``since``, with the consistency proof from
+    the witness's head of that size (the shape ``audit checkpoint --since --json`` prints, which
+    :func:`watchkeeper.governance.audit.witness.check_update` checks)."""
+    update = state.gov.audit.update_since(actor, since) if since is not None else None
+    signed = update.signed if update else state.gov.audit.newest_head(actor)
+    head = open_checkpoint(signed, state.gov.audit.verifier)
+    consistency = Consistency.model_validate(update.to_json()["consistency"]) if update else None
+    return SignedHead(
+        origin=head.origin, size=head.size, root_hash=plain(head.root_hash), signed=signed, consistency=consistency
     )
 
 

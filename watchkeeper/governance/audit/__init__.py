@@ -3,10 +3,17 @@
 Pure logic over bytes and hashes, independent of storage:
 
 * :mod:`.entry`: :class:`AuditEntry` and its canonical bytes, the input of each Merkle leaf hash;
-* :mod:`.merkle`: RFC 6962 hashing, :func:`root_hash`, and :class:`CompactRange` for O(log n) appends;
+* :mod:`.merkle`: RFC 6962 hashing, :func:`root_hash`, :class:`CompactRange` for O(log n) appends, and
+  :class:`~.merkle.SubtreeHashes` for building many proofs over one log;
 * :mod:`.proofs`: which nodes a proof needs, building proofs from storage, verifying them;
 * :mod:`.checkpoint`: signed tree heads as C2SP signed notes (Ed25519), signing and verifier keys;
-* :mod:`.verify`: checking a whole stored log against its checkpoints, with typed findings.
+* :mod:`.verify`: checking a whole stored log against its checkpoints and heads kept outside it, with typed
+  findings;
+* :mod:`.witness`: what a witness that keeps only heads needs: the newest head with a consistency proof
+  from its own (:class:`~.witness.HeadUpdate`), and the check it runs with nothing else.
+
+Storage beside them: :mod:`.store` (the log in the database) and :mod:`.heads_file` (its heads, also kept
+in an append-only file outside the database).
 
 How a writer uses them, all in the transaction of the act being audited:
 
@@ -23,7 +30,14 @@ Inclusion and consistency proofs are built from the stored leaf hashes
 stored checkpoints with nothing but the published verifier key.
 """
 
-from watchkeeper.governance.audit.checkpoint import Checkpoint, Signer, Verifier, open_checkpoint, sign_checkpoint
+from watchkeeper.governance.audit.checkpoint import (
+    Checkpoint,
+    Signer,
+    Verifier,
+    open_checkpoint,
+    sign_checkpoint,
+    split_checkpoints,
+)
 from watchkeeper.governance.audit.entry import AuditEntry
 from watchkeeper.governance.audit.errors import (
     AuditError,
@@ -42,7 +56,7 @@ from watchkeeper.governance.audit.proofs import (
     verify_consistency,
     verify_inclusion,
 )
-from watchkeeper.governance.audit.verify import Finding, FindingKind, VerificationReport, verify_log
+from watchkeeper.governance.audit.verify import Finding, FindingKind, Head, VerificationReport, verify_log
 
 __all__ = [
     "EMPTY_ROOT",
@@ -55,6 +69,7 @@ __all__ = [
     "EntryError",
     "Finding",
     "FindingKind",
+    "Head",
     "ProofError",
     "Signer",
     "TreeRangeError",
@@ -68,6 +83,7 @@ __all__ = [
     "open_checkpoint",
     "root_hash",
     "sign_checkpoint",
+    "split_checkpoints",
     "subtree_hash",
     "verify_consistency",
     "verify_inclusion",

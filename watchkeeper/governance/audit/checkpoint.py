@@ -296,3 +296,29 @@ def _parse_signature_line(line: str) -> tuple[str, bytes]:
     if len(signature) <= KEY_ID_SIZE:
         raise CheckpointError(f"checkpoint signature by {name!r} is too short to hold a key id and a signature")
     return name, signature
+
+
+def split_checkpoints(text: str) -> list[str]:
+    """The signed notes in ``text``, in order: checkpoints one after another, as ``audit checkpoint`` prints
+    them and as a witness appends them to a file, with any number of blank lines between them.
+
+    Splitting never judges: each piece is handed to :func:`open_checkpoint`, which says what is wrong with
+    a malformed one. A note ends after its signature lines (each starting with an em dash), so the blank
+    line inside a note, between its body and its signatures, is told apart from the blank lines between
+    notes.
+    """
+    notes: list[str] = []
+    current: list[str] = []
+    signing = False  # past the blank line that ends the current note's body
+    for line in text.split("\n"):
+        if signing and not line.startswith(SIGNATURE_PREFIX) and current[-1] != "":
+            notes.append("\n".join(current) + "\n")
+            current, signing = [], False
+        if not current and not line:
+            continue
+        if current and not line:
+            signing = True
+        current.append(line)
+    if current:
+        notes.append("\n".join(current).rstrip("\n") + "\n")
+    return notes

@@ -4,24 +4,35 @@ Per entry the database keeps its canonical bytes and its leaf hash; per size a s
 head). The head row (size and Merkle frontier) is locked by each append, so entries take sequence
 numbers one at a time even with several writers, and an append costs O(log n) whatever the log's size.
 The signing key lives in the data directory's ``keys/``; the verifier key beside it is what an outside
-auditor needs to check checkpoints.
+auditor needs to check checkpoints. Every commit that appended also writes the database's newest head to
+the checkpoints file there (:mod:`.heads_file`), so that cutting the log short in the database shows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from watchkeeper.errors import NotFoundError
+from watchkeeper.errors import InputError, NotFoundError
 from watchkeeper.governance.audit.checkpoint import Checkpoint, Signer, Verifier, sign_checkpoint
 from watchkeeper.governance.audit.entry import AuditEntry, JsonValue
-from watchkeeper.governance.audit.merkle import CompactRange, subtree_hash
-from watchkeeper.governance.audit.proofs import inclusion_proof
-from watchkeeper.governance.audit.verify import VerificationReport, verify_log
+from watchkeeper.governance.audit.heads_file import HEADS_FILE, HeadsFile
+from watchkeeper.governance.audit.merkle import CompactRange, SubtreeHashes, subtree_hash
+from watchkeeper.governance.audit.proofs import consistency_proof, inclusion_proof
+from watchkeeper.governance.audit.verify import (
+    CONFIGURATION_ACTION,
+    PRUNE_ACTION,
+    Head,
+    VerificationReport,
+    runs,
+    verify_log,
+)
+from watchkeeper.governance.audit.witness import HeadUpdate
 from watchkeeper.governance.clock import Clock
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.keyfiles import write_private_file
@@ -35,20 +46,31 @@ KEY_NAME = "watchkeeper-audit"
 SIGNING_KEY_FILE = "audit-signing-key.pem"
 VERIFIER_KEY_FILE = "audit-verifier-key.txt"
 _STATE_ID = 1
+_APPENDED = "watchkeeper.audit.appended"
+"""Session flag: this transaction appended, so its commit publishes the newest head to the checkpoints file."""
+KEPT_ACTIONS = frozenset({PRUNE_ACTION, CONFIGURATION_ACTION})
+"""Entries whose content retention never prunes: they are what shows each prune was allowed (no personal
+data: counts, sequences, periods, and the configuration without secrets)."""
+
+logger = logging.getLogger(__name__)
 
 
 class AuditLog:
     """Appends entries and checkpoints; reads them back for verification and proofs."""
 
-    def __init__(self, sessions: sessionmaker[Session], signer: Signer, clock: Clock) -> None:
+    def __init__(self, sessions: sessionmaker[Session], signer: Signer, clock: Clock, heads: HeadsFile) -> None:
         self.sessions = sessions
         self.signer = signer
         self.clock = clock
+        self.heads = heads
+        event.listen(sessions, "after_commit", self._after_commit)
+        event.listen(sessions, "after_rollback", self._after_rollback)
 
     @classmethod
     def open(cls, sessions: sessionmaker[Session], keys_dir: Path, clock: Clock) -> AuditLog:
-        """The log of this database, signing with the key in ``keys_dir`` (created on first use)."""
-        log = cls(sessions, _load_or_create_signer(keys_dir), clock)
+        """The log of this database, signing with the key in ``keys_dir`` (created on first use) and keeping
+        its heads in the checkpoints file beside it."""
+        log = cls(sessions, _load_or_create_signer(keys_dir), clock, HeadsFile(keys_dir / HEADS_FILE))
         with transaction(sessions) as session:
             if session.get(AuditState, _STATE_ID) is None:
                 session.add(AuditState(id=_STATE_ID, size=0, frontier=b""))
@@ -90,23 +112,114 @@ class AuditLog:
         root = frontier.root()
         signed = sign_checkpoint(Checkpoint(ORIGIN, frontier.size, root), self.signer)
         session.add(AuditCheckpoint(size=frontier.size, root_hash=root, signed_text=signed))
+        session.info[_APPENDED] = True
         return entry
+
+    def _after_commit(self, session: Session) -> None:
+        """Publish the newest committed head, read afresh: not the one this transaction signed, which a
+        rolled-back savepoint may have discarded, and which a concurrent writer may already have overtaken."""
+        if session.info.pop(_APPENDED, False):
+            self.publish_newest_head()
+
+    def _after_rollback(self, session: Session) -> None:
+        session.info.pop(_APPENDED, None)
+
+    def publish_newest_head(self) -> None:
+        """Write the database's newest signed head to the checkpoints file, if newer than the file's last.
+
+        The act has committed by now, so a failure here must not undo or fail it: it is logged, and the
+        file lags until the next append or verification writes a newer head.
+        """
+        try:
+            newest = self._newest_checkpoint()
+            if newest is not None:
+                self.heads.append(newest.signed_text, newest.size)
+        except OSError as error:
+            logger.warning("audit checkpoints file %s not written: %s", self.heads.path, error)
+
+    def _newest_checkpoint(self) -> AuditCheckpoint | None:
+        with self.sessions() as session:
+            return session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.size.desc()).limit(1)).first()
+
+    def newest_head(self, actor: Actor) -> str:
+        """The newest signed tree head, as signed-note text, for an outside witness to keep."""
+        actor.require(Permission.READ_AUDIT)
+        newest = self._newest_checkpoint()
+        if newest is None:
+            raise NotFoundError("the audit log has no signed tree head yet")
+        return newest.signed_text
+
+    def update_since(self, actor: Actor, old_size: int, new_size: int | None = None) -> HeadUpdate:
+        """The signed head of ``new_size`` entries (default: the newest) and the RFC 9162 consistency proof
+        from the tree of ``old_size`` entries, for a witness that keeps only heads (:mod:`.witness`).
+
+        InputError if ``old_size`` is 0 (every log extends the empty one: keep the head itself instead) or
+        no signed head of ``new_size`` is stored, or larger than it; a witness whose head is larger than the
+        newest has caught the log cut short or rolled back, and the message says so. The proof is built
+        from the leaf-hash column alone, read once for the first ``new_size`` entries: no node layer is
+        stored, and the nodes of one proof are disjoint ranges, so that is O(n) hashes per proof.
+        """
+        actor.require(Permission.READ_AUDIT)
+        if old_size < 1:
+            raise InputError(
+                "since", "a consistency proof needs an old size of at least 1 (every log extends the empty one)"
+            )
+        with self.sessions() as session:
+            newest = select(AuditCheckpoint).order_by(AuditCheckpoint.size.desc()).limit(1)
+            chosen = newest if new_size is None else select(AuditCheckpoint).where(AuditCheckpoint.size == new_size)
+            head = session.scalars(chosen).first()
+            if head is None:
+                raise NotFoundError(f"the audit log has no signed tree head of size {new_size or 'any'}")
+            if old_size > head.size:
+                raise InputError(
+                    "since",
+                    f"the log's signed head is of size {head.size}, smaller than {old_size}: if a head of size "
+                    f"{old_size} was signed, the log was cut short or rolled back",
+                )
+            leaves = [
+                bytes(h)
+                for h in session.scalars(
+                    select(AuditEntryRow.leaf_hash)
+                    .where(AuditEntryRow.sequence < head.size)
+                    .order_by(AuditEntryRow.sequence)
+                )
+            ]
+            size, root, signed = head.size, bytes(head.root_hash), head.signed_text
+        if len(leaves) != size:
+            raise NotFoundError(f"the audit log holds {len(leaves)} of the {size} entries its head signs")
+        hashes = SubtreeHashes(leaves)
+        proof = tuple(consistency_proof(old_size, size, hashes))
+        return HeadUpdate(old_size, size, hashes(0, old_size), root, proof, signed)
 
     def size(self) -> int:
         with self.sessions() as session:
             state = session.get(AuditState, _STATE_ID)
             return state.size if state else 0
 
-    def verify(self, actor: Actor) -> VerificationReport:
-        """Check every stored entry against every signed checkpoint (see :func:`verify_log`)."""
+    def verify(self, actor: Actor, witness: Sequence[str] = ()) -> VerificationReport:
+        """Check every stored entry against every signed checkpoint, every head in the checkpoints file and
+        every ``witness`` head (signed-note texts kept elsewhere); see :func:`verify_log`.
+
+        A log that verifies heals a checkpoints file that lags it (a crash after a commit, or a log older
+        than the file) by appending the newest head, now proven to extend every head in the file.
+        """
         actor.require(Permission.READ_AUDIT)
+        heads = [Head("checkpoints file", number, text) for number, text in enumerate(self.heads.read())]
+        heads += [Head("witness", number, text) for number, text in enumerate(witness)]
         with self.sessions() as session:
             rows = session.execute(
                 select(AuditEntryRow.canonical, AuditEntryRow.leaf_hash).order_by(AuditEntryRow.sequence)
             ).all()
             checkpoints = list(session.scalars(select(AuditCheckpoint.signed_text).order_by(AuditCheckpoint.size)))
         entries = [bytes(c) if c is not None else None for c, _ in rows]
-        return verify_log(entries, checkpoints, self.verifier, leaf_hashes=[bytes(h) for _, h in rows], origin=ORIGIN)
+        leaves = [bytes(h) for _, h in rows]
+        report = verify_log(entries, checkpoints, self.verifier, leaf_hashes=leaves, origin=ORIGIN, heads=heads)
+        if report.ok and report.latest_checkpoint is not None:
+            try:
+                self.heads.append(checkpoints[-1], report.latest_checkpoint.size)
+            except OSError as error:
+                logger.warning("audit checkpoints file %s not written: %s", self.heads.path, error)
+        return report
 
     def entries(self, actor: Actor, start: int, limit: int) -> list[tuple[int, AuditEntry | None]]:
         """Up to ``limit`` entries from sequence ``start`` on, each with its sequence number (the entry is
@@ -140,22 +253,48 @@ class AuditLog:
         entry = AuditEntry.from_canonical_bytes(row.canonical) if row.canonical is not None else None
         return entry, bytes(row.leaf_hash), proof, latest.signed_text
 
-    def prune(self, actor: Actor, cutoff: datetime) -> int:
-        """Drop the content of entries recorded at or before ``cutoff``, keeping their leaf hashes; audited."""
+    def prune(self, actor: Actor, period: timedelta) -> int:
+        """Drop the content of entries recorded more than ``period`` (whole days) ago, keeping their leaf
+        hashes; audited by a ``retention.audit_pruned`` entry that names exactly the sequences it pruned, the
+        period and the cutoff, which is what lets a verifier accept each NULL entry (see :func:`verify_log`).
+
+        Prune and configuration entries keep their content (:data:`KEPT_ACTIONS`): they are the proof that
+        every prune was allowed by the retention period in force.
+        """
+        if period <= timedelta(0) or period % timedelta(days=1):
+            raise ValueError(f"the audit retention period must be a whole number of days, got {period}")
+        cutoff = self.clock.now() - period
         with transaction(self.sessions) as session:
-            stale = AuditEntryRow.canonical.is_not(None) & (AuditEntryRow.recorded_at <= cutoff)
-            count = session.scalar(select(func.count()).select_from(AuditEntryRow).where(stale)) or 0
-            session.execute(update(AuditEntryRow).where(stale).values(canonical=None))
-            if count:
+            stale = session.execute(
+                select(AuditEntryRow.sequence, AuditEntryRow.canonical)
+                .where(AuditEntryRow.canonical.is_not(None), AuditEntryRow.recorded_at <= cutoff)
+                .order_by(AuditEntryRow.sequence)
+            ).all()
+            doomed = [
+                sequence
+                for sequence, data in stale
+                if AuditEntry.from_canonical_bytes(bytes(data)).action not in KEPT_ACTIONS
+            ]
+            pruned = runs(doomed)
+            for first, last in pruned:
+                session.execute(
+                    update(AuditEntryRow).where(AuditEntryRow.sequence.between(first, last)).values(canonical=None)
+                )
+            if doomed:
                 self.append(
                     session,
                     actor,
-                    "retention.audit_pruned",
+                    PRUNE_ACTION,
                     "audit",
                     "audit retention period reached",
-                    {"entries": count, "recorded_up_to": cutoff.isoformat()},
+                    {
+                        "entries": len(doomed),
+                        "period_days": period.days,
+                        "recorded_up_to": cutoff.isoformat(),
+                        "sequences": [[first, last] for first, last in pruned],
+                    },
                 )
-        return int(count)
+        return len(doomed)
 
 
 def _load_or_create_signer(keys_dir: Path) -> Signer:
