@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -18,7 +20,7 @@ from watchkeeper.governance.audit.verify import FindingKind, runs
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.clock import FixedClock
 from watchkeeper.governance.context import Governance
-from watchkeeper.governance.indexes import GalleryVersion
+from watchkeeper.governance.indexes import PARTIAL_SAVE_GRACE_SECONDS, GalleryVersion
 from watchkeeper.governance.roles import Actor, Role
 from watchkeeper.governance.schema import AuditEntryRow, EnrolledFace, Search, Subject
 
@@ -154,3 +156,23 @@ def test_policy_file(tmp_path: Path) -> None:
     path.write_text("[retention]\naudit = -1\n")
     with pytest.raises(ConfigError, match="whole number of days"):
         policy.read_policy(path)
+
+
+def test_index_files_no_gallery_owns_are_deleted_and_counted(stocked: Governance, people: dict[Role, Actor]) -> None:
+    """A deletion killed between its commit and the unlink, or a save killed mid-write, leaves a file that
+    may hold deleted faces' descriptors; retention deletes it (an honest partial save only once it is old)."""
+    indexes = stocked.indexes
+    (live,) = sorted(indexes.index_dir.glob("gallery-*.index"))
+    orphan = indexes.index_dir / "gallery-999.index"
+    orphan.write_bytes(live.read_bytes())
+    partial, fresh = (indexes.index_dir / f".{live.name}.{name}.tmp" for name in ("killed", "writing"))
+    partial.write_bytes(live.read_bytes()[:100])
+    fresh.write_bytes(b"")
+    long_ago = time.time() - 2 * PARTIAL_SAVE_GRACE_SECONDS
+    os.utime(partial, (long_ago, long_ago))
+    report = retention.enforce_retention(stocked, people[Role.ADMIN], POLICY)
+    assert report.orphaned_index_files == 2
+    assert sorted(path.name for path in indexes.index_dir.iterdir()) == sorted([live.name, fresh.name])
+    (entry,) = [e for e in contents(stocked).values() if e and e.action == "retention.orphaned_indexes_deleted"]
+    assert entry.details == {"files": 2}
+    assert retention.enforce_retention(stocked, people[Role.ADMIN], POLICY).orphaned_index_files == 0

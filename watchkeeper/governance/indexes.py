@@ -21,8 +21,11 @@ searched:
 from __future__ import annotations
 
 import logging
+import re
 import threading
+import time
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,6 +81,19 @@ def new_generation(gallery: Gallery) -> tuple[GalleryVersion, GalleryVersion]:
     gallery.generation = uuid.uuid4().hex
     gallery.revision += 1
     return before, GalleryVersion.of(gallery)
+
+
+PARTIAL_SAVE_GRACE_SECONDS = 3600.0
+_INDEX_FILE = re.compile(r"gallery-(?P<gallery>[0-9]+)\.index")
+_PARTIAL_SAVE = re.compile(r"\.gallery-[0-9]+\.index\..+\.tmp")
+"""What :func:`watchkeeper.matching.persistence` names a file while it is being written, before the rename."""
+
+
+def _older_than(path: Path, seconds: float) -> bool:
+    try:
+        return time.time() - path.stat().st_mtime > seconds
+    except FileNotFoundError:
+        return False
 
 
 class GalleryIndexes:
@@ -156,6 +172,25 @@ class GalleryIndexes:
         """Forget a deleted gallery's index, in memory and on disk."""
         with self._lock:
             self._forget(gallery_id)
+
+    def delete_orphans(self, galleries: Collection[int]) -> int:
+        """Delete the index files no gallery in ``galleries`` owns (a gallery deletion whose process died
+        between its commit and the unlink) and the partial saves a killed process left: neither is ever used,
+        but both may hold descriptors of faces gone from the database. A partial save is left alone for
+        :data:`PARTIAL_SAVE_GRACE_SECONDS`, since another process may be writing it now; returns the count."""
+        if not self.index_dir.is_dir():
+            return 0
+        deleted = 0
+        with self._lock:
+            for path in sorted(self.index_dir.iterdir()):
+                owner = _INDEX_FILE.fullmatch(path.name)
+                if owner is not None and int(owner["gallery"]) not in galleries:
+                    self._loaded.pop(int(owner["gallery"]), None)
+                elif not (_PARTIAL_SAVE.fullmatch(path.name) and _older_than(path, PARTIAL_SAVE_GRACE_SECONDS)):
+                    continue
+                path.unlink(missing_ok=True)
+                deleted += 1
+        return deleted
 
     def _forget(self, gallery_id: int) -> None:
         self._loaded.pop(gallery_id, None)

@@ -39,6 +39,7 @@ class RetentionReport:
     searches_deleted: int
     audit_entries_pruned: int
     alerts_deleted: int = 0
+    orphaned_index_files: int = 0
 
 
 def enforce_retention(gov: Governance, actor: Actor, policy: RetentionPolicy) -> RetentionReport:
@@ -51,8 +52,26 @@ def enforce_retention(gov: Governance, actor: Actor, policy: RetentionPolicy) ->
     searches = _delete_searches(gov, actor, now - policy.search_results) if policy.search_results else 0
     alerts = _delete_alerts(gov, actor, now - policy.alerts) if policy.alerts else 0
     pruned = gov.audit.prune(actor, policy.audit) if policy.audit else 0
+    orphans = _delete_orphaned_indexes(gov, actor)
     erase_deleted(gov.sessions)
-    return RetentionReport(expired, aged, probes, searches, pruned, alerts)
+    return RetentionReport(expired, aged, probes, searches, pruned, alerts, orphans)
+
+
+def _delete_orphaned_indexes(gov: Governance, actor: Actor) -> int:
+    """Index files of galleries that no longer exist, or half-written by a killed process: derived copies
+    that may still hold deleted faces' descriptors, whatever the retention periods."""
+    with transaction(gov.sessions) as session:
+        count = gov.indexes.delete_orphans(set(session.scalars(select(Gallery.id))))
+        if count:
+            gov.audit.append(
+                session,
+                actor,
+                "retention.orphaned_indexes_deleted",
+                "indexes",
+                "index files no gallery owns, or left half-written",
+                {"files": count},
+            )
+    return count
 
 
 def _expire_subjects(gov: Governance, actor: Actor) -> int:
