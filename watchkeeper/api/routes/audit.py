@@ -121,7 +121,7 @@ def verify_against_witness(body: WitnessHeads, actor: CurrentActor, state: State
 def newest_head(
     actor: CurrentActor,
     state: State,
-    since: Annotated[int | None, Query(description="The size of the witness's newest head.")] = None,
+    since: Annotated[RecordNumber | None, Query(description="The size of the witness's newest head.")] = None,
 ) -> SignedHead:
     """The newest signed tree head, for a witness to keep; with ``since``, with the consistency proof from
     the witness's head of that size (the shape ``audit checkpoint --since --json`` prints, which
