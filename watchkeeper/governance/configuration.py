@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from watchkeeper.config import Settings
 from watchkeeper.governance.audit.entry import JsonValue
+from watchkeeper.governance.audit.events import ConfigurationChanged
 from watchkeeper.governance.audit.store import AuditLog
 from watchkeeper.governance.cameras import without_credentials
 from watchkeeper.governance.db import transaction
@@ -46,14 +47,10 @@ def record_configuration(sessions: sessionmaker[Session], audit: AuditLog, confi
         state = session.scalars(select(AuditState).with_for_update()).one()
         if state.configuration_hash == digest:
             return False
-        audit.append(
-            session,
-            SYSTEM_ACTOR,
-            "config.change",
-            "configuration",
-            "configuration in force at start differs from the last recorded",
-            {"configuration": configuration, "previous_sha256": state.configuration_hash, "sha256": digest},
+        change = ConfigurationChanged(
+            configuration=configuration, previous_sha256=state.configuration_hash, sha256=digest
         )
+        audit.append(session, SYSTEM_ACTOR, change, "configuration in force at start differs from the last recorded")
         state.configuration_hash = digest
     return True
 

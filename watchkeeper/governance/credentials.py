@@ -23,7 +23,14 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select
 
 from watchkeeper.errors import WatchkeeperError
-from watchkeeper.governance.audit.entry import JsonValue
+from watchkeeper.governance.audit.events import (
+    AuditEvent,
+    KeyIssued,
+    KeyRevoked,
+    SessionSignIn,
+    SessionSignInFailed,
+    SessionSignOut,
+)
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.keyfiles import random_key_file, write_private_file
@@ -146,9 +153,8 @@ def issue_access_key(gov: Governance, actor: Actor, user_name: str, description:
                 issued_at=gov.clock.now(),
             )
         )
-        gov.audit.append(
-            session, actor, "key.issue", f"user:{user_name}/key:{access_key_id}", reason, {"description": description}
-        )
+        issued = KeyIssued(user=user_name, key=access_key_id, description=description)
+        gov.audit.append(session, actor, issued, reason)
     retire_first_key_file(gov, actor)
     return IssuedKey(access_key_id, secret, user_name)
 
@@ -191,7 +197,7 @@ def revoke_access_key(gov: Governance, actor: Actor, access_key_id: str, reason:
             raise AuthenticationError(f"no access key {access_key_id!r}")
         if key.revoked_at is None:
             key.revoked_at = gov.clock.now()
-            gov.audit.append(session, actor, "key.revoke", f"user:{key.user.name}/key:{access_key_id}", reason, {})
+            gov.audit.append(session, actor, KeyRevoked(user=key.user.name, key=access_key_id), reason)
         return _record(key)
 
 
@@ -244,19 +250,21 @@ def sign_in(gov: Governance, throttle: SignInThrottle, attempt: SignInAttempt) -
     throttle.admit(attempt.user_name, attempt.address)
     signed_in, failure = _matching_key(gov, attempt)
     if signed_in is None:
-        details: dict[str, JsonValue] = {
-            "interface": attempt.interface,
-            "user": attempt.user_name,
-            "address": attempt.address,
-            "reason": failure,
-            "refused_while_waiting": throttle.take_refusals(attempt.address),
-        }
+        failed = SessionSignInFailed(
+            interface=attempt.interface,
+            user=attempt.user_name,
+            address=attempt.address,
+            failure=failure,
+            refused_while_waiting=throttle.take_refusals(attempt.address),
+        )
         with transaction(gov.sessions) as session:
-            target = f"interface:{attempt.interface}"
-            gov.audit.append(session, SYSTEM_ACTOR, "session.sign_in_failed", target, "", details)
+            gov.audit.append(session, SYSTEM_ACTOR, failed, "")
         raise AuthenticationError("the user name or the secret access key is not valid")
     throttle.succeeded(attempt.user_name, attempt.address)
-    _audit_session(gov, signed_in, "session.sign_in", {"interface": attempt.interface, "address": attempt.address})
+    user, key = signed_in.actor.name, signed_in.access_key_id
+    _audit_session(
+        gov, signed_in, SessionSignIn(user=user, key=key, interface=attempt.interface, address=attempt.address)
+    )
     retire_first_key_file(gov, signed_in.actor)
     return signed_in
 
@@ -284,13 +292,14 @@ def _matching_key(gov: Governance, attempt: SignInAttempt) -> tuple[SignedIn | N
 
 def sign_out(gov: Governance, signed_in: SignedIn) -> None:
     """Record that a web session ended at its user's request."""
-    _audit_session(gov, signed_in, "session.sign_out", {"interface": "web"})
+    _audit_session(
+        gov, signed_in, SessionSignOut(user=signed_in.actor.name, key=signed_in.access_key_id, interface="web")
+    )
 
 
-def _audit_session(gov: Governance, signed_in: SignedIn, action: str, details: dict[str, JsonValue]) -> None:
+def _audit_session(gov: Governance, signed_in: SignedIn, event: AuditEvent) -> None:
     with transaction(gov.sessions) as session:
-        target = f"user:{signed_in.actor.name}/key:{signed_in.access_key_id}"
-        gov.audit.append(session, signed_in.actor, action, target, "", details)
+        gov.audit.append(session, signed_in.actor, event, "")
 
 
 def _secret_box(gov: Governance) -> SecretBox:

@@ -22,6 +22,16 @@ from watchkeeper.errors import AlreadyExistsError, NotFoundError, WatchkeeperErr
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, similarity_from_distance
 from watchkeeper.face.images import decode_image, encode_jpeg, face_with_margin
 from watchkeeper.governance.audit.entry import JsonValue
+from watchkeeper.governance.audit.events import (
+    AlertAdjudicated,
+    AlertRaised,
+    DeploymentAuthorised,
+    DeploymentCalibrated,
+    DeploymentEnded,
+    RunCounts,
+    RunStarted,
+    RunStopped,
+)
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import erase_deleted, transaction
@@ -175,14 +185,15 @@ class DeploymentCounts:
             self.corrupt_skipped - other.corrupt_skipped,
         )
 
-    def as_audit_details(self) -> dict[str, int]:
-        return {
-            "frames_processed": self.frames_processed,
-            "faces_seen": self.faces_seen,
-            "tracks": self.tracks,
-            "frames_dropped": self.frames_dropped,
-            "corrupt_skipped": self.corrupt_skipped,
-        }
+    def as_recorded(self) -> RunCounts:
+        """The counts as the audit log records them."""
+        return RunCounts(
+            frames_processed=self.frames_processed,
+            faces_seen=self.faces_seen,
+            tracks=self.tracks,
+            frames_dropped=self.frames_dropped,
+            corrupt_skipped=self.corrupt_skipped,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,26 +259,21 @@ def authorise_deployment(gov: Governance, actor: Actor, spec: DeploymentSpec) ->
         )
         session.add(deployment)
         session.flush()
-        gov.audit.append(
-            session,
-            actor,
-            "deployment.authorise",
-            f"deployment:{spec.name}",
-            spec.purpose,
-            {
-                "authorising_officer": spec.authorising_officer,
-                "location": spec.location,
-                "cameras": list(spec.cameras),
-                "mode": spec.mode.value,
-                "trial": spec.trial,
-                "gallery": gallery.name,
-                "watchlist_subjects": sorted({r for r, *_ in rows}),
-                "watchlist_faces": len(rows),
-                "threshold": spec.threshold,
-                "starts_at": spec.starts_at.isoformat(),
-                "ends_at": spec.ends_at.isoformat(),
-            },
+        authorised = DeploymentAuthorised(
+            deployment=spec.name,
+            authorising_officer=spec.authorising_officer,
+            location=spec.location,
+            cameras=tuple(spec.cameras),
+            mode=spec.mode.value,
+            trial=spec.trial,
+            gallery=gallery.name,
+            watchlist_subjects=tuple(sorted({r for r, *_ in rows})),
+            watchlist_faces=len(rows),
+            threshold=spec.threshold,
+            starts_at=spec.starts_at,
+            ends_at=spec.ends_at,
         )
+        gov.audit.append(session, actor, authorised, spec.purpose)
         return deployment.id
 
 
@@ -320,14 +326,10 @@ def calibrate_threshold(
             )
         previous = deployment.threshold
         deployment.threshold = threshold
-        gov.audit.append(
-            session,
-            actor,
-            "deployment.calibrate",
-            f"deployment:{name}",
-            reason,
-            {"previous_threshold": previous, "threshold": threshold, "evidence": dict(evidence)},
+        calibrated = DeploymentCalibrated(
+            deployment=name, previous_threshold=previous, threshold=threshold, evidence=dict(evidence)
         )
+        gov.audit.append(session, actor, calibrated, reason)
         return previous
 
 
@@ -341,7 +343,7 @@ def begin_deployment(gov: Governance, actor: Actor, name: str, camera: str) -> D
         check_runnable(_deployment_record(session, deployment, 0), camera, now)
         deployment.status = DeploymentStatus.RUNNING.value
         entries = list(deployment.watchlist)
-        gov.audit.append(session, actor, "deployment.start", f"deployment:{name}/camera:{camera}", "", {})
+        gov.audit.append(session, actor, RunStarted(deployment=name, camera=camera), "")
         camera_run = CameraRun(deployment_id=deployment.id, camera=camera, started_at=now, checkpoint_at=now)
         _write_counts(camera_run, DeploymentCounts(0, 0, 0))
         session.add(camera_run)
@@ -430,14 +432,15 @@ def raise_alert(
         )
         session.add(alert)
         session.flush()
-        gov.audit.append(
-            session,
-            operator,
-            "alert.raise",
-            f"deployment:{run.name}/alert:{alert.id}",
-            "",
-            {"camera": camera, "subject": reference, "distance": round(distance, 6), "track": track_id},
+        raised = AlertRaised(
+            deployment=run.name,
+            alert=alert.id,
+            camera=camera,
+            subject=reference,
+            distance=round(distance, 6),
+            track=track_id,
         )
+        gov.audit.append(session, operator, raised, "")
         return alert.id
 
 
@@ -469,9 +472,7 @@ def stop_run(gov: Governance, actor: Actor, run: DeploymentRun, camera: str, cou
             _write_counts(camera_run, counts)
             camera_run.stopped_at, camera_run.interrupted = gov.clock.now(), False
         _close_run(session, deployment, added)
-        gov.audit.append(
-            session, actor, "deployment.stop", f"deployment:{run.name}/camera:{camera}", "", added.as_audit_details()
-        )
+        gov.audit.append(session, actor, RunStopped(deployment=run.name, camera=camera, counts=added.as_recorded()), "")
 
 
 def close_silent_runs(gov: Governance, silent_after: timedelta = SILENT_AFTER) -> list[str]:
@@ -493,13 +494,14 @@ def close_silent_runs(gov: Governance, silent_after: timedelta = SILENT_AFTER) -
             camera_run.stopped_at, camera_run.interrupted = camera_run.checkpoint_at, True
             counts = _counts(camera_run)
             _close_run(session, deployment, counts)
-            details: dict[str, JsonValue] = {
-                **counts.as_audit_details(),
-                "interrupted": True,
-                "last_seen": camera_run.checkpoint_at.isoformat(),
-            }
-            target = f"deployment:{deployment.name}/camera:{camera_run.camera}"
-            gov.audit.append(session, SYSTEM_ACTOR, "deployment.stop", target, INTERRUPTED_REASON, details)
+            stopped = RunStopped(
+                deployment=deployment.name,
+                camera=camera_run.camera,
+                counts=counts.as_recorded(),
+                interrupted=True,
+                last_seen=camera_run.checkpoint_at,
+            )
+            gov.audit.append(session, SYSTEM_ACTOR, stopped, INTERRUPTED_REASON)
             closed.append(f"{deployment.name}/{camera_run.camera}")
     return closed
 
@@ -542,14 +544,10 @@ def end_deployment(gov: Governance, actor: Actor, name: str, reason: str) -> Non
         session.execute(delete(WatchlistEntry).where(WatchlistEntry.deployment_id == deployment.id))
         deployment.status = DeploymentStatus.ENDED.value
         deployment.ended_at = gov.clock.now()
-        gov.audit.append(
-            session,
-            actor,
-            "deployment.end",
-            f"deployment:{name}",
-            reason,
-            {**_counts(deployment).as_audit_details(), "watchlist_entries_deleted": entries or 0},
+        ended = DeploymentEnded(
+            deployment=name, counts=_counts(deployment).as_recorded(), watchlist_entries_deleted=entries or 0
         )
+        gov.audit.append(session, actor, ended, reason)
     erase_deleted(gov.sessions)
 
 
@@ -573,14 +571,10 @@ def adjudicate_alert(
         alert.action_taken = action_taken
         alert.adjudicated_by = actor.name
         alert.adjudicated_at = gov.clock.now()
-        gov.audit.append(
-            session,
-            actor,
-            "alert.adjudicate",
-            f"deployment:{alert.deployment_name}/alert:{alert_id}",
-            reason,
-            {"outcome": outcome.value, "action_taken": action_taken},
+        adjudicated = AlertAdjudicated(
+            deployment=alert.deployment_name, alert=alert_id, outcome=outcome.value, action_taken=action_taken
         )
+        gov.audit.append(session, actor, adjudicated, reason)
         return _alert_record(alert)
 
 

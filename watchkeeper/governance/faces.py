@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from watchkeeper.errors import NotFoundError
 from watchkeeper.face import Face
+from watchkeeper.governance.audit.events import FaceIndexed, FaceRemoved
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import erase_deleted, transaction
@@ -112,22 +113,18 @@ def index_faces(
         session.flush()
         before, after = new_generation(gallery)
         for row in rows:
-            gov.audit.append(
-                session,
-                actor,
-                "subject.enrol",
-                f"gallery:{gallery.name}/subject:{row.face_uuid}",
-                criteria.reason,
-                {
-                    "category": criteria.category.value,
-                    "source": criteria.source,
-                    "expires_at": criteria.expires_at.isoformat(),
-                    "images": [image.name],
-                    "image_sha256": [digest],
-                    "image_id": image_id,
-                    "external_image_id": external_image_id,
-                },
+            indexed = FaceIndexed(
+                gallery=gallery.name,
+                subject=row.face_uuid,
+                category=criteria.category,
+                source=criteria.source,
+                expires_at=criteria.expires_at,
+                images=(image.name,),
+                image_sha256=(digest,),
+                image_id=image_id,
+                external_image_id=external_image_id,
             )
+            gov.audit.append(session, actor, indexed, criteria.reason)
         ids = np.array([row.id for row in rows], dtype=np.int64)
         gov.indexes.add(session, before, after, ids, descriptors_of(rows))
         records = [_record(row, row.face_uuid) for row in rows]
@@ -194,14 +191,13 @@ def remove_faces(
             session.delete(row)
             session.flush()
             subject_removed = _remove_if_empty(session, subject)
-            gov.audit.append(
-                session,
-                actor,
-                "face.remove",
-                f"gallery:{gallery.name}/subject:{subject.reference}",
-                reason,
-                {"face_id": row.face_uuid, "subject_removed": subject_removed},
+            removed_face = FaceRemoved(
+                gallery=gallery.name,
+                subject=subject.reference,
+                face_id=row.face_uuid,
+                subject_removed=subject_removed,
             )
+            gov.audit.append(session, actor, removed_face, reason)
         removal = Removal(*new_generation(gallery), np.array(removed_rows, dtype=np.int64)) if rows else None
     if removal is not None:
         gov.indexes.remove(removal)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from watchkeeper.errors import WatchkeeperError
+from watchkeeper.governance.audit.events import FoiAnswered, FoiCompleted, FoiReceived
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.roles import Actor, Permission
@@ -142,19 +143,16 @@ def receive_request(
             audit_sequence=0,
         )
         session.add(row)
+        received = FoiReceived(
+            request=reference,
+            received_on=received_on,
+            summary=summary,
+            requester_named=requester_named,
+            requester_address_given=requester_address_given,
+            due_on=row.due_on,
+        )
         row.audit_sequence = gov.audit.append(
-            session,
-            actor,
-            "foi.receive",
-            f"foi:{reference}",
-            "request under the Freedom of Information Act 2000",
-            {
-                "received_on": received_on.isoformat(),
-                "summary": summary,
-                "requester_named": requester_named,
-                "requester_address_given": requester_address_given,
-                "due_on": row.due_on.isoformat() if row.due_on else None,
-            },
+            session, actor, received, "request under the Freedom of Information Act 2000"
         ).sequence
         session.flush()
         return _record(row)
@@ -174,14 +172,8 @@ def complete_request(gov: Governance, actor: Actor, reference: str, completed_on
         row.valid_from = completed_on
         row.due_on = foi_due_date(completed_on)
         row.status = FoiStatus.OPEN.value
-        gov.audit.append(
-            session,
-            actor,
-            "foi.complete",
-            f"foi:{reference}",
-            "requester's name and address received",
-            {"valid_from": completed_on.isoformat(), "due_on": row.due_on.isoformat()},
-        )
+        completed = FoiCompleted(request=reference, valid_from=completed_on, due_on=row.due_on)
+        gov.audit.append(session, actor, completed, "requester's name and address received")
         return _record(row)
 
 
@@ -207,19 +199,14 @@ def answer_request(
         row.response = response
         row.exemptions = ",".join(p.value for p in provisions)
         row.status = FoiStatus.ANSWERED.value
-        row.answer_audit_sequence = gov.audit.append(
-            session,
-            actor,
-            "foi.answer",
-            f"foi:{reference}",
-            "answer sent to the requester",
-            {
-                "answered_on": answered_on.isoformat(),
-                "provisions": [p.value for p in provisions],
-                "neither_confirm_nor_deny": any(p.neither_confirm_nor_deny for p in provisions),
-                "due_on": row.due_on.isoformat() if row.due_on else None,
-            },
-        ).sequence
+        answered = FoiAnswered(
+            request=reference,
+            answered_on=answered_on,
+            provisions=tuple(p.value for p in provisions),
+            neither_confirm_nor_deny=any(p.neither_confirm_nor_deny for p in provisions),
+            due_on=row.due_on,
+        )
+        row.answer_audit_sequence = gov.audit.append(session, actor, answered, "answer sent to the requester").sequence
         return _record(row)
 
 

@@ -25,6 +25,13 @@ from sqlalchemy.orm import Session
 
 from watchkeeper.errors import AlreadyExistsError, InputError, NotFoundError, WatchkeeperError
 from watchkeeper.face import Face, decode_image
+from watchkeeper.governance.audit.events import (
+    GalleryCreated,
+    GalleryDeleted,
+    SubjectEnrolled,
+    SubjectExpired,
+    SubjectRemoved,
+)
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import erase_deleted, transaction
@@ -129,7 +136,7 @@ def create_gallery(
             created_at=gov.clock.now(),
         )
         session.add(gallery)
-        gov.audit.append(session, actor, "gallery.create", f"gallery:{name}", reason, {"index_kind": index_kind.value})
+        gov.audit.append(session, actor, GalleryCreated(gallery=name, index_kind=index_kind), reason)
     return _gallery_record(gallery, 0, 0)
 
 
@@ -155,7 +162,7 @@ def delete_gallery(gov: Governance, actor: Actor, name: str, reason: str) -> int
         gallery = find_gallery(session, name, for_update=True)
         subjects = session.scalar(select(func.count()).select_from(Subject).where(Subject.gallery_id == gallery.id))
         session.delete(gallery)
-        gov.audit.append(session, actor, "gallery.delete", f"gallery:{name}", reason, {"subjects": subjects or 0})
+        gov.audit.append(session, actor, GalleryDeleted(gallery=name, subjects=subjects or 0), reason)
         gallery_id = gallery.id
     gov.indexes.discard(gallery_id)
     erase_deleted(gov.sessions)
@@ -196,20 +203,16 @@ def enrol_subject(
         session.add_all(new_faces)
         session.flush()
         before, after = new_generation(gallery)
-        gov.audit.append(
-            session,
-            actor,
-            "subject.enrol",
-            f"gallery:{gallery.name}/subject:{details.reference}",
-            details.reason,
-            {
-                "category": details.category.value,
-                "source": details.source,
-                "expires_at": details.expires_at.isoformat(),
-                "images": [f.image_name for f in new_faces],
-                "image_sha256": [f.image_sha256 for f in new_faces],
-            },
+        enrolment = SubjectEnrolled(
+            gallery=gallery.name,
+            subject=details.reference,
+            category=details.category,
+            source=details.source,
+            expires_at=details.expires_at,
+            images=tuple(f.image_name for f in new_faces),
+            image_sha256=tuple(f.image_sha256 for f in new_faces),
         )
+        gov.audit.append(session, actor, enrolment, details.reason)
         ids = np.array([f.id for f in new_faces], dtype=np.int64)
         gov.indexes.add(session, before, after, ids, descriptors_of(new_faces))
     return EnrolmentOutcome(details.reference, len(new_faces), tuple(skipped))
@@ -295,7 +298,7 @@ def remove_subject(gov: Governance, actor: Actor, gallery_name: str, reference: 
     actor.require(Permission.REMOVE_SUBJECTS)
     with transaction(gov.sessions) as session:
         gallery = find_gallery(session, gallery_name, for_update=True)
-        removal = remove_subjects(session, gallery, [reference], gov, actor, "subject.remove", reason)
+        removal = remove_subjects(session, gallery, [reference], gov, actor, SubjectRemoved, reason)
     gov.indexes.remove(removal)
     erase_deleted(gov.sessions)
     return len(removal.ids)
@@ -307,7 +310,7 @@ def remove_subjects(
     references: Sequence[str],
     gov: Governance,
     actor: Actor,
-    action: str,
+    removal: type[SubjectRemoved | SubjectExpired],
     reason: str,
 ) -> Removal:
     """Delete subjects by reference inside the caller's transaction (which has locked ``gallery``), each
@@ -323,9 +326,7 @@ def remove_subjects(
         face_ids = list(session.scalars(select(EnrolledFace.id).where(EnrolledFace.subject_id == subject.id)).all())
         session.delete(subject)
         removed.extend(face_ids)
-        gov.audit.append(
-            session, actor, action, f"gallery:{gallery.name}/subject:{reference}", reason, {"faces": len(face_ids)}
-        )
+        gov.audit.append(session, actor, removal(gallery=gallery.name, subject=reference, faces=len(face_ids)), reason)
     before, after = new_generation(gallery)
     return Removal(before, after, np.array(removed, dtype=np.int64))
 

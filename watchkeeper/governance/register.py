@@ -21,7 +21,18 @@ from sqlalchemy.orm import Session
 
 from watchkeeper import __version__
 from watchkeeper.errors import WatchkeeperError
-from watchkeeper.governance.audit.entry import JsonValue
+from watchkeeper.governance.audit.events import (
+    AuditEvent,
+    ContactRecorded,
+    ContractRecorded,
+    CostRecorded,
+    DocumentPublished,
+    DocumentRecorded,
+    TechnologyRegistered,
+    UseEnded,
+    UseRecorded,
+)
+from watchkeeper.governance.audit.events import Component as RecordedComponent
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.deployments import DeploymentMode
@@ -241,16 +252,15 @@ def add_technology(gov: Governance, actor: Actor, spec: TechnologySpec, reason: 
             **_recorded(gov, actor),
         )
         session.add(row)
-        details: dict[str, JsonValue] = {
-            "categories": [c.value for c in spec.categories],
-            "supplier": spec.supplier,
-            "product": spec.product,
-            "camera_kinds": [k.value for k in spec.camera_kinds],
-            "components": [{"name": c.name, "version": c.version} for c in spec.components],
-        }
-        row.audit_sequence = _audit(
-            gov, session, actor, "register.technology", f"technology:{spec.name}", reason, details
+        registered = TechnologyRegistered(
+            technology=spec.name,
+            categories=tuple(c.value for c in spec.categories),
+            supplier=spec.supplier,
+            product=spec.product,
+            camera_kinds=tuple(k.value for k in spec.camera_kinds),
+            components=tuple(RecordedComponent(name=c.name, version=c.version) for c in spec.components),
         )
+        row.audit_sequence = _audit(gov, session, actor, registered, reason)
         session.flush()
         return _technology_record(row)
 
@@ -295,15 +305,8 @@ def record_use(
             **_recorded(gov, actor),
         )
         session.add(row)
-        row.audit_sequence = _audit(
-            gov,
-            session,
-            actor,
-            "register.use",
-            f"technology:{technology}",
-            reason,
-            {"stage": stage.value, "starts_on": starts_on.isoformat(), "ends_on": _iso(ends_on), "notes": notes},
-        )
+        use = UseRecorded(technology=technology, stage=stage.value, starts_on=starts_on, ends_on=ends_on, notes=notes)
+        row.audit_sequence = _audit(gov, session, actor, use, reason)
         session.flush()
         return _use_record(row, technology)
 
@@ -321,15 +324,7 @@ def end_use(gov: Governance, actor: Actor, use_id: int, ends_on: date, reason: s
         owner = session.get(Technology, row.technology_id)
         assert owner is not None
         row.ends_on = ends_on
-        _audit(
-            gov,
-            session,
-            actor,
-            "register.use_end",
-            f"technology:{owner.name}/use:{use_id}",
-            reason,
-            {"ends_on": ends_on.isoformat()},
-        )
+        _audit(gov, session, actor, UseEnded(technology=owner.name, use=use_id, ends_on=ends_on), reason)
         return _use_record(row, owner.name)
 
 
@@ -361,20 +356,15 @@ def record_contract(
             **_recorded(gov, actor),
         )
         session.add(row)
-        row.audit_sequence = _audit(
-            gov,
-            session,
-            actor,
-            "register.contract",
-            f"technology:{technology}/contract:{reference}",
-            reason,
-            {
-                "supplier": supplier,
-                "purpose": purpose,
-                "starts_on": starts_on.isoformat(),
-                "ends_on": _iso(ends_on),
-            },
+        contracted = ContractRecorded(
+            technology=technology,
+            contract=reference,
+            supplier=supplier,
+            purpose=purpose,
+            starts_on=starts_on,
+            ends_on=ends_on,
         )
+        row.audit_sequence = _audit(gov, session, actor, contracted, reason)
         session.flush()
         return _contract_record(row, technology)
 
@@ -419,22 +409,16 @@ def record_cost(
             **_recorded(gov, actor),
         )
         session.add(row)
-        row.audit_sequence = _audit(
-            gov,
-            session,
-            actor,
-            "register.cost",
-            f"technology:{technology}",
-            reason,
-            {
-                "year": year,
-                "stage": stage.value,
-                "supplier": paid_to,
-                "amount_pence": amount_pence,
-                "contract": contract,
-                "description": description,
-            },
+        cost = CostRecorded(
+            technology=technology,
+            year=year,
+            stage=stage.value,
+            supplier=paid_to,
+            amount_pence=amount_pence,
+            contract=contract,
+            description=description,
         )
+        row.audit_sequence = _audit(gov, session, actor, cost, reason)
         session.flush()
         return _cost_record(row, technology, contract)
 
@@ -464,15 +448,10 @@ def record_contact(
             **_recorded(gov, actor),
         )
         session.add(row)
-        row.audit_sequence = _audit(
-            gov,
-            session,
-            actor,
-            "register.contact",
-            f"supplier:{supplier}",
-            reason,
-            {"technology": technology, "kind": kind.value, "occurred_on": occurred_on.isoformat(), "summary": summary},
+        contact = ContactRecorded(
+            supplier=supplier, technology=technology, kind=kind.value, occurred_on=occurred_on, summary=summary
         )
+        row.audit_sequence = _audit(gov, session, actor, contact, reason)
         session.flush()
         return _contact_record(row, technology)
 
@@ -513,15 +492,16 @@ def record_document(
             **_recorded(gov, actor),
         )
         session.add(row)
-        row.audit_sequence = _audit(
-            gov,
-            session,
-            actor,
-            "register.document",
-            f"technology:{technology}/document:{kind.value}:{version}",
-            reason,
-            {"title": title, "issued_on": issued_on.isoformat(), "published_on": _iso(published_on), "url": url},
+        document = DocumentRecorded(
+            technology=technology,
+            kind=kind.value,
+            version=version,
+            title=title,
+            issued_on=issued_on,
+            published_on=published_on,
+            url=url,
         )
+        row.audit_sequence = _audit(gov, session, actor, document, reason)
         session.flush()
         return _document_record(row, technology)
 
@@ -541,15 +521,10 @@ def publish_document(
         owner = session.get(Technology, row.technology_id)
         assert owner is not None
         row.published_on, row.url = published_on, url
-        _audit(
-            gov,
-            session,
-            actor,
-            "register.document_publish",
-            f"technology:{owner.name}/document:{row.kind}:{row.version}",
-            reason,
-            {"published_on": published_on.isoformat(), "url": url},
+        published = DocumentPublished(
+            technology=owner.name, kind=row.kind, version=row.version, published_on=published_on, url=url
         )
+        _audit(gov, session, actor, published, reason)
         return _document_record(row, owner.name)
 
 
@@ -584,18 +559,10 @@ def read_register(gov: Governance, actor: Actor) -> Register:
         )
 
 
-def _audit(
-    gov: Governance,
-    session: Session,
-    actor: Actor,
-    action: str,
-    target: str,
-    reason: str,
-    details: dict[str, JsonValue],
-) -> int:
+def _audit(gov: Governance, session: Session, actor: Actor, event: AuditEvent, reason: str) -> int:
     if not reason.strip():
         raise ValueError("a register record needs a stated reason")
-    return gov.audit.append(session, actor, action, target, reason, details).sequence
+    return gov.audit.append(session, actor, event, reason).sequence
 
 
 def _recorded(gov: Governance, actor: Actor) -> dict[str, object]:
@@ -625,10 +592,6 @@ def _require_publication(published_on: date | None, url: str | None, issued_on: 
         raise ValueError("a published document needs both its publication date and its URL")
     if published_on is not None and published_on < issued_on:
         raise ValueError("a document cannot be published before it is issued")
-
-
-def _iso(day: date | None) -> str | None:
-    return None if day is None else day.isoformat()
 
 
 def _split(text: str) -> list[str]:

@@ -19,7 +19,13 @@ import numpy as np
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from watchkeeper.governance.audit.entry import JsonValue
+from watchkeeper.governance.audit.events import (
+    AlertsDeleted,
+    FacesAgedOut,
+    ProbesCleared,
+    SearchesDeleted,
+    SubjectExpired,
+)
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import erase_deleted, transaction
 from watchkeeper.governance.galleries import remove_subjects
@@ -89,9 +95,7 @@ def _expire_subjects(gov: Governance, actor: Actor) -> int:
             if not references:
                 continue
             current = _locked(session, gallery.id)
-            removal = remove_subjects(
-                session, current, references, gov, actor, "retention.subject_expired", "expiry date reached"
-            )
+            removal = remove_subjects(session, current, references, gov, actor, SubjectExpired, "expiry date reached")
         gov.indexes.remove(removal)
         total += len(references)
     return total
@@ -121,23 +125,18 @@ def _age_out_faces(gov: Governance, actor: Actor, cutoff: datetime) -> int:
             by_subject = Counter(reference for _, reference in aged)
             session.execute(delete(EnrolledFace).where(EnrolledFace.id.in_(face_ids)))
             faceless = select(EnrolledFace.id).where(EnrolledFace.subject_id == Subject.id).exists()
-            emptied: list[JsonValue] = list(
+            emptied = tuple(
                 session.scalars(select(Subject.reference).where(Subject.gallery_id == gallery.id, ~faceless)).all()
             )
             session.execute(delete(Subject).where(Subject.gallery_id == gallery.id, ~faceless))
             before, after = new_generation(_locked(session, gallery.id))
-            gov.audit.append(
-                session,
-                actor,
-                "retention.faces_aged_out",
-                f"gallery:{gallery.name}",
-                "enrolled image retention period reached",
-                {
-                    "faces": len(face_ids),
-                    "faces_by_subject": dict(sorted(by_subject.items())),
-                    "subjects_deleted": emptied,
-                },
+            aged_out = FacesAgedOut(
+                gallery=gallery.name,
+                faces=len(face_ids),
+                faces_by_subject=dict(sorted(by_subject.items())),
+                subjects_deleted=emptied,
             )
+            gov.audit.append(session, actor, aged_out, "enrolled image retention period reached")
         gov.indexes.remove(Removal(before, after, np.array(face_ids, dtype=np.int64)))
         total += len(face_ids)
     return total
@@ -151,14 +150,7 @@ def _clear_probes(gov: Governance, actor: Actor, cutoff: datetime) -> int:
             session.execute(
                 update(Search).where(kept).values(probe_descriptor=None, probe_image=None, probe_kept_at=None)
             )
-            gov.audit.append(
-                session,
-                actor,
-                "retention.probes_cleared",
-                "searches",
-                "probe retention period reached",
-                {"probes": count},
-            )
+            gov.audit.append(session, actor, ProbesCleared(probes=count), "probe retention period reached")
     return count
 
 
@@ -169,12 +161,7 @@ def _delete_searches(gov: Governance, actor: Actor, cutoff: datetime) -> int:
             for search in session.scalars(select(Search).where(Search.id.in_(ids))).all():
                 session.delete(search)
             gov.audit.append(
-                session,
-                actor,
-                "retention.searches_deleted",
-                "searches",
-                "search result retention period reached",
-                {"searches": len(ids)},
+                session, actor, SearchesDeleted(searches=len(ids)), "search result retention period reached"
             )
     return len(ids)
 
@@ -186,12 +173,5 @@ def _delete_alerts(gov: Governance, actor: Actor, cutoff: datetime) -> int:
         count = session.scalar(select(func.count()).select_from(Alert).where(Alert.raised_at <= cutoff)) or 0
         if count:
             session.execute(delete(Alert).where(Alert.raised_at <= cutoff))
-            gov.audit.append(
-                session,
-                actor,
-                "retention.alerts_deleted",
-                "alerts",
-                "alert retention period reached",
-                {"alerts": count},
-            )
+            gov.audit.append(session, actor, AlertsDeleted(alerts=count), "alert retention period reached")
     return count

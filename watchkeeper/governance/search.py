@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, decode_image, similarity_from_distance
+from watchkeeper.governance.audit.events import GallerySearched
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
@@ -167,22 +168,18 @@ def search_with_descriptor(
         )
         session.add(search)
         session.flush()
-        gov.audit.append(
-            session,
-            actor,
-            "search.run",
-            f"gallery:{gallery.name}/search:{search.id}",
-            request.reason,
-            {
-                "case_reference": request.case_reference,
-                "purpose": request.purpose.value,
-                "probe": request.probe_name,
-                "probe_sha256": search.probe_sha256,
-                "probe_kept": request.keep_probe,
-                "candidates": [c.reference for c, _ in candidates],
-                "within_threshold": sum(c.within_threshold for c, _ in candidates),
-            },
+        searched = GallerySearched(
+            gallery=gallery.name,
+            search=search.id,
+            case_reference=request.case_reference,
+            purpose=request.purpose.value,
+            probe=request.probe_name,
+            probe_sha256=search.probe_sha256,
+            probe_kept=request.keep_probe,
+            candidates=tuple(c.reference for c, _ in candidates),
+            within_threshold=sum(c.within_threshold for c, _ in candidates),
         )
+        gov.audit.append(session, actor, searched, request.reason)
         search_id = search.id
     return SearchOutcome(
         search_id=search_id,

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO
 
 from watchkeeper.config import Settings
+from watchkeeper.governance.audit.events import UploadsSwept
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.roles import SYSTEM_ACTOR
@@ -46,14 +47,8 @@ def sweep_uploads(gov: Governance) -> int:
     swept = sum(_delete_if_unused(path) for path in sorted(directory.iterdir()))
     if swept:
         with transaction(gov.sessions) as session:
-            gov.audit.append(
-                session,
-                SYSTEM_ACTOR,
-                "retention.uploads_swept",
-                "uploads",
-                "left behind by a process that stopped during a request",
-                {"files": swept},
-            )
+            reason = "left behind by a process that stopped during a request"
+            gov.audit.append(session, SYSTEM_ACTOR, UploadsSwept(files=swept), reason)
     return swept
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from watchkeeper.errors import AlreadyExistsError
 from watchkeeper.governance import credentials
+from watchkeeper.governance.audit.events import UserAdded
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.roles import SYSTEM_ACTOR, Actor, Permission, Role, UnknownUserError
@@ -54,7 +55,7 @@ def add_user(gov: Governance, actor: Actor | None, name: str, role: Role, reason
             raise AlreadyExistsError(f"a user called {name!r} already exists")
         user = User(name=name, role=role.value, active=True, created_at=gov.clock.now())
         session.add(user)
-        gov.audit.append(session, actor, "user.add", f"user:{name}", reason, {"role": role.value})
+        gov.audit.append(session, actor, UserAdded(user=name, role=role.value), reason)
     return UserRecord(name=user.name, role=role, active=True, created_at=user.created_at)
 
 

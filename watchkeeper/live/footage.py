@@ -17,6 +17,7 @@ import numpy as np
 
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, similarity_from_distance
 from watchkeeper.face.images import encode_jpeg
+from watchkeeper.governance.audit.events import FootageSearched
 from watchkeeper.governance.cameras import without_credentials
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
@@ -113,21 +114,22 @@ def search_footage(
         )
         session.add(search)
         session.flush()
+        searched = FootageSearched(
+            footage=footage,
+            search=search.id,
+            case_reference=request.case_reference,
+            purpose=request.purpose.value,
+            probe=request.probe_name,
+            probe_sha256=search.probe_sha256,
+            segments=tuple((round(start, 2), round(end, 2)) for start, end, _ in merged),
+            frames_processed=pipeline.counts.frames_processed,
+            faces_seen=pipeline.counts.faces_seen,
+        )
         gov.audit.append(
             session,
             actor,
-            "search.footage",
-            f"footage:{footage}/search:{search.id}",
+            searched,
             request.reason,
-            {
-                "case_reference": request.case_reference,
-                "purpose": request.purpose.value,
-                "probe": request.probe_name,
-                "probe_sha256": search.probe_sha256,
-                "segments": [[round(start, 2), round(end, 2)] for start, end, _ in merged],
-                "frames_processed": pipeline.counts.frames_processed,
-                "faces_seen": pipeline.counts.faces_seen,
-            },
         )
         search_id = search.id
     segments = tuple(

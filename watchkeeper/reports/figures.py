@@ -14,7 +14,26 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from watchkeeper.governance.audit.entry import AuditEntry
+from watchkeeper.governance.audit.errors import EventError
+from watchkeeper.governance.audit.events import (
+    AlertAdjudicated,
+    AlertRaised,
+    AuditEvent,
+    ConfigurationChanged,
+    DeploymentAuthorised,
+    DeploymentEnded,
+    FacesAgedOut,
+    FootageSearched,
+    GalleryCreated,
+    GalleryDeleted,
+    GallerySearched,
+    RecordedEvent,
+    RunStarted,
+    RunStopped,
+    SubjectEnrolled,
+    SubjectExpired,
+    SubjectRemoved,
+)
 from watchkeeper.governance.foi import FoiRecord
 from watchkeeper.governance.register import Register, TechnologyCategory, UseStage
 from watchkeeper.governance.search import SearchPurpose
@@ -23,9 +42,6 @@ from watchkeeper.reports.history import AuditHistory
 Sources = tuple[int, ...]
 """Audit entry sequence numbers a figure was computed from (``watchkeeper audit verify --entry N`` proves
 each one is in the signed log)."""
-
-_GALLERY_ADDS = ("subject.enrol",)
-_SUBJECT_REMOVALS = ("subject.remove", "retention.subject_expired")
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,10 +278,10 @@ def _deployments(history: AuditHistory, period: Period) -> tuple[DeploymentFigur
     runs = _runs(history, period)
     alerts = _alert_outcomes(history, period)
     figures = []
-    for entry in history.of("deployment.authorise"):
-        name = _after(entry.target, "deployment:")
-        details = entry.details
-        window = (_moment(details["starts_at"]), _moment(details["ends_at"]))
+    for entry in history.of(DeploymentAuthorised):
+        details = entry.event
+        name = details.deployment
+        window = (details.starts_at.astimezone(UTC), details.ends_at.astimezone(UTC))
         mine = [run for run in runs if run.deployment == name]
         if not (window[0] < period.end and window[1] > period.start) and not mine:
             continue
@@ -275,13 +291,13 @@ def _deployments(history: AuditHistory, period: Period) -> tuple[DeploymentFigur
             DeploymentFigure(
                 name=name,
                 kind="live",
-                trial=bool(details["trial"]),
-                mode=str(details["mode"]),
-                location=str(details["location"]),
-                cameras=tuple(str(c) for c in _list(details["cameras"])),
-                gallery=str(details["gallery"]),
-                watchlist_subjects=len(_list(details["watchlist_subjects"])),
-                watchlist_faces=_int(details["watchlist_faces"]),
+                trial=details.trial,
+                mode=details.mode,
+                location=details.location,
+                cameras=details.cameras,
+                gallery=details.gallery,
+                watchlist_subjects=len(details.watchlist_subjects),
+                watchlist_faces=details.watchlist_faces,
                 authorised_from=window[0],
                 authorised_to=window[1],
                 hours_authorised=_hours(window[1] - window[0]),
@@ -314,30 +330,33 @@ def _runs(history: AuditHistory, period: Period) -> list[_Run]:
     """Camera runs (a ``deployment.start`` to its ``deployment.stop``) clipped to the period; counts are
     those of stops inside it. A run closed because its process died ends at its last checkpoint (the stop's
     ``last_seen``), not when its silence was noticed."""
-    open_runs: dict[str, AuditEntry] = {}
+    open_runs: dict[tuple[str, str], RecordedEvent[AuditEvent]] = {}
     runs: list[_Run] = []
-    for entry in history.of("deployment.start", "deployment.stop"):
-        if entry.action == "deployment.start":
-            open_runs[entry.target] = entry
+    for entry in history.of(RunStarted, RunStopped):
+        act = entry.event
+        assert isinstance(act, RunStarted | RunStopped)
+        camera = (act.deployment, act.camera)
+        if isinstance(act, RunStarted):
+            open_runs[camera] = entry
             continue
-        started = open_runs.pop(entry.target, None)
-        stopped = _moment(entry.details["last_seen"]) if "last_seen" in entry.details else entry.timestamp
-        run = _clipped_run(entry.target, started, stopped, period)
+        started = open_runs.pop(camera, None)
+        stopped = act.last_seen.astimezone(UTC) if act.last_seen is not None else entry.timestamp
+        run = _clipped_run(act.deployment, started, stopped, period)
         if period.contains(entry.timestamp):
-            run.frames = _int(entry.details["frames_processed"])
-            run.faces = _int(entry.details["faces_seen"])
+            run.frames = act.counts.frames_processed
+            run.faces = act.counts.faces_seen
             run.sources.append(entry.sequence)
         if run.sources:
             runs.append(run)
-    for target, started in open_runs.items():
-        run = _clipped_run(target, started, period.end, period)
+    for (deployment, _), started in open_runs.items():
+        run = _clipped_run(deployment, started, period.end, period)
         if run.sources:
             runs.append(run)
     return runs
 
 
-def _clipped_run(target: str, started: AuditEntry | None, stopped: datetime, period: Period) -> _Run:
-    run = _Run(deployment=_after(target.rpartition("/camera:")[0], "deployment:"))
+def _clipped_run(deployment: str, started: RecordedEvent[AuditEvent] | None, stopped: datetime, period: Period) -> _Run:
+    run = _Run(deployment=deployment)
     if started is None:
         return run
     begin, end = max(started.timestamp, period.start), min(stopped, period.end)
@@ -356,16 +375,15 @@ class _AlertOutcome:
 
 def _alert_outcomes(history: AuditHistory, period: Period) -> list[_AlertOutcome]:
     """Alerts raised in the period with their outcome as adjudicated by now (even after the period)."""
-    decisions = {e.target: e for e in history.of("alert.adjudicate")}
+    decisions = {(e.event.deployment, e.event.alert): e for e in history.of(AlertAdjudicated)}
     outcomes = []
-    for entry in history.of("alert.raise"):
+    for entry in history.of(AlertRaised):
         if not period.contains(entry.timestamp):
             continue
-        decision = decisions.get(entry.target)
-        outcome = str(decision.details["outcome"]) if decision else "pending"
+        decision = decisions.get((entry.event.deployment, entry.event.alert))
+        outcome = decision.event.outcome if decision else "pending"
         sources = (entry.sequence, decision.sequence) if decision else (entry.sequence,)
-        deployment = _after(entry.target.rpartition("/alert:")[0], "deployment:")
-        outcomes.append(_AlertOutcome(deployment, outcome, sources))
+        outcomes.append(_AlertOutcome(entry.event.deployment, outcome, sources))
     return outcomes
 
 
@@ -407,89 +425,97 @@ def holdings_at(history: AuditHistory, day: date) -> list[HoldingFigure]:
 
 
 def _replay(
-    entry: AuditEntry,
+    entry: RecordedEvent[AuditEvent],
     galleries: dict[str, dict[str, int]],
     sources: dict[str, list[int]],
     watchlists: dict[str, tuple[int, int, int]],
 ) -> None:
-    action, details = entry.action, entry.details
-    if action == "gallery.create":
-        gallery = _after(entry.target, "gallery:")
-        galleries[gallery] = {}
-        sources[gallery] = [entry.sequence]
-    elif action == "gallery.delete":
-        gallery = _after(entry.target, "gallery:")
-        galleries.pop(gallery, None)
-        sources.pop(gallery, None)
-    elif action in _GALLERY_ADDS or action in _SUBJECT_REMOVALS:
-        gallery_part, _, subject_part = entry.target.partition("/subject:")
-        gallery = _after(gallery_part, "gallery:")
-        subjects = galleries.setdefault(gallery, {})
-        if action in _GALLERY_ADDS:
-            subjects[subject_part] = subjects.get(subject_part, 0) + len(_list(details["images"]))
+    act = entry.event
+    if isinstance(act, GalleryCreated):
+        galleries[act.gallery] = {}
+        sources[act.gallery] = [entry.sequence]
+    elif isinstance(act, GalleryDeleted):
+        galleries.pop(act.gallery, None)
+        sources.pop(act.gallery, None)
+    elif isinstance(act, SubjectEnrolled | SubjectRemoved | SubjectExpired):
+        subjects = galleries.setdefault(act.gallery, {})
+        if isinstance(act, SubjectEnrolled):
+            subjects[act.subject] = subjects.get(act.subject, 0) + len(act.images)
         else:
-            subjects.pop(subject_part, None)
-        sources[gallery].append(entry.sequence)
-    elif action == "retention.faces_aged_out":
-        gallery = _after(entry.target, "gallery:")
-        subjects = galleries.setdefault(gallery, {})
-        for reference, faces in _dict(details.get("faces_by_subject", {})).items():
-            subjects[reference] = subjects.get(reference, 0) - _int(faces)
-        for deleted in _list(details.get("subjects_deleted", [])):
-            subjects.pop(str(deleted), None)
-        sources[gallery].append(entry.sequence)
-    elif action == "deployment.authorise":
-        name = _after(entry.target, "deployment:")
-        subjects_watched = len(_list(details["watchlist_subjects"]))
-        watchlists[name] = (subjects_watched, _int(details["watchlist_faces"]), entry.sequence)
-    elif action == "deployment.end":
-        watchlists.pop(_after(entry.target, "deployment:"), None)
+            subjects.pop(act.subject, None)
+        sources[act.gallery].append(entry.sequence)
+    elif isinstance(act, FacesAgedOut):
+        subjects = galleries.setdefault(act.gallery, {})
+        for reference, faces in (act.faces_by_subject or {}).items():
+            subjects[reference] = subjects.get(reference, 0) - faces
+        for deleted in act.subjects_deleted or ():
+            subjects.pop(deleted, None)
+        sources[act.gallery].append(entry.sequence)
+    elif isinstance(act, DeploymentAuthorised):
+        watchlists[act.deployment] = (len(act.watchlist_subjects), act.watchlist_faces, entry.sequence)
+    elif isinstance(act, DeploymentEnded):
+        watchlists.pop(act.deployment, None)
 
 
 def _retention(history: AuditHistory, period: Period) -> tuple[RetentionFigure, ...]:
     """The configuration in force at the period's start and every change during it."""
-    changes = [e for e in history.of("config.change") if e.timestamp < period.end]
+    changes = [e for e in history.of(ConfigurationChanged) if e.timestamp < period.end]
     before = [e for e in changes if e.timestamp <= period.start]
     chosen = before[-1:] + [e for e in changes if e.timestamp > period.start]
     return tuple(
         RetentionFigure(
             in_force_from=e.timestamp,
-            retention_days={
-                str(kind): None if days is None else _int(days)
-                for kind, days in _dict(_dict(e.details["configuration"])["retention_days"]).items()
-            },
+            retention_days=_retention_days(e),
             sources=(e.sequence,),
         )
         for e in chosen
     )
 
 
+def _retention_days(change: RecordedEvent[ConfigurationChanged]) -> dict[str, int | None]:
+    """Days per kind of the recorded configuration; EventError naming the entry if it does not say them
+    (the configuration is free-form in the entry, so its shape is checked here, where it is read)."""
+    retention = change.event.configuration.get("retention_days")
+    if isinstance(retention, dict) and all(days is None or (type(days) is int) for days in retention.values()):
+        return {str(kind): days for kind, days in retention.items()}
+    raise EventError(
+        f"audit entry {change.sequence} ({ConfigurationChanged.ACTION}): its configuration's retention_days "
+        f"is not days (whole numbers or null) per kind: {retention!r}"
+    )
+
+
 def _processing(history: AuditHistory, period: Period) -> tuple[ProcessingFigure, ...]:
-    figures = []
-    for kind, action in (("live", "deployment.stop"), ("footage", "search.footage")):
-        entries = [e for e in history.of(action) if period.contains(e.timestamp)]
-        figures.append(
-            ProcessingFigure(
-                kind=kind,
-                frames_processed=sum(_int(e.details.get("frames_processed", 0)) for e in entries),
-                faces_seen=sum(_int(e.details.get("faces_seen", 0)) for e in entries),
-                sources=tuple(e.sequence for e in entries),
-            )
-        )
-    return tuple(figures)
+    stops = [e for e in history.of(RunStopped) if period.contains(e.timestamp)]
+    searches = [e for e in history.of(FootageSearched) if period.contains(e.timestamp)]
+    return (
+        ProcessingFigure(
+            kind="live",
+            frames_processed=sum(e.event.counts.frames_processed for e in stops),
+            faces_seen=sum(e.event.counts.faces_seen for e in stops),
+            sources=tuple(e.sequence for e in stops),
+        ),
+        ProcessingFigure(
+            kind="footage",
+            frames_processed=sum(e.event.frames_processed for e in searches),
+            faces_seen=sum(e.event.faces_seen for e in searches),
+            sources=tuple(e.sequence for e in searches),
+        ),
+    )
 
 
 def _searches(history: AuditHistory, period: Period) -> tuple[SearchFigure, ...]:
-    by_purpose: dict[str, list[AuditEntry]] = defaultdict(list)
-    for entry in history.of("search.run", "search.footage"):
+    by_purpose: dict[str, list[RecordedEvent[GallerySearched | FootageSearched]]] = defaultdict(list)
+    searches: list[RecordedEvent[GallerySearched | FootageSearched]] = [*history.of(GallerySearched)]
+    searches += history.of(FootageSearched)
+    for entry in sorted(searches, key=lambda searched: searched.sequence):
         if period.contains(entry.timestamp):
-            by_purpose[str(entry.details.get("purpose", SearchPurpose.NOT_STATED.value))].append(entry)
+            by_purpose[entry.event.purpose or SearchPurpose.NOT_STATED.value].append(entry)
     order = [p.value for p in SearchPurpose]
     return tuple(
         SearchFigure(
             purpose=purpose,
-            gallery_searches=sum(e.action == "search.run" for e in entries),
-            footage_searches=sum(e.action == "search.footage" for e in entries),
+            gallery_searches=sum(isinstance(e.event, GallerySearched) for e in entries),
+            footage_searches=sum(isinstance(e.event, FootageSearched) for e in entries),
             sources=tuple(e.sequence for e in entries),
         )
         for purpose, entries in sorted(by_purpose.items(), key=lambda item: _rank(order, item[0]))
@@ -556,11 +582,9 @@ def _gaps(history: AuditHistory, period: Period) -> tuple[str, ...]:
             "audit retention period; figures that depend on them (holdings, deployments, searches, alerts) "
             "cannot be reconstructed and may be undercounted."
         )
-    if not [e for e in history.of("config.change") if e.timestamp < period.end]:
+    if not [e for e in history.of(ConfigurationChanged) if e.timestamp < period.end]:
         gaps.append("No configuration is recorded as in force during the period: retention periods are unknown.")
-    interrupted = [
-        e for e in history.of("deployment.stop") if period.contains(e.timestamp) and e.details.get("interrupted")
-    ]
+    interrupted = [e for e in history.of(RunStopped) if period.contains(e.timestamp) and e.event.interrupted]
     if interrupted:
         gaps.append(
             f"{len(interrupted)} camera run(s) ended without being stopped (their process died) and were closed at "
@@ -584,28 +608,8 @@ def stages_in(register: Register, category: TechnologyCategory, period: Period) 
     return dict(found)
 
 
-def _after(text: str, prefix: str) -> str:
-    return text[len(prefix) :] if text.startswith(prefix) else text
-
-
-def _moment(value: object) -> datetime:
-    return datetime.fromisoformat(str(value)).astimezone(UTC)
-
-
 def _hours(delta: timedelta) -> float:
     return round(delta.total_seconds() / 3600, 2)
-
-
-def _list(value: object) -> list[object]:
-    return list(value) if isinstance(value, list) else []
-
-
-def _dict(value: object) -> dict[str, object]:
-    return dict(value) if isinstance(value, dict) else {}
-
-
-def _int(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def _sorted(sources: list[int]) -> Sources:

@@ -16,6 +16,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from watchkeeper.errors import InputError
+from watchkeeper.governance.audit.events import DeploymentAuthorised, FootageSearched, GallerySearched
 from watchkeeper.governance.register import WATCHKEEPER_NAME, DocumentKind, Register, TechnologyCategory, UseStage
 from watchkeeper.reports.figures import (
     Period,
@@ -232,12 +233,9 @@ def _first_use(
 ) -> tuple[date | None, list[int]]:
     candidates: list[tuple[date, int]] = []
     if category is TechnologyCategory.LIVE_FACIAL_RECOGNITION:
-        candidates += [
-            (datetime.fromisoformat(str(e.details["starts_at"])).date(), e.sequence)
-            for e in history.of("deployment.authorise")
-        ]
+        candidates += [(e.event.starts_at.date(), e.sequence) for e in history.of(DeploymentAuthorised)]
     if category is TechnologyCategory.RETROSPECTIVE_FACIAL_RECOGNITION:
-        candidates += [(e.timestamp.date(), e.sequence) for e in history.of("search.run", "search.footage")]
+        candidates += [(e.timestamp.date(), e.sequence) for e in history.of(GallerySearched, FootageSearched)]
     candidates += [
         (u.starts_on, u.audit_sequence)
         for u in register.uses

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from watchkeeper.governance.audit.events import FoiAnswersDrafted, ReportProduced
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.foi import list_requests
@@ -41,14 +42,13 @@ def transparency_report(
         history, read_register(gov, actor), list_requests(gov, actor), period, gov.clock.now(), snapshot_dates
     )
     with transaction(gov.sessions) as session:
-        gov.audit.append(
-            session,
-            actor,
-            "report.produce",
-            f"report:{period.first.isoformat()}/{period.last.isoformat()}",
-            "transparency report",
-            {"snapshot_dates": [d.isoformat() for d in report.snapshot_dates], "entries_read": len(history.entries)},
+        produced = ReportProduced(
+            first=period.first,
+            last=period.last,
+            snapshot_dates=report.snapshot_dates,
+            entries_read=len(history.entries),
         )
+        gov.audit.append(session, actor, produced, "transparency report")
     return report
 
 
@@ -61,14 +61,8 @@ def foi_answers(gov: Governance, actor: Actor, questions: list[Question], years:
     reports = {year: build_report(history, register, requests, Period.year(year), now) for year in years}
     answers = draft_answers(questions, reports, register, history, now)
     with transaction(gov.sessions) as session:
-        gov.audit.append(
-            session,
-            actor,
-            "report.foi",
-            "foi-answers",
-            "draft answers to standard FOI questions",
-            {"years": list(years), "questions": [q.id for q in questions]},
-        )
+        drafted = FoiAnswersDrafted(years=tuple(years), questions=tuple(q.id for q in questions))
+        gov.audit.append(session, actor, drafted, "draft answers to standard FOI questions")
     return answers
 
 

@@ -3,6 +3,8 @@
 Pure logic over bytes and hashes, independent of storage:
 
 * :mod:`.entry`: :class:`AuditEntry` and its canonical bytes, the input of each Merkle leaf hash;
+* :mod:`.events`: every act the log records as a typed dataclass (action, target, details), how
+  writers record them and reports read them back, an unreadable entry being an :class:`EventError`;
 * :mod:`.merkle`: RFC 6962 hashing, :func:`root_hash`, :class:`CompactRange` for O(log n) appends, and
   :class:`~.merkle.SubtreeHashes` for building many proofs over one log;
 * :mod:`.proofs`: which nodes a proof needs, building proofs from storage, verifying them;
@@ -44,6 +46,7 @@ from watchkeeper.governance.audit.errors import (
     AuditKeyError,
     CheckpointError,
     EntryError,
+    EventError,
     ProofError,
     TreeRangeError,
 )
@@ -67,6 +70,7 @@ __all__ = [
     "CheckpointError",
     "CompactRange",
     "EntryError",
+    "EventError",
     "Finding",
     "FindingKind",
     "Head",

@@ -36,19 +36,6 @@ from watchkeeper.governance.audit.merkle import leaf_hash
 
 JsonValue: TypeAlias = "str | int | float | bool | list[JsonValue] | dict[str, JsonValue] | None"
 
-KNOWN_ACTIONS = frozenset(
-    {
-        "gallery.create",
-        "subject.enrol",
-        "subject.remove",
-        "search.run",
-        "export.run",
-        "retention.enforce",
-        "config.change",
-    }
-)
-"""Actions Watchkeeper writes today; any dotted lower-case name is accepted, so new actions need no change here."""
-
 _ACTION_PATTERN = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
 _TIMESTAMP_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
 _FIELDS = ("action", "actor", "details", "reason", "role", "sequence", "target", "timestamp")

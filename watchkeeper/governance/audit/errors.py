@@ -44,3 +44,11 @@ class EntryError(AuditError):
     """An audit entry whose fields are invalid, or stored bytes that are not a canonical audit entry."""
 
     code = "audit_entry_invalid"
+
+
+class EventError(EntryError):
+    """An audit entry that is not a recorded act this version knows: an unknown action, a target not of the
+    act's form, or details with a key missing, unexpected or of the wrong type. A report that meets one
+    stops and names it, rather than counting the entry as nothing."""
+
+    code = "audit_event_unreadable"

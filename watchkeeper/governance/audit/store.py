@@ -11,7 +11,7 @@ the checkpoints file there (:mod:`.heads_file`), so that cutting the log short i
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,18 +20,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from watchkeeper.errors import InputError, NotFoundError
 from watchkeeper.governance.audit.checkpoint import Checkpoint, Signer, Verifier, sign_checkpoint
-from watchkeeper.governance.audit.entry import AuditEntry, JsonValue
+from watchkeeper.governance.audit.entry import AuditEntry
+from watchkeeper.governance.audit.events import CONFIGURATION_ACTION, PRUNE_ACTION, AuditEvent, AuditPruned
 from watchkeeper.governance.audit.heads_file import HEADS_FILE, HeadsFile
 from watchkeeper.governance.audit.merkle import CompactRange, SubtreeHashes, subtree_hash
 from watchkeeper.governance.audit.proofs import consistency_proof, inclusion_proof
-from watchkeeper.governance.audit.verify import (
-    CONFIGURATION_ACTION,
-    PRUNE_ACTION,
-    Head,
-    VerificationReport,
-    runs,
-    verify_log,
-)
+from watchkeeper.governance.audit.verify import Head, VerificationReport, runs, verify_log
 from watchkeeper.governance.audit.witness import HeadUpdate
 from watchkeeper.governance.clock import Clock
 from watchkeeper.governance.db import transaction
@@ -80,16 +74,9 @@ class AuditLog:
     def verifier(self) -> Verifier:
         return self.signer.verifier()
 
-    def append(
-        self,
-        session: Session,
-        actor: Actor,
-        action: str,
-        target: str,
-        reason: str,
-        details: Mapping[str, JsonValue],
-    ) -> AuditEntry:
-        """Record an act inside the caller's transaction: it commits, or rolls back, with the act."""
+    def append(self, session: Session, actor: Actor, event: AuditEvent, reason: str) -> AuditEntry:
+        """Record ``event``, done by ``actor`` for ``reason``, inside the caller's transaction: it commits, or
+        rolls back, with the act."""
         state = session.scalars(select(AuditState).where(AuditState.id == _STATE_ID).with_for_update()).one()
         now = self.clock.now()
         entry = AuditEntry(
@@ -97,10 +84,10 @@ class AuditLog:
             timestamp=now,
             actor=actor.name,
             role=actor.role.value,
-            action=action,
-            target=target,
+            action=event.ACTION,
+            target=event.target(),
             reason=reason,
-            details=dict(details),
+            details=event.details(),
         )
         leaf = entry.leaf_hash()
         frontier = CompactRange.restore(state.size, state.frontier).append(leaf)
@@ -281,19 +268,10 @@ class AuditLog:
                     update(AuditEntryRow).where(AuditEntryRow.sequence.between(first, last)).values(canonical=None)
                 )
             if doomed:
-                self.append(
-                    session,
-                    actor,
-                    PRUNE_ACTION,
-                    "audit",
-                    "audit retention period reached",
-                    {
-                        "entries": len(doomed),
-                        "period_days": period.days,
-                        "recorded_up_to": cutoff.isoformat(),
-                        "sequences": [[first, last] for first, last in pruned],
-                    },
+                pruning = AuditPruned(
+                    entries=len(doomed), period_days=period.days, recorded_up_to=cutoff, sequences=tuple(pruned)
                 )
+                self.append(session, actor, pruning, "audit retention period reached")
         return len(doomed)
 
 

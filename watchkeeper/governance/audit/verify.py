@@ -60,13 +60,9 @@ from itertools import pairwise
 from watchkeeper.governance.audit.checkpoint import Checkpoint, Verifier, open_checkpoint
 from watchkeeper.governance.audit.entry import AuditEntry
 from watchkeeper.governance.audit.errors import CheckpointError, EntryError, ProofError
+from watchkeeper.governance.audit.events import CONFIGURATION_ACTION, PRUNE_ACTION
 from watchkeeper.governance.audit.merkle import CompactRange, SubtreeHashes, leaf_hash
 from watchkeeper.governance.audit.proofs import HashOfRange, consistency_proof, verify_consistency
-
-PRUNE_ACTION = "retention.audit_pruned"
-"""The audited act of pruning audit entries' content; it names the sequences it pruned (:func:`_pruned_findings`)."""
-CONFIGURATION_ACTION = "config.change"
-"""The entry recording the configuration in force, whose ``retention_days.audit`` bounds every prune after it."""
 
 
 class FindingKind(StrEnum):
