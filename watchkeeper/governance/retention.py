@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from watchkeeper.governance.audit.events import (
     AlertsDeleted,
     FacesAgedOut,
+    OrphanedIndexesDeleted,
     ProbesCleared,
     SearchesDeleted,
     SubjectExpired,
@@ -69,14 +70,8 @@ def _delete_orphaned_indexes(gov: Governance, actor: Actor) -> int:
     with transaction(gov.sessions) as session:
         count = gov.indexes.delete_orphans(set(session.scalars(select(Gallery.id))))
         if count:
-            gov.audit.append(
-                session,
-                actor,
-                "retention.orphaned_indexes_deleted",
-                "indexes",
-                "index files no gallery owns, or left half-written",
-                {"files": count},
-            )
+            reason = "index files no gallery owns, or left half-written"
+            gov.audit.append(session, actor, OrphanedIndexesDeleted(files=count), reason)
     return count
 
 

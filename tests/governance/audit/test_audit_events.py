@@ -18,6 +18,7 @@ from watchkeeper.governance.audit.events import (
     KINDS,
     DeploymentAuthorised,
     FaceIndexed,
+    OrphanedIndexesDeleted,
     RunStopped,
     SubjectEnrolled,
     read_entry,
@@ -78,7 +79,16 @@ def test_every_recorded_entry_decodes_to_its_act_and_re_encodes_to_the_same_byte
         entry = AuditEntry.from_canonical_bytes(data)
         assert reencoded(entry) == data, entry.action
         actions.add(entry.action)
-    assert actions == {kind.ACTION for kind in KINDS}, "the fixture has an entry of every kind of act"
+    assert actions == {kind.ACTION for kind in KINDS} - RECORDED_AFTER_THE_FIXTURE, "an entry of every older act"
+
+
+RECORDED_AFTER_THE_FIXTURE = {OrphanedIndexesDeleted.ACTION}
+"""Acts that came after the recorded log was written, so it cannot hold them; each is checked below."""
+
+
+def test_acts_newer_than_the_recorded_log_round_trip() -> None:
+    recorded = entry(OrphanedIndexesDeleted.ACTION, "indexes", {"files": 2})
+    assert reencoded(recorded) == recorded.canonical_bytes()
 
 
 def entry(action: str, target: str, details: dict[str, object]) -> AuditEntry:

@@ -381,6 +381,15 @@ class UploadsSwept(AuditEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class OrphanedIndexesDeleted(AuditEvent):
+    """Index files no gallery owns, or half-written by a killed process, deleted by retention."""
+
+    ACTION = "retention.orphaned_indexes_deleted"
+    TARGET = "indexes"
+    files: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class AuditPruned(AuditEvent):
     """Names the sequences it pruned as inclusive runs, its period and cutoff; a prune entry of an older
     format gave only the count (see :func:`~.verify.verify_log`)."""
@@ -584,6 +593,7 @@ KINDS: tuple[type[AuditEvent], ...] = (
     SearchesDeleted,
     AlertsDeleted,
     UploadsSwept,
+    OrphanedIndexesDeleted,
     AuditPruned,
     ConfigurationChanged,
     TechnologyRegistered,
