@@ -10,8 +10,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from watchkeeper.api.auth import CurrentActor, State
-from watchkeeper.api.params import RecordNumber
 from watchkeeper.serialise import plain
+from watchkeeper.server.inputs import RecordNumber
 
 router = APIRouter(tags=["audit"])
 
