@@ -29,6 +29,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check watchkeeper tests benchmarks
 	$(BIN)/ruff format --check watchkeeper tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 # The peer package, for comparison only: installed without its `dlib` dependency (which pip would compile
 # for many minutes); dlib-bin already provides the same `dlib` module.

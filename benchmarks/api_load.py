@@ -25,13 +25,13 @@ from pathlib import Path
 
 import httpx
 
-from watchkeeper.api.app import create_app
-from watchkeeper.api.config import ServerConfig
-from watchkeeper.api.embedded import serve_in_thread
 from watchkeeper.config import load_settings
 from watchkeeper.governance import credentials, users
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.roles import Role
+from watchkeeper.server.app import create_app
+from watchkeeper.server.config import ServerConfig
+from watchkeeper.server.embedded import serve_in_thread
 
 PEOPLE = {
     "obama": "examples/obama.jpg",

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import httpx
 
-from watchkeeper.api.app import create_app
-from watchkeeper.api.config import ServerConfig
-from watchkeeper.api.embedded import serve_in_thread
 from watchkeeper.config import Settings
 from watchkeeper.face import FaceEngine
 from watchkeeper.governance import credentials, users
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.roles import Role
+from watchkeeper.server.app import create_app
+from watchkeeper.server.config import ServerConfig
+from watchkeeper.server.embedded import serve_in_thread
 
 PEOPLE = {Role.ADMIN: "ada", Role.OPERATOR: "olu", Role.ANALYST: "ann", Role.AUDITOR: "aud"}
 SHARED_FACES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "faces"

@@ -12,7 +12,6 @@ from serving import RunningServer, running_server
 from sqlalchemy import update
 from test_http_galleries_and_search import enrol
 
-from watchkeeper.api.config import ServerConfig
 from watchkeeper.config import ConfigError, Settings
 from watchkeeper.face import FaceEngine
 from watchkeeper.governance import deployments, users
@@ -20,6 +19,7 @@ from watchkeeper.governance.cameras import read_camera_sources, without_credenti
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.roles import Role
 from watchkeeper.governance.schema import CameraRun
+from watchkeeper.server.config import ServerConfig
 
 CLIP = "examples/short_hamilton_clip.mp4"
 

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from serving import running_server
 
-from watchkeeper.api.config import ServerConfig, read_server_config
-from watchkeeper.api.limits import RateLimits, RequestCharge, TokenBuckets
 from watchkeeper.config import ConfigError, Settings
 from watchkeeper.errors import RateLimitedError
 from watchkeeper.face import FaceEngine
 from watchkeeper.governance.roles import Role
+from watchkeeper.server.config import ServerConfig, read_server_config
+from watchkeeper.server.limits import RateLimits, RequestCharge, TokenBuckets
 
 
 class FakeClock:

@@ -12,10 +12,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from watchkeeper.api.limits import request_charge
-from watchkeeper.api.state import ServerState, server_state
 from watchkeeper.governance.credentials import AuthenticationError, authenticate_bearer
 from watchkeeper.governance.roles import Actor
+from watchkeeper.server.limits import request_charge
+from watchkeeper.server.state import ServerState, server_state
 
 _bearer = HTTPBearer(
     auto_error=False,

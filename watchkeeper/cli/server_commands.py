@@ -9,14 +9,14 @@ import typer
 import uvicorn
 from rich.table import Table
 
-from watchkeeper.api.app import create_app
-from watchkeeper.api.config import read_server_config
 from watchkeeper.cli import output
 from watchkeeper.cli.governance_commands import Reason, User
 from watchkeeper.cli.governed import governed
 from watchkeeper.cli.options import JsonOutput
 from watchkeeper.config import ConfigError, load_settings
 from watchkeeper.governance import credentials, users
+from watchkeeper.server.app import create_app
+from watchkeeper.server.config import read_server_config
 
 SHUTDOWN_GRACE_SECONDS = 5
 """How long stopping waits for open requests: an event stream (live alerts) never ends by itself."""

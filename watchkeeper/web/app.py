@@ -7,8 +7,8 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from watchkeeper.api.state import ServerState
 from watchkeeper.governance.sign_in_throttle import SignInThrottle
+from watchkeeper.server.state import ServerState
 from watchkeeper.web.pages import WebState, create_templates
 from watchkeeper.web.routes import alerts, deployments, galleries, records, search, signing
 from watchkeeper.web.sessions import SessionStore

@@ -21,14 +21,14 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.routing import APIRoute
 from starlette.templating import Jinja2Templates
 
-from watchkeeper.api.errors import retry_after_header, status_of
-from watchkeeper.api.limits import request_charge
-from watchkeeper.api.state import ServerState
 from watchkeeper.errors import WatchkeeperError
 from watchkeeper.governance import credentials
 from watchkeeper.governance.credentials import AuthenticationError
 from watchkeeper.governance.roles import Actor, Permission, PermissionDeniedError
 from watchkeeper.governance.sign_in_throttle import SignInThrottle
+from watchkeeper.server.errors import retry_after_header, status_of
+from watchkeeper.server.limits import request_charge
+from watchkeeper.server.state import ServerState
 from watchkeeper.web.sessions import COOKIE_NAME, LIFETIME_SECONDS, Notice, SessionStore, WebSession
 
 SIGN_IN_PATH = "/sign-in"

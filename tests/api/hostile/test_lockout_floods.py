@@ -16,10 +16,10 @@ import pytest
 from botocore.config import Config
 from serving import PEOPLE, RunningServer, running_server
 
-from watchkeeper.api.config import ServerConfig
 from watchkeeper.config import Settings
 from watchkeeper.face import FaceEngine
 from watchkeeper.governance.roles import Role
+from watchkeeper.server.config import ServerConfig
 from watchkeeper.web.sessions import COOKIE_NAME
 
 ATTACKER_ADDRESS = "127.0.0.2"

@@ -17,16 +17,15 @@ from botocore.client import BaseClient
 from botocore.config import Config
 from botocore_shapes import shape_problems
 
-from watchkeeper.api.app import create_app
-from watchkeeper.api.config import ServerConfig
-from watchkeeper.api.embedded import serve_in_thread
-from watchkeeper.api.rekognition.config import RekognitionConfig
 from watchkeeper.config import Settings
 from watchkeeper.face import FaceEngine
 from watchkeeper.governance import credentials, users
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.roles import Actor, Role
+from watchkeeper.server.app import create_app
+from watchkeeper.server.config import RekognitionConfig, ServerConfig
+from watchkeeper.server.embedded import serve_in_thread
 
 REGION = "eu-west-2"
 MAX_REQUEST_BYTES = 8 * 1024 * 1024

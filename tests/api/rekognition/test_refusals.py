@@ -20,11 +20,11 @@ from conftest import REGION, ClientFactory, Server, image_bytes, stating
 from PIL import Image
 from sqlalchemy import func, select
 
-from watchkeeper.api.app import create_app
-from watchkeeper.api.embedded import serve_in_thread
 from watchkeeper.governance import credentials
 from watchkeeper.governance.roles import Actor, Role
 from watchkeeper.governance.schema import AuditEntryRow, EnrolledFace, Search
+from watchkeeper.server.app import create_app
+from watchkeeper.server.embedded import serve_in_thread
 
 OBAMA = "examples/obama.jpg"
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from watchkeeper.api.config import read_server_config
 from watchkeeper.config import ConfigError
 from watchkeeper.governance.categories import SubjectCategory
+from watchkeeper.server.config import read_server_config
 
 
 def test_read_with_the_server_section(tmp_path: Path) -> None:

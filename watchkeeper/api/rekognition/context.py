@@ -18,12 +18,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
-from watchkeeper.api.rekognition.config import RekognitionConfig
 from watchkeeper.api.rekognition.errors import AwsError, invalid_parameter
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.faces import EntryCriteria
 from watchkeeper.governance.roles import Actor
+from watchkeeper.server.config import RekognitionConfig
 
 HEADER_PREFIX = "x-watchkeeper-"
 CASE_HEADER = "x-watchkeeper-case"

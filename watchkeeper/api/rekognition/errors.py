@@ -14,7 +14,6 @@ import uuid
 
 from starlette.responses import JSONResponse
 
-from watchkeeper.api.errors import RequestTooLargeError
 from watchkeeper.errors import (
     AlreadyExistsError,
     FaceSelectionError,
@@ -29,6 +28,7 @@ from watchkeeper.errors import (
 from watchkeeper.governance.credentials import AuthenticationError
 from watchkeeper.governance.galleries import GalleryError
 from watchkeeper.governance.roles import PermissionDeniedError, UnknownUserError
+from watchkeeper.server.errors import RequestTooLargeError
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
 REQUEST_ID_HEADER = "x-amzn-RequestId"

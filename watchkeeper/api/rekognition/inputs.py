@@ -15,9 +15,9 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 from pydantic.alias_generators import to_pascal
 
-from watchkeeper.api.errors import NESTED_TOO_DEEPLY
 from watchkeeper.api.rekognition.errors import AwsError, invalid_parameter
 from watchkeeper.api.rekognition.shapes import QualityFilter
+from watchkeeper.server.errors import NESTED_TOO_DEEPLY
 
 CollectionId = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[a-zA-Z0-9_.\-]+$")]
 FaceId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]

@@ -14,17 +14,17 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.responses import Response
 
-from watchkeeper.api.errors import retry_after_header
-from watchkeeper.api.limits import RequestCharge, request_charge
 from watchkeeper.api.rekognition.context import Call, signed_statements
 from watchkeeper.api.rekognition.errors import AwsError, aws_error_of, aws_response, error_response
 from watchkeeper.api.rekognition.inputs import parse_body
 from watchkeeper.api.rekognition.operations import OPERATIONS
 from watchkeeper.api.rekognition.shapes import JsonObject
 from watchkeeper.api.rekognition.sigv4 import ReceivedRequest, verify_request
-from watchkeeper.api.state import ServerState, server_state
 from watchkeeper.governance import credentials
 from watchkeeper.governance.roles import Actor
+from watchkeeper.server.errors import retry_after_header
+from watchkeeper.server.limits import RequestCharge, request_charge
+from watchkeeper.server.state import ServerState, server_state
 
 TARGET_HEADER = "x-amz-target"
 TARGET_PREFIX = "RekognitionService."

@@ -10,13 +10,13 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from watchkeeper.api.alert_feed import alert_events
 from watchkeeper.api.auth import CurrentActor, State
-from watchkeeper.api.params import RecordNumber
 from watchkeeper.governance import deployments
 from watchkeeper.governance.deployments import AlertOutcome, AlertRecord
 from watchkeeper.governance.roles import Permission
 from watchkeeper.serialise import plain
+from watchkeeper.server.alert_feed import alert_events
+from watchkeeper.server.inputs import RecordNumber
 
 router = APIRouter(tags=["alerts"])
 

@@ -11,10 +11,10 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from watchkeeper.api.auth import CurrentActor, State
-from watchkeeper.api.params import RecordNumber
 from watchkeeper.governance.audit.checkpoint import open_checkpoint, split_checkpoints
 from watchkeeper.governance.audit.verify import VerificationReport
 from watchkeeper.serialise import plain
+from watchkeeper.server.inputs import RecordNumber
 
 router = APIRouter(tags=["audit"])
 

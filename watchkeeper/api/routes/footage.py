@@ -9,12 +9,13 @@ from fastapi import APIRouter, File, Form, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from watchkeeper.api.auth import CurrentActor, State
-from watchkeeper.api.routes.forms import CaseReference, Purpose, SearchReason, read_upload
+from watchkeeper.api.routes.forms import CaseReference, Purpose, SearchReason
 from watchkeeper.errors import InputError
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD
 from watchkeeper.governance.search import SearchPurpose
 from watchkeeper.governance.uploads import upload_file
 from watchkeeper.live.footage import FootageOutcome, FootageRequest, search_footage
+from watchkeeper.server.inputs import read_upload
 from watchkeeper.video.sources import VideoSource, VideoSourceError
 
 router = APIRouter(tags=["searches"])

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Form, UploadFile
+from fastapi import Form
 from pydantic import BaseModel, Field
 
-from watchkeeper.errors import InputError
 from watchkeeper.governance.search import SearchPurpose
 
 ReasonText = Annotated[str, Field(min_length=1, max_length=2000, description="Why this is done (audited).")]
@@ -18,11 +17,3 @@ Purpose = Annotated[SearchPurpose, Form(description="What the search is for, by 
 
 class Reasoned(BaseModel):
     reason: ReasonText
-
-
-async def read_upload(upload: UploadFile) -> bytes:
-    """An uploaded file's bytes (the request size limit has already bounded them)."""
-    data = await upload.read()
-    if not data:
-        raise InputError(upload.filename or "upload", "the file is empty")
-    return data

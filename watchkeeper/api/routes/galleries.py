@@ -10,13 +10,14 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from watchkeeper.api.auth import CurrentActor, State
-from watchkeeper.api.routes.forms import CaseReference, Purpose, ReasonText, SearchReason, read_upload
+from watchkeeper.api.routes.forms import CaseReference, Purpose, ReasonText, SearchReason
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD
 from watchkeeper.governance import galleries, search
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.galleries import EnrolmentImage, EnrolmentOutcome, GalleryRecord, SubjectRecord
 from watchkeeper.governance.search import DEFAULT_CANDIDATES, SearchOutcome, SearchPurpose, SearchRequest
 from watchkeeper.matching import IndexKind
+from watchkeeper.server.inputs import read_upload
 
 router = APIRouter(tags=["galleries"])
 

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Form, Header, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from watchkeeper.api.alert_feed import alert_events
-from watchkeeper.api.params import RecordNumber
 from watchkeeper.governance import deployments
 from watchkeeper.governance.deployments import AlertOutcome, AlertRecord
 from watchkeeper.governance.roles import Permission
+from watchkeeper.server.alert_feed import alert_events
+from watchkeeper.server.inputs import RecordNumber
 from watchkeeper.web.images import image_response
 from watchkeeper.web.pages import (
     SECURITY_HEADERS,

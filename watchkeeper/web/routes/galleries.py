@@ -9,12 +9,11 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from watchkeeper.api.params import RecordNumber
-from watchkeeper.api.routes.forms import read_upload
 from watchkeeper.governance import galleries
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.galleries import EnrolmentImage, EnrolmentOutcome, SubjectDetails
 from watchkeeper.matching import IndexKind
+from watchkeeper.server.inputs import RecordNumber, read_upload
 from watchkeeper.web.images import face_response
 from watchkeeper.web.pages import (
     FormSession,

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from watchkeeper.api.params import RecordNumber
 from watchkeeper.governance import retention
 from watchkeeper.governance.policy import POLICY_KINDS
+from watchkeeper.server.inputs import RecordNumber
 from watchkeeper.web.pages import FormSession, Session, Web, WebRoute, done, render
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)

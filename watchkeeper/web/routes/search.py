@@ -9,12 +9,12 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from watchkeeper.api.errors import status_of
-from watchkeeper.api.routes.forms import read_upload
 from watchkeeper.errors import WatchkeeperError
 from watchkeeper.governance import galleries, search
 from watchkeeper.governance.roles import Permission
 from watchkeeper.governance.search import DEFAULT_CANDIDATES, SearchPurpose, SearchRequest
+from watchkeeper.server.errors import status_of
+from watchkeeper.server.inputs import read_upload
 from watchkeeper.web.images import preview_data_url
 from watchkeeper.web.pages import FormSession, Session, Web, WebRoute, render
 from watchkeeper.web.sessions import WebSession

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from watchkeeper.api.errors import retry_after_header
-from watchkeeper.api.limits import request_charge
 from watchkeeper.errors import RateLimitedError, WatchkeeperError
 from watchkeeper.governance import credentials
+from watchkeeper.server.errors import retry_after_header
+from watchkeeper.server.limits import request_charge
 from watchkeeper.web.pages import (
     SIGN_IN_PATH,
     FormSession,

@@ -23,9 +23,9 @@ from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from watchkeeper.api.config import ServerConfig
-from watchkeeper.api.errors import RequestTooLargeError, retry_after_header
 from watchkeeper.errors import RateLimitedError
+from watchkeeper.server.config import ServerConfig
+from watchkeeper.server.errors import RequestTooLargeError, retry_after_header
 
 Rejection = Callable[[Scope, int, str, str, dict[str, str]], Response]
 """Builds the refusal in the shape the client speaks (REST JSON or AWS JSON): scope, status, code, message,

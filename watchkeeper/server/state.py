@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from watchkeeper.api.config import ServerConfig
 from watchkeeper.governance.context import Governance
 from watchkeeper.live.supervisor import LiveSupervisor
+from watchkeeper.server.config import ServerConfig
 
 
 @dataclass
