@@ -14,8 +14,6 @@ from watchkeeper.live.supervisor import LiveSupervisor
 @dataclass
 class ServerState:
     gov: Governance
-    video_gov: Governance
-    """The same core with the engine chosen for video (the CNN detector): live runs and footage search."""
     config: ServerConfig
     live: LiveSupervisor
 

@@ -54,6 +54,11 @@ class EngineOptions:
     image_limits: ImageLimits = field(default_factory=ImageLimits)
 
 
+VIDEO_OPTIONS = EngineOptions(detector=DetectorKind.CNN)
+"""How video is analysed unless a run chooses otherwise: the CNN detector, which also finds turned and partly
+hidden faces (a HOG-only run misses people the CNN catches on real footage)."""
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Face:
     """One face found in an image.

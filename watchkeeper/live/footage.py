@@ -75,10 +75,10 @@ def search_footage(
 ) -> FootageOutcome:
     """Find the probe's chosen face in ``frames``; the segments are recorded with the search and audited."""
     actor.require(Permission.SEARCH)
-    probe = probe_descriptor(gov, request.probe_name, request.probe, request.face_index)
+    probe = probe_descriptor(gov.video_engine, request.probe_name, request.probe, request.face_index)
     targets = LabelledIndex.of(np.zeros(1, dtype=np.int64), probe[None, :], {0: "probe"})
     pipeline = LivePipeline(
-        gov.engine, targets, request.threshold, replace(options or PipelineOptions(), evaluate_after=None)
+        gov.video_engine, targets, request.threshold, replace(options or PipelineOptions(), evaluate_after=None)
     )
     matches: list[Match] = []
     for frame in frames:

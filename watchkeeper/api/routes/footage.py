@@ -62,7 +62,7 @@ async def search_in_footage(
         def search() -> FootageOutcome:
             try:
                 with VideoSource(copy.name, name=request.footage_name) as video:
-                    return search_footage(state.video_gov, actor, request, video.frames())
+                    return search_footage(state.gov, actor, request, video.frames())
             except VideoSourceError as error:  # the upload is not a video we can read: the client's input
                 raise UnreadableFootageError(request.footage_name, error.reason) from None
 
