@@ -20,8 +20,9 @@ from watchkeeper.cli.options import JsonOutput
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, VIDEO_OPTIONS, DetectorKind
 from watchkeeper.governance import deployments, users
 from watchkeeper.governance.deployments import CHECKPOINT_EVERY
+from watchkeeper.governance.footage import FootageRequest
 from watchkeeper.governance.search import SearchPurpose
-from watchkeeper.live.footage import FootageRequest, search_footage
+from watchkeeper.live.footage import search_footage
 from watchkeeper.live.pipeline import (
     DEFAULT_DETECT_EVERY,
     DEFAULT_DETECTION_MAX_SIDE,

@@ -12,9 +12,10 @@ from watchkeeper.api.auth import CurrentActor, State
 from watchkeeper.api.routes.forms import CaseReference, Purpose, SearchReason, read_upload
 from watchkeeper.errors import InputError
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD
+from watchkeeper.governance.footage import FootageRequest
 from watchkeeper.governance.search import SearchPurpose
 from watchkeeper.governance.uploads import upload_file
-from watchkeeper.live.footage import FootageOutcome, FootageRequest, search_footage
+from watchkeeper.live.footage import FootageOutcome, search_footage
 from watchkeeper.video.sources import VideoSource, VideoSourceError
 
 router = APIRouter(tags=["searches"])
