@@ -37,7 +37,7 @@ def measure(engine: Any, peer: Any, image: Any, rounds: int) -> tuple[str, int, 
     from watchkeeper.face.landmarks import predict_landmarks
 
     pixels = image.pixels
-    detections = engine.detect(image)
+    detections = engine.detect(image.pixels)
     peer_boxes = peer.face_locations(pixels, 1, "hog")
 
     def describe() -> object:
@@ -49,7 +49,7 @@ def measure(engine: Any, peer: Any, image: Any, rounds: int) -> tuple[str, int, 
         f"{image.size.width}x{image.size.height}",
         len(detections),
         len(peer_boxes),
-        median_seconds(lambda: engine.detect(image), rounds),
+        median_seconds(lambda: engine.detect(image.pixels), rounds),
         median_seconds(lambda: peer.face_locations(pixels, 1, "hog"), rounds),
         median_seconds(describe, rounds),
         median_seconds(lambda: peer.face_encodings(pixels, peer_boxes, 1, "small"), rounds),

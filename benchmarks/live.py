@@ -87,10 +87,10 @@ class Ours:
     """Watchkeeper's pipeline with its defaults, the networks loaded once."""
 
     def __init__(self) -> None:
-        from watchkeeper.face import DetectorKind, EngineOptions, FaceEngine
+        from watchkeeper.face import VIDEO_OPTIONS, FaceEngine
         from watchkeeper.matching import LabelledIndex
 
-        self.engine = FaceEngine(EngineOptions(detector=DetectorKind.CNN))
+        self.engine = FaceEngine(VIDEO_OPTIONS)
         references = [self.engine.analyse_file(FACES / f).single_face().require_descriptor() for f in PEOPLE.values()]
         self.watchlist = LabelledIndex.of(
             np.arange(len(PEOPLE), dtype=np.int64), np.stack(references), dict(enumerate(PEOPLE))

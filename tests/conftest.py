@@ -94,8 +94,7 @@ def clock() -> FixedClock:
 @pytest.fixture
 def gov(tmp_path: Path, settings: Settings, engine: FaceEngine, clock: FixedClock) -> Iterator[Governance]:
     """Its own data directory, and the session's face engine (models loaded once for the whole run)."""
-    governance = Governance.open(replace(settings, data_dir=tmp_path / "data"), clock)
-    governance.engine = engine
+    governance = Governance.open(replace(settings, data_dir=tmp_path / "data"), clock, engine=engine)
     yield governance
     governance.close()
 

@@ -45,8 +45,7 @@ def running_server(
     engine is reused (same models)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     (data_dir / "watchkeeper.toml").write_text(policy, encoding="utf-8")
-    gov = Governance.open(replace(settings, data_dir=data_dir))
-    gov.engine = engine
+    gov = Governance.open(replace(settings, data_dir=data_dir), engine=engine)
     admin = users.resolve_actor(gov, users.add_user(gov, None, PEOPLE[Role.ADMIN], Role.ADMIN, "first").name)
     for role, name in PEOPLE.items():
         if role is not Role.ADMIN:

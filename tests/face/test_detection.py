@@ -113,7 +113,8 @@ def test_face_count_in_every_labelled_image(faces_dir: Path, boxes_only_engine: 
         rows = [row for row in csv.DictReader(handle) if row["faces"]]
     assert len(rows) >= 30
     found = {
-        row["file"]: len(boxes_only_engine.detect(boxes_only_engine.load(faces_dir / row["file"]))) for row in rows
+        row["file"]: len(boxes_only_engine.detect(boxes_only_engine.load(faces_dir / row["file"]).pixels))
+        for row in rows
     }
     assert found == {row["file"]: int(row["faces"]) for row in rows}
 
@@ -135,7 +136,7 @@ def test_precision_and_recall_on_dlibs_annotated_scenes(faces_dir: Path, boxes_o
     """Every annotated face found (IoU >= 0.5) and nothing else, on the scenes dlib's detector example uses."""
     true_positives = missed = false_positives = 0
     for path, truth in _annotated_faces(faces_dir):
-        found = [d.box for d in boxes_only_engine.detect(boxes_only_engine.load(path))]
+        found = [d.box for d in boxes_only_engine.detect(boxes_only_engine.load(path).pixels)]
         matched = {i for t in truth for i, f in enumerate(found) if t.intersection_over_union(f) >= 0.5}
         hits = sum(any(t.intersection_over_union(f) >= 0.5 for f in found) for t in truth)
         true_positives += hits
@@ -147,7 +148,7 @@ def test_precision_and_recall_on_dlibs_annotated_scenes(faces_dir: Path, boxes_o
 
 def test_no_face_in_a_picture_of_dogs(faces_dir: Path, boxes_only_engine: FaceEngine) -> None:
     image = boxes_only_engine.load(faces_dir / "dlib/examples/faces/dogs.jpg")
-    assert boxes_only_engine.detect(image) == []
+    assert boxes_only_engine.detect(image.pixels) == []
 
 
 def test_negative_upsampling_is_refused() -> None:

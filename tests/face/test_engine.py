@@ -12,6 +12,8 @@ from watchkeeper.errors import FaceSelectionError
 from watchkeeper.face import DetectorKind, EngineOptions, FaceAnalysis, FaceEngine
 from watchkeeper.face.detection import MmodDetector
 from watchkeeper.networks.mmod import OnnxMmodDetector
+from watchkeeper.types import BoundingBox
+from watchkeeper.video.tracking import shot_quality
 
 Analyse = Callable[[str], FaceAnalysis]
 
@@ -66,3 +68,41 @@ def test_both_backends_agree_on_a_real_face(faces_dir: Path, engine: FaceEngine,
     ours = engine.analyse_file(path).single_face().require_descriptor()
     theirs = reference.analyse_file(path).single_face().require_descriptor()
     assert np.abs(ours - theirs).max() < 1e-4
+
+
+def test_the_stages_called_one_by_one_are_the_analysis(faces_dir: Path, engine: FaceEngine) -> None:
+    """detect -> faces -> with_descriptors gives what analyse gives: one chain of steps, not two copies."""
+    image = engine.load(faces_dir / "examples/two_people.jpg")
+    whole = engine.analyse(image)
+    detections = engine.detect(image.pixels)
+    measured = engine.faces(image.pixels, detections)
+    assert [face.detection for face in measured] == detections == [face.detection for face in whole.faces]
+    assert all(face.descriptor is None for face in measured)
+    described = engine.with_descriptors(measured)
+    for staged, analysed in zip(described, whole.faces, strict=True):
+        assert (staged.index, staged.box, staged.quality) == (analysed.index, analysed.box, analysed.quality)
+        np.testing.assert_array_equal(staged.chip, analysed.chip)
+        np.testing.assert_array_equal(staged.require_descriptor(), analysed.require_descriptor())
+    np.testing.assert_array_equal(engine.describe([face.chip for face in measured])[1], whole.faces[1].descriptor)
+    assert engine.describe([]).shape == (0, 128)
+    assert engine.faces(image.pixels, []) == () == engine.with_descriptors([])
+
+
+def test_detection_at_a_chosen_scale_and_in_a_region_keeps_the_images_coordinates(
+    faces_dir: Path, engine: FaceEngine
+) -> None:
+    pixels = engine.load(faces_dir / "tests/test_images/obama.jpg").pixels
+    (full,) = engine.detect(pixels)
+    (small,) = engine.detect(pixels, max_side=400)  # the detector saw a third of the size
+    assert small.box.intersection_over_union(full.box) > 0.7
+    (found,) = engine.detect_in_region(pixels, full.box.expanded(0.5), scale=0.5)
+    assert found.box.intersection_over_union(full.box) > 0.7
+    assert engine.detect_in_region(pixels, BoundingBox(0, 0, 120, 120)) == []  # a corner without the face
+
+
+def test_a_face_scores_as_a_shot_by_its_quality(analyse: Analyse) -> None:
+    face = analyse("tests/test_images/obama.jpg").single_face()
+    quality = face.quality
+    expected = shot_quality(quality.inter_ocular_px, quality.sharpness, quality.frontalness, face.detection.score)
+    assert face.shot_score() == expected
+    assert 0.0 < expected <= 1.0

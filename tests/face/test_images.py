@@ -45,7 +45,7 @@ def test_each_accepted_format_decodes_and_finds_the_face(
     image = decode_image(encode(obama, fmt, **params), f"obama.{fmt.lower()}")
     assert image.format == fmt
     assert (image.size.width, image.size.height) == (910, 1137)
-    assert len(boxes_only_engine.detect(image)) == 1
+    assert len(boxes_only_engine.detect(image.pixels)) == 1
 
 
 def test_exif_orientation_is_applied(obama: Image.Image, boxes_only_engine: FaceEngine) -> None:
@@ -56,14 +56,14 @@ def test_exif_orientation_is_applied(obama: Image.Image, boxes_only_engine: Face
     image = decode_image(encode(stored, "JPEG", quality=95, exif=exif), "sideways.jpg")
     assert image.pixels.shape == (1137, 910, 3)
     assert np.abs(image.pixels.astype(int) - np.asarray(obama, dtype=int)).mean() < 3
-    assert len(boxes_only_engine.detect(image)) == 1
+    assert len(boxes_only_engine.detect(image.pixels)) == 1
 
 
 def test_greyscale_becomes_three_equal_channels(obama: Image.Image, boxes_only_engine: FaceEngine) -> None:
     image = decode_image(encode(obama.convert("L"), "PNG"), "grey.png")
     assert image.pixels.shape == (1137, 910, 3)
     assert np.array_equal(image.pixels[..., 0], image.pixels[..., 2])
-    assert len(boxes_only_engine.detect(image)) == 1
+    assert len(boxes_only_engine.detect(image.pixels)) == 1
 
 
 def test_sixteen_bit_greyscale_keeps_its_full_range(obama: Image.Image) -> None:

@@ -18,7 +18,7 @@ from watchkeeper.governance.clock import FixedClock
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.deployments import AlertOutcome, DeploymentError, DeploymentMode, DeploymentSpec
 from watchkeeper.governance.policy import RetentionPolicy
-from watchkeeper.governance.roles import Actor, PermissionDeniedError, Role
+from watchkeeper.governance.roles import SYSTEM_ACTOR, Actor, PermissionDeniedError, Role
 from watchkeeper.governance.schema import EnrolledFace, WatchlistEntry
 from watchkeeper.reports.figures import Period
 from watchkeeper.reports.service import transparency_report
@@ -286,3 +286,23 @@ def test_a_deployment_runs_while_any_of_its_cameras_does(
     assert deployments.describe_deployment(gov, operator, "stadium").status is deployments.DeploymentStatus.RUNNING
     deployments.stop_run(gov, operator, second, "gate-2", deployments.DeploymentCounts(1, 0, 0))
     assert deployments.describe_deployment(gov, operator, "stadium").status is deployments.DeploymentStatus.AUTHORISED
+
+
+def test_only_those_who_run_deployments_raise_alerts(
+    gov: Governance, people: dict[Role, Actor], watchlist_gallery: str, clock: FixedClock
+) -> None:
+    """Raising an alert stores a face crop, so it is refused like every other act to a role without the
+    permission, and leaves nothing; the system, which starts configured cameras, raises them."""
+    deployments.authorise_deployment(gov, people[Role.ADMIN], spec(clock))
+    run = deployments.begin_deployment(gov, people[Role.OPERATOR], "stadium", "gate-1")
+    chip = np.zeros((150, 150, 3), dtype=np.uint8)
+    entry = next(iter(run.watchlist.targets.labels))
+    entries_before = gov.audit.size()
+    for role in (Role.ANALYST, Role.AUDITOR, Role.DISCLOSURE):
+        with pytest.raises(PermissionDeniedError, match="may not run deployments"):
+            deployments.raise_alert(gov, run, Actor(f"a-{role.value}", role), "gate-1", 1, 1.0, chip, entry, 0.4)
+    assert deployments.list_alerts(gov, people[Role.OPERATOR]) == []
+    assert gov.audit.size() == entries_before
+    system_run = deployments.begin_deployment(gov, SYSTEM_ACTOR, "stadium", "gate-1")
+    alert_id = deployments.raise_alert(gov, system_run, SYSTEM_ACTOR, "gate-1", 1, 1.0, chip, entry, 0.4)
+    assert [a.id for a in deployments.list_alerts(gov, people[Role.OPERATOR])] == [alert_id]

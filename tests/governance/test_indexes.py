@@ -56,8 +56,7 @@ def test_a_new_database_beside_old_index_files_never_uses_them(
     """The database starts again (restored, or removed by hand) while ``indexes/`` stays: the new gallery
     gets the old one's id and the same number of changes, and must still not be searched with its faces."""
     local = replace(settings, data_dir=tmp_path / "data")
-    first = Governance.open(local, clock)
-    first.engine = engine
+    first = Governance.open(local, clock, engine=engine)
     admin = users.resolve_actor(first, users.add_user(first, None, "ada", Role.ADMIN, "first").name)
     galleries.create_gallery(first, admin, "custody", "", "setup")
     enrol(first, admin, "custody", "obama", faces_dir / OBAMA)
@@ -66,8 +65,7 @@ def test_a_new_database_beside_old_index_files_never_uses_them(
     for leftover in local.data_dir.glob("watchkeeper.db*"):
         leftover.unlink()
 
-    second = Governance.open(local, clock)
-    second.engine = engine
+    second = Governance.open(local, clock, engine=engine)
     admin = users.resolve_actor(second, users.add_user(second, None, "ada", Role.ADMIN, "first").name)
     galleries.create_gallery(second, admin, "custody", "", "setup")
     enrol(second, admin, "custody", "biden", faces_dir / BIDEN)
@@ -133,7 +131,6 @@ def test_a_removal_stands_when_the_index_cannot_follow(
 
     assert [s.reference for s in galleries.list_subjects(gov, admin, "custody")] == ["biden"]
     assert candidates(gov, people[Role.ANALYST], "custody", faces_dir / OBAMA_PROBE) == [("biden", False)]
-    fresh = Governance.open(gov.settings, gov.clock)  # another process, rebuilding from the database
-    fresh.engine = gov.engine
+    fresh = Governance.open(gov.settings, gov.clock, engine=gov.engine)  # another process, rebuilding from the database
     assert candidates(fresh, people[Role.ANALYST], "custody", faces_dir / OBAMA_PROBE) == [("biden", False)]
     fresh.close()

@@ -53,8 +53,8 @@ def pg_gov(postgres_url: str, tmp_path: Path, settings: Settings, engine: FaceEn
     with cleaner.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     cleaner.dispose()
-    gov = Governance.open(replace(settings, data_dir=tmp_path / "data", database_url=postgres_url), SystemClock())
-    gov.engine = engine
+    local = replace(settings, data_dir=tmp_path / "data", database_url=postgres_url)
+    gov = Governance.open(local, SystemClock(), engine=engine)
     yield gov
     gov.close()
 

@@ -210,8 +210,7 @@ def test_the_data_directory_and_every_file_in_it_are_private_whatever_the_umask(
     permissive_umask: None, tmp_path: Path, settings: Settings, engine: FaceEngine, faces_dir: Path
 ) -> None:
     data_dir = tmp_path / "fresh" / "data"
-    gov = Governance.open(replace(settings, data_dir=data_dir, config_file=tmp_path / "none.toml"))
-    gov.engine = engine
+    gov = Governance.open(replace(settings, data_dir=data_dir, config_file=tmp_path / "none.toml"), engine=engine)
     try:
         admin = users.resolve_actor(gov, users.add_user(gov, None, "ada", Role.ADMIN, "first").name)
         galleries.create_gallery(gov, admin, "watch", "", "setup")

@@ -23,8 +23,8 @@ def cnn_engine(settings: Settings) -> FaceEngine:
 
 @pytest.fixture
 def live_gov(tmp_path: Path, settings: Settings, cnn_engine: FaceEngine) -> Iterator[Governance]:
-    gov = Governance.open(replace(settings, data_dir=tmp_path / "data"))
-    gov.engine = cnn_engine
+    """Photographs (enrolment, probes) and video both analysed with the CNN engine."""
+    gov = Governance.open(replace(settings, data_dir=tmp_path / "data"), engine=cnn_engine, video_engine=cnn_engine)
     yield gov
     gov.close()
 

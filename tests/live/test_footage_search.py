@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 
 from watchkeeper.governance import users
 from watchkeeper.governance.context import Governance
+from watchkeeper.governance.footage import FootageRequest
 from watchkeeper.governance.roles import Role
 from watchkeeper.governance.schema import FootageSegment, Search
-from watchkeeper.live.footage import FootageRequest, search_footage
+from watchkeeper.live.footage import search_footage
 from watchkeeper.video.sources import VideoSource
 
 

@@ -56,8 +56,7 @@ def test_the_clip_is_followed_between_searches_and_each_shot_described_once(
     targets = LabelledIndex.of(np.zeros(1, dtype=np.int64), reference.require_descriptor()[None, :], {0: "lin"})
     options = PipelineOptions(detect_every=15, follow_every=3)
     counting = CountingDescriptors(cnn_engine.descriptor_backend)
-    engine = FaceEngine(cnn_engine.options, cnn_engine.settings, counting)
-    engine.detector = cnn_engine.detector
+    engine = FaceEngine(cnn_engine.options, cnn_engine.settings, counting, cnn_engine.detector)
     pipeline = LivePipeline(engine, targets, 0.6, options)
     matches: list[Match] = []
     with VideoSource(faces_dir / CLIP) as source:

@@ -105,8 +105,7 @@ def build_history(gov: Governance, people: dict[Role, Actor], clock: FixedClock,
     # 2023: a configuration change, changes to the gallery, an operational deployment, FOI requests.
     clock.current = at(2023, 1, 10)
     gov.settings.effective_config_file.write_text("[retention]\nalerts = 14\n", encoding="utf-8")
-    reopened = Governance.open(gov.settings, clock)
-    reopened.engine = gov.engine
+    reopened = Governance.open(gov.settings, clock, engine=gov.engine)
     gov.close()
     gov = reopened
     register.record_use(gov, disclosure, "Watchkeeper", UseStage.ONGOING, date(2023, 1, 1), None, "", "adopted")

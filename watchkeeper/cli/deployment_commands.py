@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Self
@@ -17,11 +17,12 @@ from watchkeeper.cli import output
 from watchkeeper.cli.governance_commands import Purpose, Reason, User
 from watchkeeper.cli.governed import governed, read_probe
 from watchkeeper.cli.options import JsonOutput
-from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, DetectorKind, EngineOptions, FaceEngine
+from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, VIDEO_OPTIONS, DetectorKind
 from watchkeeper.governance import deployments, users
 from watchkeeper.governance.deployments import CHECKPOINT_EVERY
+from watchkeeper.governance.footage import FootageRequest
 from watchkeeper.governance.search import SearchPurpose
-from watchkeeper.live.footage import FootageRequest, search_footage
+from watchkeeper.live.footage import search_footage
 from watchkeeper.live.pipeline import (
     DEFAULT_DETECT_EVERY,
     DEFAULT_DETECTION_MAX_SIDE,
@@ -71,7 +72,7 @@ def deploy_run(
     camera: Annotated[str, typer.Option("--camera", help="Which authorised camera this source is.")],
     user: User,
     detector: Annotated[DetectorKind, typer.Option("--detector", help="cnn finds turned faces; hog is cheaper.")] = (
-        DetectorKind.CNN
+        VIDEO_OPTIONS.detector
     ),
     detect_every: Annotated[
         int, typer.Option("--detect-every", min=1, help="Search the whole frame on every n-th frame.")
@@ -93,11 +94,10 @@ def deploy_run(
     """Run a deployment on a source, printing alerts as they are raised (one JSON line each with --json)
     under a live display of frames, speed, dropped frames, tracks and alerts. Runs left open by a process
     that died are closed on record first (at their last checkpoint)."""
-    with governed(as_json) as gov:
+    with governed(as_json, replace(VIDEO_OPTIONS, detector=detector)) as gov:
         actor = users.resolve_actor(gov, user)
         deployments.close_silent_runs(gov)
         checkpoint_every = timedelta(seconds=checkpoint_seconds)
-        gov.engine = FaceEngine(EngineOptions(detector=detector), gov.settings)
         options = PipelineOptions(
             detect_every=detect_every,
             follow_every=follow_every,
@@ -302,7 +302,6 @@ def footage_search(
     data = read_probe(probe, as_json)
     with governed(as_json) as gov:
         actor = users.resolve_actor(gov, user)
-        gov.engine = FaceEngine(EngineOptions(detector=DetectorKind.CNN), gov.settings)
         request = FootageRequest(
             footage, probe.name, data, case, reason, face_index=face, threshold=threshold, purpose=purpose
         )

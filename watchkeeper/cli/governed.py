@@ -9,6 +9,7 @@ from pathlib import Path
 from watchkeeper.cli import output
 from watchkeeper.config import load_settings
 from watchkeeper.errors import AlreadyExistsError, InputError, NotFoundError, WatchkeeperError
+from watchkeeper.face import VIDEO_OPTIONS, EngineOptions, FaceEngine
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.credentials import AuthenticationError
 from watchkeeper.governance.deployments import DeploymentError
@@ -19,11 +20,13 @@ from watchkeeper.governance.roles import PermissionDeniedError, UnknownUserError
 
 
 @contextmanager
-def governed(as_json: bool) -> Iterator[Governance]:
-    """The governance core of the configured data directory; any Watchkeeper error ends the command with
-    its message (exit 1 for input and permission errors, 3 when Watchkeeper itself cannot run)."""
+def governed(as_json: bool, video_options: EngineOptions = VIDEO_OPTIONS) -> Iterator[Governance]:
+    """The governance core of the configured data directory, analysing video with ``video_options``; any
+    Watchkeeper error ends the command with its message (exit 1 for input and permission errors, 3 when
+    Watchkeeper itself cannot run)."""
     try:
-        yield Governance.open(load_settings())
+        settings = load_settings()
+        yield Governance.open(settings, video_engine=FaceEngine(video_options, settings))
     except (
         InputError,
         PermissionDeniedError,

@@ -29,14 +29,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from watchkeeper.errors import InputError
-from watchkeeper.face import FaceEngine, detect_faces
-from watchkeeper.face.alignment import align_face
-from watchkeeper.face.landmarks import predict_landmarks
-from watchkeeper.face.quality import measure_quality
+from watchkeeper.face import FaceEngine
 from watchkeeper.matching.fusion import mean_template
-from watchkeeper.types import BoundingBox, Descriptors, ImageSize, RGBImage
+from watchkeeper.types import BoundingBox, Descriptors, RGBImage
 from watchkeeper.video.frames import Frame
-from watchkeeper.video.tracking import FaceTracker, Observation, Shot, Track, TrackerOptions, select_best, shot_quality
+from watchkeeper.video.tracking import FaceTracker, Observation, Shot, Track, TrackerOptions, select_best
 
 DETECT_EVERY = 3
 DETECTION_MAX_SIDE = 640
@@ -139,7 +136,7 @@ def evaluate_track_fusion(
             continue
         processed += 1
         observations, chips = _observe(engine, frame.image, len(described))
-        descriptors = engine.descriptor_backend.compute(chips)
+        descriptors = engine.describe(chips)
         for observation, descriptor in zip(observations, descriptors, strict=True):
             identity = _identity(annotations, frame.index, observation.detection.box)
             described.append(_Described(frame.index, identity, descriptor))
@@ -167,17 +164,9 @@ def evaluate_track_fusion(
 
 def _observe(engine: FaceEngine, image: RGBImage, first_id: int) -> tuple[list[Observation[int]], list[RGBImage]]:
     """Observations (payload: the observation's running number) and chips, as the live pipeline makes them."""
-    height, width = image.shape[:2]
-    observations: list[Observation[int]] = []
-    chips: list[RGBImage] = []
-    for detection in detect_faces(image, engine.detector, DETECTION_MAX_SIDE):
-        landmarks = predict_landmarks(image, detection.box)
-        chip = align_face(image, landmarks, detection.box)
-        quality = measure_quality(detection.box.clipped(ImageSize(width, height)), landmarks, chip)
-        score = shot_quality(quality.inter_ocular_px, quality.sharpness, quality.frontalness, detection.score)
-        observations.append(Observation(detection, score, first_id + len(observations)))
-        chips.append(chip)
-    return observations, chips
+    faces = engine.faces(image, engine.detect(image, DETECTION_MAX_SIDE))
+    observations = [Observation(face.detection, face.shot_score(), first_id + n) for n, face in enumerate(faces)]
+    return observations, [face.chip for face in faces]
 
 
 def _identity(annotations: Sequence[AnnotatedRegion], frame_index: int, box: BoundingBox) -> str | None:

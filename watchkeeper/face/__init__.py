@@ -23,7 +23,7 @@ from watchkeeper.face.compare import (
     similarity_from_distance,
 )
 from watchkeeper.face.detection import DetectorKind, detect_faces, detect_faces_in_region, make_detector
-from watchkeeper.face.engine import EngineOptions, Face, FaceAnalysis, FaceEngine
+from watchkeeper.face.engine import VIDEO_OPTIONS, EngineOptions, Face, FaceAnalysis, FaceEngine
 from watchkeeper.face.images import ImageLimits, LoadedImage, decode_image, load_image
 from watchkeeper.face.landmarks import FivePointLandmarks
 from watchkeeper.face.quality import FaceQuality
@@ -31,6 +31,7 @@ from watchkeeper.types import Detection
 
 __all__ = [
     "DEFAULT_MATCH_THRESHOLD",
+    "VIDEO_OPTIONS",
     "Comparison",
     "Detection",
     "DetectorKind",

@@ -6,7 +6,8 @@ arrays and dataclasses, so every caller (command line, server, video pipeline) c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from watchkeeper.config import Settings, load_settings
@@ -18,12 +19,14 @@ from watchkeeper.face.detection import (
     DetectorKind,
     FaceDetector,
     detect_faces,
+    detect_faces_in_region,
     make_detector,
 )
 from watchkeeper.face.images import ImageLimits, LoadedImage, load_image
 from watchkeeper.face.landmarks import FivePointLandmarks, predict_landmarks
 from watchkeeper.face.quality import FaceQuality, measure_quality
 from watchkeeper.types import BoundingBox, Descriptors, Detection, ImageSize, RGBImage
+from watchkeeper.video.tracking import shot_quality
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +54,17 @@ class EngineOptions:
     image_limits: ImageLimits = field(default_factory=ImageLimits)
 
 
+VIDEO_OPTIONS = EngineOptions(detector=DetectorKind.CNN)
+"""How video is analysed unless a run chooses otherwise: the CNN detector, which also finds turned and partly
+hidden faces (a HOG-only run misses people the CNN catches on real footage)."""
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Face:
     """One face found in an image.
 
-    ``index`` is the face's position in its image's left-to-right order. ``box`` is clipped to the image;
+    ``index`` is the face's position among its image's detections (left to right when they come from
+    :meth:`FaceEngine.detect`). ``box`` is clipped to the image;
     ``detection`` keeps the detector's unclipped box and score. ``chip`` is the aligned 150 x 150 crop and
     ``descriptor`` its 128-d float32 descriptor (``None`` when descriptors were not asked for). Both are
     biometric data: they live in memory only, and only the governance layer may store them.
@@ -74,6 +83,12 @@ class Face:
         if self.descriptor is None:
             raise ValueError("this face has no descriptor: the engine ran with compute_descriptors=False")
         return self.descriptor
+
+    def shot_score(self) -> float:
+        """How good a probe this face is, in [0, 1], for choosing a followed face's best shots: its quality
+        and detector score combined by :func:`~watchkeeper.video.tracking.shot_quality`."""
+        quality = self.quality
+        return shot_quality(quality.inter_ocular_px, quality.sharpness, quality.frontalness, self.detection.score)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -109,9 +124,16 @@ class FaceAnalysis:
 class FaceEngine:
     """Detects, aligns, measures and describes faces, with one set of options.
 
+    The work is a chain of stages, each a public method callable alone so that a caller needing only part
+    of it (the live pipeline finds faces at its own scale and describes only a track's best shots) runs
+    the same steps rather than a copy of them: :meth:`detect` (or :meth:`detect_in_region`) ->
+    :meth:`faces` (landmarks, aligned chip, quality) -> :meth:`describe` (descriptors from chips).
+    :meth:`analyse` runs them all on one image.
+
     ``settings`` choose the network backend (ONNX by default, dlib's own as the reference) and where built
     networks are cached; by default they are read from the environment (:func:`~watchkeeper.config.load_settings`).
-    Networks load on first use, so constructing an engine is cheap.
+    ``detector`` and ``descriptor_backend`` replace the ones the options and settings choose (tests count
+    or share them). Networks load on first use, so constructing an engine is cheap.
     """
 
     def __init__(
@@ -119,10 +141,13 @@ class FaceEngine:
         options: EngineOptions | None = None,
         settings: Settings | None = None,
         descriptor_backend: DescriptorBackend | None = None,
+        detector: FaceDetector | None = None,
     ) -> None:
         self.options = options or EngineOptions()
         self.settings = settings or load_settings()
-        self.detector: FaceDetector = make_detector(self.options.detector, self.settings, self.options.upsample)
+        self.detector: FaceDetector = detector or make_detector(
+            self.options.detector, self.settings, self.options.upsample
+        )
         backend = descriptor_backend or make_descriptor_backend(self.settings)
         self.descriptor_backend: DescriptorBackend = (
             MirrorAveragedBackend(backend) if self.options.mirror_averaging else backend
@@ -132,40 +157,53 @@ class FaceEngine:
         """Read an image file under this engine's size limits."""
         return load_image(path, self.options.image_limits)
 
-    def detect(self, image: LoadedImage) -> list[Detection]:
-        """Boxes and scores only, in left-to-right order; the cheapest way to count faces."""
-        return detect_faces(image.pixels, self.detector, self.options.max_detection_side)
+    def detect(self, pixels: RGBImage, max_side: int | None = None) -> list[Detection]:
+        """Boxes and scores only, in left-to-right order; the cheapest way to count faces.
+
+        The detector sees the image shrunk to at most ``max_side`` on its longer side (by default the
+        options' ``max_detection_side``); boxes are in ``pixels``' own coordinates either way."""
+        return detect_faces(pixels, self.detector, self.options.max_detection_side if max_side is None else max_side)
+
+    def detect_in_region(self, pixels: RGBImage, region: BoundingBox, scale: float = 1.0) -> list[Detection]:
+        """Faces inside ``region`` only, the region resized by ``scale`` (at most 1) for the detector; boxes in
+        ``pixels``' coordinates (see :func:`~watchkeeper.face.detection.detect_faces_in_region`)."""
+        return detect_faces_in_region(pixels, self.detector, region, scale)
+
+    def faces(self, pixels: RGBImage, detections: Sequence[Detection]) -> tuple[Face, ...]:
+        """A face for each of ``detections`` in ``pixels``, in their order: landmarks, the aligned chip and its
+        quality, all at the image's full resolution, and no descriptor yet (see :meth:`with_descriptors`).
+
+        Describing is most of the cost per face, so it is a stage of its own: a video pipeline measures
+        every face it sees and describes only the few best shots of each track."""
+        height, width = pixels.shape[:2]
+        size = ImageSize(width, height)
+        return tuple(_face(index, pixels, detection, size) for index, detection in enumerate(detections))
+
+    def describe(self, chips: Sequence[RGBImage]) -> Descriptors:
+        """One 128-d float32 descriptor per aligned chip, in order, in one batch; no chip gives ``(0, 128)``."""
+        return self.descriptor_backend.compute(list(chips))
+
+    def with_descriptors(self, faces: Sequence[Face]) -> tuple[Face, ...]:
+        """``faces`` with their descriptors, computed in one batch."""
+        descriptors = self.describe([face.chip for face in faces])
+        return tuple(replace(face, descriptor=descriptor) for face, descriptor in zip(faces, descriptors, strict=True))
 
     def analyse(self, image: LoadedImage) -> FaceAnalysis:
         """Every face in ``image``: box, landmarks, aligned chip, quality and (unless turned off) descriptor."""
-        size = image.size
-        detections = self.detect(image)
-        landmarks = [predict_landmarks(image.pixels, d.box) for d in detections]
-        chips = [align_face(image.pixels, marks, d.box) for d, marks in zip(detections, landmarks, strict=True)]
-        descriptors: list[Descriptors | None] = (
-            list(self.descriptor_backend.compute(chips)) if self.options.compute_descriptors else [None] * len(chips)
-        )
-        faces = tuple(
-            _face(index, detection, size, marks, chip, descriptor)
-            for index, (detection, marks, chip, descriptor) in enumerate(
-                zip(detections, landmarks, chips, descriptors, strict=True)
-            )
-        )
-        return FaceAnalysis(source=image.source, size=size, faces=faces)
+        faces = self.faces(image.pixels, self.detect(image.pixels))
+        if self.options.compute_descriptors:
+            faces = self.with_descriptors(faces)
+        return FaceAnalysis(source=image.source, size=image.size, faces=faces)
 
     def analyse_file(self, path: str | Path) -> FaceAnalysis:
         """Load and analyse one image file."""
         return self.analyse(self.load(path))
 
 
-def _face(
-    index: int,
-    detection: Detection,
-    size: ImageSize,
-    landmarks: FivePointLandmarks,
-    chip: RGBImage,
-    descriptor: Descriptors | None,
-) -> Face:
+def _face(index: int, pixels: RGBImage, detection: Detection, size: ImageSize) -> Face:
+    """Landmarks, chip and quality of one detection; the quality is measured on the box cut to the image."""
+    landmarks = predict_landmarks(pixels, detection.box)
+    chip = align_face(pixels, landmarks, detection.box)
     box = detection.box.clipped(size)
     return Face(
         index=index,
@@ -174,5 +212,5 @@ def _face(
         landmarks=landmarks,
         quality=measure_quality(box, landmarks, chip),
         chip=chip,
-        descriptor=descriptor,
+        descriptor=None,
     )

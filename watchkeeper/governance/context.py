@@ -6,14 +6,12 @@ the only code that writes or deletes biometric data.
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from watchkeeper.config import Settings
-from watchkeeper.face import FaceEngine
+from watchkeeper.face import VIDEO_OPTIONS, FaceEngine
 from watchkeeper.governance.audit.store import AuditLog
 from watchkeeper.governance.cameras import read_camera_sources
 from watchkeeper.governance.clock import Clock, SystemClock
@@ -31,14 +29,30 @@ class Governance:
     audit: AuditLog
     indexes: GalleryIndexes
     policy: RetentionPolicy
+    engine: FaceEngine
+    """Analyses still images: enrolment, gallery searches, comparisons."""
+    video_engine: FaceEngine
+    """Analyses video: live runs and footage search, whose probe it describes too, as the frames are."""
     clock: Clock = field(default_factory=SystemClock)
     cameras: dict[str, str] = field(default_factory=dict)
     """Camera name -> video source, from the policy file's ``[cameras]`` section."""
 
     @classmethod
-    def open(cls, settings: Settings, clock: Clock | None = None) -> Governance:
+    def open(
+        cls,
+        settings: Settings,
+        clock: Clock | None = None,
+        *,
+        engine: FaceEngine | None = None,
+        video_engine: FaceEngine | None = None,
+    ) -> Governance:
         """Open (and migrate) the database, the audit log and the gallery indexes of ``settings``, read the
         policy file, and record the configuration in the audit log if it changed since last recorded.
+
+        ``engine`` and ``video_engine`` default to the engine's defaults for photographs and
+        :data:`~watchkeeper.face.VIDEO_OPTIONS` for video, on ``settings``' networks; a caller passes its
+        own to choose another detector or to share loaded networks. Building them is cheap: networks load
+        on first use, so a command that only lists records never loads one.
 
         The data directory is made 0700 first (created so, or tightened), so nothing in it is readable by
         another local user whatever the umask left on the files."""
@@ -49,22 +63,20 @@ class Governance:
         sessions = open_database(settings.effective_database_url)
         audit = AuditLog.open(sessions, settings.keys_dir, clock)
         record_configuration(sessions, audit, governed_configuration(settings, policy, cameras))
-        return cls(settings, sessions, audit, GalleryIndexes(sessions, settings.index_dir), policy, clock, cameras)
+        return cls(
+            settings,
+            sessions,
+            audit,
+            GalleryIndexes(sessions, settings.index_dir),
+            policy,
+            engine or FaceEngine(settings=settings),
+            video_engine or FaceEngine(VIDEO_OPTIONS, settings),
+            clock,
+            cameras,
+        )
 
     def close(self) -> None:
         """Release the database connections (a long-lived process keeps one Governance instead)."""
         bind = self.sessions.kw.get("bind")
         if bind is not None:
             bind.dispose()
-
-    def with_engine(self, engine: FaceEngine) -> Governance:
-        """The same governance core (database, audit log, indexes) analysing faces with ``engine``: a live
-        deployment's detector is chosen for video, while searches keep the default engine."""
-        other = dataclasses.replace(self)
-        other.engine = engine
-        return other
-
-    @functools.cached_property
-    def engine(self) -> FaceEngine:
-        """The face engine, built on first use (enrolment and search need it, listing does not)."""
-        return FaceEngine(settings=self.settings)

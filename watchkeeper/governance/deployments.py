@@ -413,7 +413,10 @@ def raise_alert(
     entry_id: int,
     distance: float,
 ) -> int:
-    """Store an alert (with the live crop that raised it) and audit it; returns the alert's id."""
+    """Store an alert (with the live crop that raised it) and audit it; returns the alert's id. ``operator``
+    is who runs the camera (the system, for a configured camera it started) and needs the permission to
+    run deployments, as for the run's checkpoints and stop."""
+    operator.require(Permission.RUN_DEPLOYMENTS)
     reference, category = run.watchlist.subject(entry_id)
     with transaction(gov.sessions) as session:
         alert = Alert(

@@ -17,7 +17,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, decode_image, similarity_from_distance
+from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, FaceEngine, decode_image, similarity_from_distance
 from watchkeeper.governance.audit.events import GallerySearched
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.context import Governance
@@ -63,10 +63,11 @@ def require_case(case_reference: str, reason: str) -> None:
         raise ValueError("a search needs a stated reason")
 
 
-def probe_descriptor(gov: Governance, name: str, data: bytes, face_index: int | None) -> Descriptors:
-    """The descriptor of the chosen face of a probe image (held in memory only, unless a case keeps it)."""
-    image = decode_image(data, name, gov.engine.options.image_limits)
-    return gov.engine.analyse(image).single_face(face_index).require_descriptor()
+def probe_descriptor(engine: FaceEngine, name: str, data: bytes, face_index: int | None) -> Descriptors:
+    """The descriptor of the chosen face of a probe image, by ``engine`` (held in memory only, unless a case
+    keeps it)."""
+    image = decode_image(data, name, engine.options.image_limits)
+    return engine.analyse(image).single_face(face_index).require_descriptor()
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +120,7 @@ class SearchOutcome:
 def run_search(gov: Governance, actor: Actor, request: SearchRequest) -> SearchOutcome:
     """Search the probe's chosen face against the gallery; the result is recorded and audited."""
     actor.require(Permission.SEARCH)
-    descriptor = probe_descriptor(gov, request.probe_name, request.probe, request.face_index)
+    descriptor = probe_descriptor(gov.engine, request.probe_name, request.probe, request.face_index)
     return search_with_descriptor(gov, actor, request, descriptor)
 
 

@@ -16,14 +16,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from watchkeeper.face import FaceEngine, detect_faces, detect_faces_in_region
-from watchkeeper.face.alignment import align_face
-from watchkeeper.face.landmarks import predict_landmarks
-from watchkeeper.face.quality import measure_quality
+from watchkeeper.face import FaceEngine
 from watchkeeper.matching import LabelledIndex
 from watchkeeper.types import BoundingBox, Detection, ImageSize, RGBImage
 from watchkeeper.video.frames import Frame
-from watchkeeper.video.tracking import FaceTracker, Observation, Shot, Track, TrackerOptions, shot_quality
+from watchkeeper.video.tracking import FaceTracker, Observation, Shot, Track, TrackerOptions
 
 DEFAULT_DETECT_EVERY = 6
 DEFAULT_FOLLOW_EVERY = 3
@@ -159,27 +156,20 @@ class LivePipeline:
         index, options = frame.index, self.options
         if self._last_search is None or index - self._last_search >= options.detect_every:
             self._last_search = self._last_processed = index
-            return detect_faces(frame.image, self.engine.detector, options.detection_max_side)
+            return self.engine.detect(frame.image, options.detection_max_side)
         tracks = self.tracker.open_tracks
         if not tracks or index - self._last_processed < options.follow_every:
             return None
         self._last_processed = index
         height, width = frame.image.shape[:2]
         regions = follow_regions([t.last_box for t in tracks], ImageSize(width, height))
-        detector = self.engine.detector
-        return [d for region, scale in regions for d in detect_faces_in_region(frame.image, detector, region, scale)]
+        return [d for region, scale in regions for d in self.engine.detect_in_region(frame.image, region, scale)]
 
     def _observe(self, image: RGBImage, detections: list[Detection]) -> list[Observation[RGBImage]]:
-        height, width = image.shape[:2]
-        size = ImageSize(width, height)
-        observations = []
-        for detection in detections:
-            landmarks = predict_landmarks(image, detection.box)
-            chip = align_face(image, landmarks, detection.box)
-            quality = measure_quality(detection.box.clipped(size), landmarks, chip)
-            score = shot_quality(quality.inter_ocular_px, quality.sharpness, quality.frontalness, detection.score)
-            observations.append(Observation(detection, score, chip))
-        return observations
+        """Each face measured (not described: only a track's best shots are), scored as a shot for the tracker."""
+        return [
+            Observation(face.detection, face.shot_score(), face.chip) for face in self.engine.faces(image, detections)
+        ]
 
     def _due(self, track: Track[RGBImage]) -> bool:
         """Whether to match ``track`` now: enough observations since it was last matched, and a new best shot."""
@@ -207,7 +197,7 @@ class LivePipeline:
             shots.extend((track, shot) for shot in fresh_shots)
         if not shots:
             return []
-        descriptors = self.engine.descriptor_backend.compute([shot.payload for _, shot in shots])
+        descriptors = self.engine.describe([shot.payload for _, shot in shots])
         nearest = self.targets.nearest(descriptors)
         best: dict[int, Match] = {}
         for row, (track, shot) in enumerate(shots):

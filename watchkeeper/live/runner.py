@@ -81,7 +81,7 @@ def run_deployment(
     ``source_stats`` gives the source's counters, whose dropped and corrupt frames go on the record;
     ``checkpoint_every`` is how often the counts are saved while running."""
     run = deployments.begin_deployment(gov, actor, name, camera)
-    pipeline = LivePipeline(gov.engine, run.watchlist.targets, run.threshold, options)
+    pipeline = LivePipeline(gov.video_engine, run.watchlist.targets, run.threshold, options)
     raised: list[LiveAlert] = []
     window_closed = False
 

@@ -12,7 +12,6 @@ from enum import StrEnum
 from pathlib import Path
 
 from watchkeeper.errors import AlreadyExistsError, NotFoundError, WatchkeeperError
-from watchkeeper.face import DetectorKind, EngineOptions, FaceEngine
 from watchkeeper.governance import deployments
 from watchkeeper.governance.cameras import without_credentials
 from watchkeeper.governance.context import Governance
@@ -22,13 +21,6 @@ from watchkeeper.live.pipeline import PipelineOptions
 from watchkeeper.live.runner import LiveAlert, run_deployment
 from watchkeeper.video.source_policy import check_requested_source
 from watchkeeper.video.sources import VideoSource
-
-
-def video_engine(gov: Governance, detector: DetectorKind = DetectorKind.CNN) -> Governance:
-    """``gov`` analysing faces as live video needs: the CNN detector by default, which also finds turned
-    and partly hidden faces (a HOG-only run misses people the CNN catches on real footage)."""
-    return gov.with_engine(FaceEngine(EngineOptions(detector=detector), gov.settings))
-
 
 logger = logging.getLogger(__name__)
 
@@ -91,10 +83,10 @@ class _Run:
 class LiveSupervisor:
     """Starts, lists and stops the camera runs of authorised deployments in this process."""
 
-    def __init__(self, video_gov: Governance, video_directories: Sequence[Path] = ()) -> None:
-        """``video_gov``: the governance core with the engine chosen for video (see :func:`video_engine`);
-        ``video_directories``: where the video files that a request may name as a source are."""
-        self._gov = video_gov
+    def __init__(self, gov: Governance, video_directories: Sequence[Path] = ()) -> None:
+        """``gov``: the governance core, whose video engine the runs use; ``video_directories``: where the
+        video files that a request may name as a source are."""
+        self._gov = gov
         self._video_directories = tuple(video_directories)
         self._runs: dict[tuple[str, str], _Run] = {}
         self._lock = threading.Lock()

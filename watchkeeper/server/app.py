@@ -27,7 +27,7 @@ from watchkeeper.governance.deployments import close_silent_runs
 from watchkeeper.governance.retention import enforce_retention
 from watchkeeper.governance.roles import SYSTEM_ACTOR
 from watchkeeper.governance.uploads import sweep_uploads
-from watchkeeper.live.supervisor import LiveSupervisor, video_engine
+from watchkeeper.live.supervisor import LiveSupervisor
 from watchkeeper.server.config import ServerConfig
 from watchkeeper.server.errors import install_error_handlers
 from watchkeeper.server.limits import LimitsMiddleware
@@ -40,8 +40,7 @@ logger = logging.getLogger("watchkeeper.server")
 
 def create_app(gov: Governance, config: ServerConfig) -> FastAPI:
     """The application serving ``gov``; the caller owns ``gov`` (and closes it after the app stops)."""
-    video_gov = video_engine(gov)
-    state = ServerState(gov, video_gov, config, LiveSupervisor(video_gov, config.video_directories))
+    state = ServerState(gov, config, LiveSupervisor(gov, config.video_directories))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

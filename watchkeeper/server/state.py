@@ -14,8 +14,6 @@ from watchkeeper.server.config import ServerConfig
 @dataclass
 class ServerState:
     gov: Governance
-    video_gov: Governance
-    """The same core with the engine chosen for video (the CNN detector): live runs and footage search."""
     config: ServerConfig
     live: LiveSupervisor
 

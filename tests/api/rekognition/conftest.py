@@ -47,8 +47,7 @@ def rekognition_server(
 ) -> Iterator[Server]:
     """A server on its own data directory with an administrator, an analyst and an auditor, each with a key;
     ``config_changes`` replace the server configuration's defaults."""
-    gov = Governance.open(replace(settings, data_dir=data_dir))
-    gov.engine = engine
+    gov = Governance.open(replace(settings, data_dir=data_dir), engine=engine)
     admin = users.add_user(gov, None, "ada", Role.ADMIN, "first administrator")
     admin_actor = Actor(admin.name, admin.role)
     keys = {Role.ADMIN: credentials.issue_access_key(gov, admin_actor, "ada", "tests", "test client")}

@@ -12,9 +12,10 @@ from watchkeeper.api.auth import CurrentActor, State
 from watchkeeper.api.routes.forms import CaseReference, Purpose, SearchReason
 from watchkeeper.errors import InputError
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD
+from watchkeeper.governance.footage import FootageRequest
 from watchkeeper.governance.search import SearchPurpose
 from watchkeeper.governance.uploads import upload_file
-from watchkeeper.live.footage import FootageOutcome, FootageRequest, search_footage
+from watchkeeper.live.footage import FootageOutcome, search_footage
 from watchkeeper.server.inputs import read_upload
 from watchkeeper.video.sources import VideoSource, VideoSourceError
 
@@ -63,7 +64,7 @@ async def search_in_footage(
         def search() -> FootageOutcome:
             try:
                 with VideoSource(copy.name, name=request.footage_name) as video:
-                    return search_footage(state.video_gov, actor, request, video.frames())
+                    return search_footage(state.gov, actor, request, video.frames())
             except VideoSourceError as error:  # the upload is not a video we can read: the client's input
                 raise UnreadableFootageError(request.footage_name, error.reason) from None
 
