@@ -59,12 +59,12 @@ def demo(
     try:
         labelled = [f for f in distinct(read_labels(data)) if f.path.suffix.lower() in _STILL_SUFFIXES]
     except InputError as error:
-        output.fail(error, as_json, output.EXIT_BAD_INPUT)
+        output.fail(error, as_json)
     engine = make_engine(detector, upsample, max_side, as_json)
     try:
         analyses, failures = _analyse_all(engine, labelled)
     except WatchkeeperError as error:
-        output.fail(error, as_json, output.EXIT_UNAVAILABLE)
+        output.fail(error, as_json)
 
     singles = [(f, analyses[f.path]) for f in labelled if f.is_single_person and len(analyses[f.path].faces) == 1]
     identities = [f.identity for f, _ in singles]

@@ -78,16 +78,14 @@ def evaluate_command(
         files = distinct(read_labelled_set(data))
         listed = tuple(read_pairs_file(pairs)) if pairs is not None else None
     except InputError as error:
-        output.fail(error, as_json, output.EXIT_BAD_INPUT)
+        output.fail(error, as_json)
     engine = make_engine(detector, upsample, max_side, as_json, descriptors=False)
     try:
         sample_set = _describe(engine, files)
         options = MatchingOptions(threshold, mirror, fusion, min_quality, resamples, seed, listed)
         evaluation = evaluate(sample_set, options)
-    except InputError as error:
-        output.fail(error, as_json, output.EXIT_BAD_INPUT)
     except WatchkeeperError as error:
-        output.fail(error, as_json, output.EXIT_UNAVAILABLE)
+        output.fail(error, as_json)
     dataset = DatasetSummary(str(data), len(files), evaluation.samples, evaluation.identities, _groups(sample_set))
     engine_summary = EngineSummary(detector.value, upsample, engine.settings.network_backend.value)
     summary = summary_document(dataset, engine_summary, sample_set, evaluation, compare_techniques(sample_set, options))
@@ -147,7 +145,7 @@ def calibrate_command(
     try:
         record = read_evaluation(evaluation_report)
     except InputError as error:
-        output.fail(error, as_json, output.EXIT_BAD_INPUT)
+        output.fail(error, as_json)
     with governed(as_json) as gov:
         actor = users.resolve_actor(gov, user)
         subjects = deployments.watchlist_subjects(gov, actor, deployment)

@@ -48,7 +48,7 @@ def detect(
             if not as_json:
                 output.print_error(error)
         except WatchkeeperError as error:
-            output.fail(error, as_json, output.EXIT_UNAVAILABLE)
+            output.fail(error, as_json)
     if as_json:
         output.print_json(
             {
@@ -90,10 +90,8 @@ def compare(
             engine.analyse_file(first).single_face(face_a, "--face-a"),
             engine.analyse_file(second).single_face(face_b, "--face-b"),
         )
-    except InputError as error:
-        output.fail(error, as_json, output.EXIT_BAD_INPUT)
     except WatchkeeperError as error:
-        output.fail(error, as_json, output.EXIT_UNAVAILABLE)
+        output.fail(error, as_json)
     comparison = compare_descriptors(faces[0].require_descriptor(), faces[1].require_descriptor(), threshold)
     if as_json:
         output.print_json(

@@ -65,7 +65,7 @@ def make_engine(
     try:
         settings = load_settings()
     except ConfigError as error:
-        output.fail(error, as_json, output.EXIT_UNAVAILABLE)
+        output.fail(error, as_json)
     options = EngineOptions(
         detector=detector, upsample=upsample, max_detection_side=max_side, compute_descriptors=descriptors
     )
