@@ -15,7 +15,6 @@ from watchkeeper.cli.governance_commands import Reason, User
 from watchkeeper.cli.governed import governed
 from watchkeeper.cli.options import (
     DEFAULT_DETECTOR,
-    DEFAULT_MAX_SIDE,
     DEFAULT_THRESHOLD,
     Detector,
     JsonOutput,
@@ -34,6 +33,7 @@ from watchkeeper.evaluation.report import DatasetSummary, EngineSummary, summary
 from watchkeeper.evaluation.samples import SampleSet, describe
 from watchkeeper.evaluation.techniques import compare_techniques
 from watchkeeper.face import EngineOptions
+from watchkeeper.face.detection import DEFAULT_MAX_DETECTION_SIDE
 from watchkeeper.governance import deployments, users
 from watchkeeper.matching.fusion import EnrolmentFusion
 
@@ -57,7 +57,7 @@ def evaluate_command(
     threshold: Threshold = DEFAULT_THRESHOLD,
     detector: Detector = DEFAULT_DETECTOR,
     upsample: Upsample = None,
-    max_side: MaxSide = DEFAULT_MAX_SIDE,
+    max_side: MaxSide = DEFAULT_MAX_DETECTION_SIDE,
     mirror: Annotated[
         bool, typer.Option("--mirror/--no-mirror", help="Average each descriptor with its mirror image's.")
     ] = EngineOptions().mirror_averaging,

@@ -11,7 +11,6 @@ from rich.table import Table
 from watchkeeper.cli import output
 from watchkeeper.cli.options import (
     DEFAULT_DETECTOR,
-    DEFAULT_MAX_SIDE,
     DEFAULT_THRESHOLD,
     Detector,
     JsonOutput,
@@ -22,13 +21,14 @@ from watchkeeper.cli.options import (
 )
 from watchkeeper.errors import InputError, WatchkeeperError
 from watchkeeper.face import FaceAnalysis, compare_descriptors
+from watchkeeper.face.detection import DEFAULT_MAX_DETECTION_SIDE
 
 
 def detect(
     images: Annotated[list[Path], typer.Argument(help="Image files (JPEG, PNG, WebP or BMP).", show_default=False)],
     detector: Detector = DEFAULT_DETECTOR,
     upsample: Upsample = None,
-    max_side: MaxSide = DEFAULT_MAX_SIDE,
+    max_side: MaxSide = DEFAULT_MAX_DETECTION_SIDE,
     as_json: JsonOutput = False,
 ) -> None:
     """Find faces: box, 5 landmarks and quality for each face in each image.
@@ -75,7 +75,7 @@ def compare(
     threshold: Threshold = DEFAULT_THRESHOLD,
     detector: Detector = DEFAULT_DETECTOR,
     upsample: Upsample = None,
-    max_side: MaxSide = DEFAULT_MAX_SIDE,
+    max_side: MaxSide = DEFAULT_MAX_DETECTION_SIDE,
     as_json: JsonOutput = False,
 ) -> None:
     """Compare the faces in two images: distance, similarity and a same/different verdict.

@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 from watchkeeper.errors import InputError
 from watchkeeper.face import FaceEngine, detect_faces
 from watchkeeper.face.alignment import align_face
+from watchkeeper.face.detection import VIDEO_MAX_DETECTION_SIDE
 from watchkeeper.face.landmarks import predict_landmarks
 from watchkeeper.face.quality import measure_quality
 from watchkeeper.matching.fusion import mean_template
@@ -39,7 +40,6 @@ from watchkeeper.video.frames import Frame
 from watchkeeper.video.tracking import FaceTracker, Observation, Shot, Track, TrackerOptions, select_best, shot_quality
 
 DETECT_EVERY = 3
-DETECTION_MAX_SIDE = 640
 BEST_SHOTS = 3
 RULES = ("per_face", "best_shot", "nearest_of_best_3", "mean_of_best_3", "mean_of_all")
 
@@ -170,7 +170,7 @@ def _observe(engine: FaceEngine, image: RGBImage, first_id: int) -> tuple[list[O
     height, width = image.shape[:2]
     observations: list[Observation[int]] = []
     chips: list[RGBImage] = []
-    for detection in detect_faces(image, engine.detector, DETECTION_MAX_SIDE):
+    for detection in detect_faces(image, engine.detector, VIDEO_MAX_DETECTION_SIDE):
         landmarks = predict_landmarks(image, detection.box)
         chip = align_face(image, landmarks, detection.box)
         quality = measure_quality(detection.box.clipped(ImageSize(width, height)), landmarks, chip)

@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, defer
 
 from watchkeeper.errors import AlreadyExistsError, ErrorKind, InvalidArgumentError, NotFoundError, WatchkeeperError
-from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, similarity_from_distance
+from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, MAX_MATCH_THRESHOLD, similarity_from_distance
 from watchkeeper.face.images import decode_image, encode_jpeg, face_with_margin
 from watchkeeper.governance.audit.entry import JsonValue
 from watchkeeper.governance.audit.events import (
@@ -41,9 +41,6 @@ from watchkeeper.governance.schema import Alert, CameraRun, Deployment, Enrolled
 from watchkeeper.matching import LabelledIndex
 from watchkeeper.matching.fusion import mean_template
 from watchkeeper.types import BoundingBox, RGBImage
-
-MAX_THRESHOLD = 1.2
-"""The largest threshold a deployment may have: at this distance similarity is already 0."""
 
 CHECKPOINT_EVERY = timedelta(minutes=1)
 """How often a running camera saves its counts (see :func:`checkpoint_run`)."""
@@ -102,8 +99,8 @@ class DeploymentSpec:
             raise InvalidArgumentError("a deployment needs one or more camera names (without commas)")
         if self.starts_at.tzinfo is None or self.ends_at.tzinfo is None or self.ends_at <= self.starts_at:
             raise InvalidArgumentError("a deployment needs timezone-aware start and end times, the end after the start")
-        if not 0.0 < self.threshold <= MAX_THRESHOLD:
-            raise InvalidArgumentError(f"threshold must be within (0, {MAX_THRESHOLD}], got {self.threshold}")
+        if not 0.0 < self.threshold <= MAX_MATCH_THRESHOLD:
+            raise InvalidArgumentError(f"threshold must be within (0, {MAX_MATCH_THRESHOLD}], got {self.threshold}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,8 +312,8 @@ def calibrate_threshold(
     actor.require(Permission.AUTHORISE_DEPLOYMENTS)
     if not reason.strip():
         raise InvalidArgumentError("a calibration needs a reason")
-    if not 0.0 < threshold <= MAX_THRESHOLD:
-        raise InvalidArgumentError(f"threshold must be within (0, {MAX_THRESHOLD}], got {threshold}")
+    if not 0.0 < threshold <= MAX_MATCH_THRESHOLD:
+        raise InvalidArgumentError(f"threshold must be within (0, {MAX_MATCH_THRESHOLD}], got {threshold}")
     with transaction(gov.sessions) as session:
         deployment = _deployment(session, name)
         if deployment.status != DeploymentStatus.AUTHORISED.value or deployment.frames_processed:
