@@ -13,8 +13,12 @@ from numpy.typing import NDArray
 RGBImage = NDArray[np.uint8]
 """An image as a C-contiguous ``(height, width, 3)`` uint8 array, channels in R, G, B order."""
 
+DESCRIPTOR_SIZE = 128
+"""Length of a face descriptor: the output of dlib's ResNet, the rows every gallery index holds."""
+
 Descriptors = NDArray[np.float32]
-"""Face descriptors as a ``(n, 128)`` float32 array (one row per face), or ``(128,)`` for one face."""
+"""Face descriptors as a ``(n, DESCRIPTOR_SIZE)`` float32 array (one row per face), or ``(DESCRIPTOR_SIZE,)``
+for one face."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,3 +75,16 @@ def test_a_deployment_run_prints_alerts_live_and_its_record_keeps_the_counts(
     listed = invoke(env, "deploy", "runs", "foyer", "--user", "olu")
     assert "foyer" in listed
     assert str(counts["frames_processed"]) in listed
+
+
+@pytest.mark.parametrize("command", [["deploy", "authorise", "d"], ["footage-search", "clip.mp4", "probe.jpg"]])
+@pytest.mark.parametrize(("threshold", "accepted"), [("0", False), ("1.21", False), ("0.005", True), ("1.2", True)])
+def test_the_threshold_range_is_the_cores(command: list[str], threshold: str, accepted: bool) -> None:
+    """Both commands take a threshold in (0, 1.2], the range the core and the API take: one out of it is a
+    usage error naming the range before anything runs; one inside it gets past the option."""
+    result = runner.invoke(app, [*command, "--threshold", threshold])
+    assert result.exit_code == 2  # refused, or past the option and missing the others
+    refused = "Invalid value for '--threshold'" in result.output
+    assert refused is not accepted, result.output
+    if refused:
+        assert "(0, 1.2]" in result.output

@@ -19,7 +19,6 @@ from rich.table import Table
 from watchkeeper.cli import output
 from watchkeeper.cli.options import (
     DEFAULT_DETECTOR,
-    DEFAULT_MAX_SIDE,
     DEFAULT_THRESHOLD,
     Detector,
     JsonOutput,
@@ -33,6 +32,7 @@ from watchkeeper.evaluation.labelled import LabelledFile, distinct, read_labels
 from watchkeeper.evaluation.pairs import PairVerdicts, judge_all_pairs
 from watchkeeper.face import FaceAnalysis, FaceEngine, face_distance, similarity_from_distance
 from watchkeeper.face.descriptors import DESCRIPTOR_SIZE
+from watchkeeper.face.detection import DEFAULT_MAX_DETECTION_SIDE
 
 _STILL_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp"}
 
@@ -52,19 +52,19 @@ def demo(
     threshold: Threshold = DEFAULT_THRESHOLD,
     detector: Detector = DEFAULT_DETECTOR,
     upsample: Upsample = None,
-    max_side: MaxSide = DEFAULT_MAX_SIDE,
+    max_side: MaxSide = DEFAULT_MAX_DETECTION_SIDE,
     as_json: JsonOutput = False,
 ) -> None:
     """Run the engine over a labelled folder: face counts, pair verdict errors, and group-photo candidates."""
     try:
         labelled = [f for f in distinct(read_labels(data)) if f.path.suffix.lower() in _STILL_SUFFIXES]
     except InputError as error:
-        output.fail(error, as_json, output.EXIT_BAD_INPUT)
+        output.fail(error, as_json)
     engine = make_engine(detector, upsample, max_side, as_json)
     try:
         analyses, failures = _analyse_all(engine, labelled)
     except WatchkeeperError as error:
-        output.fail(error, as_json, output.EXIT_UNAVAILABLE)
+        output.fail(error, as_json)
 
     singles = [(f, analyses[f.path]) for f in labelled if f.is_single_person and len(analyses[f.path].faces) == 1]
     identities = [f.identity for f, _ in singles]

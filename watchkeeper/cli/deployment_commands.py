@@ -16,8 +16,9 @@ from rich.table import Table
 from watchkeeper.cli import output
 from watchkeeper.cli.governance_commands import Purpose, Reason, User
 from watchkeeper.cli.governed import governed, read_probe
-from watchkeeper.cli.options import JsonOutput
+from watchkeeper.cli.options import JsonOutput, MatchThreshold
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, VIDEO_OPTIONS, DetectorKind
+from watchkeeper.face.detection import VIDEO_MAX_DETECTION_SIDE
 from watchkeeper.governance import deployments, users
 from watchkeeper.governance.deployments import CHECKPOINT_EVERY
 from watchkeeper.governance.footage import FootageRequest
@@ -25,7 +26,6 @@ from watchkeeper.governance.search import SearchPurpose
 from watchkeeper.live.footage import search_footage
 from watchkeeper.live.pipeline import (
     DEFAULT_DETECT_EVERY,
-    DEFAULT_DETECTION_MAX_SIDE,
     DEFAULT_FOLLOW_EVERY,
     PipelineOptions,
 )
@@ -53,7 +53,7 @@ def deploy_authorise(
         deployments.DeploymentMode.STATIC
     ),
     operational: Annotated[bool, typer.Option("--operational/--trial", help="Operational use or a trial.")] = False,
-    threshold: Annotated[float, typer.Option("--threshold", min=0.01, max=1.2)] = DEFAULT_MATCH_THRESHOLD,
+    threshold: MatchThreshold = DEFAULT_MATCH_THRESHOLD,
     as_json: JsonOutput = False,
 ) -> None:
     """Authorise a deployment; its watchlist is frozen from the gallery now."""
@@ -81,7 +81,7 @@ def deploy_run(
         int, typer.Option("--follow-every", min=1, help="Look again around followed faces every n-th frame.")
     ] = DEFAULT_FOLLOW_EVERY,
     detection_side: Annotated[int, typer.Option("--detection-side", min=64, help="Longest side seen by detection.")] = (
-        DEFAULT_DETECTION_MAX_SIDE
+        VIDEO_MAX_DETECTION_SIDE
     ),
     checkpoint_seconds: Annotated[
         float,
@@ -294,7 +294,7 @@ def footage_search(
     reason: Reason,
     user: User,
     face: Annotated[int | None, typer.Option("--face", min=0, help="Face in the probe (see `detect`).")] = None,
-    threshold: Annotated[float, typer.Option("--threshold", min=0.01, max=1.2)] = DEFAULT_MATCH_THRESHOLD,
+    threshold: MatchThreshold = DEFAULT_MATCH_THRESHOLD,
     purpose: Purpose = SearchPurpose.NOT_STATED,
     as_json: JsonOutput = False,
 ) -> None:

@@ -15,7 +15,6 @@ from watchkeeper.cli.governance_commands import Reason, User
 from watchkeeper.cli.governed import governed
 from watchkeeper.cli.options import (
     DEFAULT_DETECTOR,
-    DEFAULT_MAX_SIDE,
     DEFAULT_THRESHOLD,
     Detector,
     JsonOutput,
@@ -34,6 +33,7 @@ from watchkeeper.evaluation.report import DatasetSummary, EngineSummary, summary
 from watchkeeper.evaluation.samples import SampleSet, describe
 from watchkeeper.evaluation.techniques import compare_techniques
 from watchkeeper.face import EngineOptions
+from watchkeeper.face.detection import DEFAULT_MAX_DETECTION_SIDE
 from watchkeeper.governance import deployments, users
 from watchkeeper.matching.fusion import EnrolmentFusion
 
@@ -57,7 +57,7 @@ def evaluate_command(
     threshold: Threshold = DEFAULT_THRESHOLD,
     detector: Detector = DEFAULT_DETECTOR,
     upsample: Upsample = None,
-    max_side: MaxSide = DEFAULT_MAX_SIDE,
+    max_side: MaxSide = DEFAULT_MAX_DETECTION_SIDE,
     mirror: Annotated[
         bool, typer.Option("--mirror/--no-mirror", help="Average each descriptor with its mirror image's.")
     ] = EngineOptions().mirror_averaging,
@@ -78,16 +78,14 @@ def evaluate_command(
         files = distinct(read_labelled_set(data))
         listed = tuple(read_pairs_file(pairs)) if pairs is not None else None
     except InputError as error:
-        output.fail(error, as_json, output.EXIT_BAD_INPUT)
+        output.fail(error, as_json)
     engine = make_engine(detector, upsample, max_side, as_json, descriptors=False)
     try:
         sample_set = _describe(engine, files)
         options = MatchingOptions(threshold, mirror, fusion, min_quality, resamples, seed, listed)
         evaluation = evaluate(sample_set, options)
-    except InputError as error:
-        output.fail(error, as_json, output.EXIT_BAD_INPUT)
     except WatchkeeperError as error:
-        output.fail(error, as_json, output.EXIT_UNAVAILABLE)
+        output.fail(error, as_json)
     dataset = DatasetSummary(str(data), len(files), evaluation.samples, evaluation.identities, _groups(sample_set))
     engine_summary = EngineSummary(detector.value, upsample, engine.settings.network_backend.value)
     summary = summary_document(dataset, engine_summary, sample_set, evaluation, compare_techniques(sample_set, options))
@@ -147,7 +145,7 @@ def calibrate_command(
     try:
         record = read_evaluation(evaluation_report)
     except InputError as error:
-        output.fail(error, as_json, output.EXIT_BAD_INPUT)
+        output.fail(error, as_json)
     with governed(as_json) as gov:
         actor = users.resolve_actor(gov, user)
         subjects = deployments.watchlist_subjects(gov, actor, deployment)

@@ -11,7 +11,6 @@ from rich.table import Table
 from watchkeeper.cli import output
 from watchkeeper.cli.options import (
     DEFAULT_DETECTOR,
-    DEFAULT_MAX_SIDE,
     DEFAULT_THRESHOLD,
     Detector,
     JsonOutput,
@@ -22,13 +21,14 @@ from watchkeeper.cli.options import (
 )
 from watchkeeper.errors import InputError, WatchkeeperError
 from watchkeeper.face import FaceAnalysis, compare_descriptors
+from watchkeeper.face.detection import DEFAULT_MAX_DETECTION_SIDE
 
 
 def detect(
     images: Annotated[list[Path], typer.Argument(help="Image files (JPEG, PNG, WebP or BMP).", show_default=False)],
     detector: Detector = DEFAULT_DETECTOR,
     upsample: Upsample = None,
-    max_side: MaxSide = DEFAULT_MAX_SIDE,
+    max_side: MaxSide = DEFAULT_MAX_DETECTION_SIDE,
     as_json: JsonOutput = False,
 ) -> None:
     """Find faces: box, 5 landmarks and quality for each face in each image.
@@ -48,7 +48,7 @@ def detect(
             if not as_json:
                 output.print_error(error)
         except WatchkeeperError as error:
-            output.fail(error, as_json, output.EXIT_UNAVAILABLE)
+            output.fail(error, as_json)
     if as_json:
         output.print_json(
             {
@@ -75,7 +75,7 @@ def compare(
     threshold: Threshold = DEFAULT_THRESHOLD,
     detector: Detector = DEFAULT_DETECTOR,
     upsample: Upsample = None,
-    max_side: MaxSide = DEFAULT_MAX_SIDE,
+    max_side: MaxSide = DEFAULT_MAX_DETECTION_SIDE,
     as_json: JsonOutput = False,
 ) -> None:
     """Compare the faces in two images: distance, similarity and a same/different verdict.
@@ -90,10 +90,8 @@ def compare(
             engine.analyse_file(first).single_face(face_a, "--face-a"),
             engine.analyse_file(second).single_face(face_b, "--face-b"),
         )
-    except InputError as error:
-        output.fail(error, as_json, output.EXIT_BAD_INPUT)
     except WatchkeeperError as error:
-        output.fail(error, as_json, output.EXIT_UNAVAILABLE)
+        output.fail(error, as_json)
     comparison = compare_descriptors(faces[0].require_descriptor(), faces[1].require_descriptor(), threshold)
     if as_json:
         output.print_json(

@@ -8,8 +8,7 @@ import typer
 
 from watchkeeper.cli import output
 from watchkeeper.config import ConfigError, load_settings
-from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, DetectorKind, EngineOptions, FaceEngine
-from watchkeeper.face.detection import DEFAULT_MAX_DETECTION_SIDE
+from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, MAX_MATCH_THRESHOLD, DetectorKind, EngineOptions, FaceEngine
 
 JsonOutput = Annotated[bool, typer.Option("--json", help="Print one JSON document (shape in docs/cli.md).")]
 
@@ -52,9 +51,25 @@ Threshold = Annotated[
     ),
 ]
 
+
+def _within_match_range(value: float) -> float:
+    if not 0.0 < value <= MAX_MATCH_THRESHOLD:
+        raise typer.BadParameter(f"{value:g} is not within (0, {MAX_MATCH_THRESHOLD:g}]")
+    return value
+
+
+MatchThreshold = Annotated[
+    float,
+    typer.Option(
+        "--threshold",
+        callback=_within_match_range,
+        help=f"Distance at or below which a face matches, within (0, {MAX_MATCH_THRESHOLD:g}] (the range the "
+        "core and the API take).",
+    ),
+]
+
 DEFAULT_DETECTOR = DetectorKind.HOG
 DEFAULT_THRESHOLD = DEFAULT_MATCH_THRESHOLD
-DEFAULT_MAX_SIDE = DEFAULT_MAX_DETECTION_SIDE
 
 
 def make_engine(
@@ -65,7 +80,7 @@ def make_engine(
     try:
         settings = load_settings()
     except ConfigError as error:
-        output.fail(error, as_json, output.EXIT_UNAVAILABLE)
+        output.fail(error, as_json)
     options = EngineOptions(
         detector=detector, upsample=upsample, max_detection_side=max_side, compute_descriptors=descriptors
     )

@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 import typer
 from rich.console import Console
 
-from watchkeeper.errors import WatchkeeperError
+from watchkeeper.errors import ErrorKind, WatchkeeperError
 from watchkeeper.face import Comparison, Face, FaceAnalysis
 from watchkeeper.serialise import plain as plain
 from watchkeeper.types import BoundingBox
@@ -21,9 +21,20 @@ from watchkeeper.types import BoundingBox
 JSON_VERSION = 1
 
 EXIT_BAD_INPUT = 1
-"""An input could not be used: unreadable image, no face, several faces and no choice, bad labels file."""
+"""The command cannot be done as asked: an input that cannot be used (unreadable image, no face, several
+faces and no choice, bad labels file), a refusal, a record that does not exist or a conflict with one that
+does."""
 EXIT_UNAVAILABLE = 3
 """Watchkeeper itself cannot run: model files missing or corrupt, or a setting invalid."""
+
+EXIT_CODE_BY_KIND: dict[ErrorKind, int] = {
+    ErrorKind.INVALID_INPUT: EXIT_BAD_INPUT,
+    ErrorKind.REFUSED: EXIT_BAD_INPUT,
+    ErrorKind.NOT_FOUND: EXIT_BAD_INPUT,
+    ErrorKind.CONFLICT: EXIT_BAD_INPUT,
+    ErrorKind.UNAVAILABLE: EXIT_UNAVAILABLE,
+}
+"""The exit code of every Watchkeeper error, by its kind."""
 
 stdout = Console()
 stderr = Console(stderr=True)
@@ -38,13 +49,14 @@ def print_error(error: WatchkeeperError) -> None:
     stderr.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
 
 
-def fail(error: WatchkeeperError, as_json: bool, exit_code: int) -> NoReturn:
-    """End the command with ``error``, as JSON on stdout under ``--json``, else as a message on stderr."""
+def fail(error: WatchkeeperError, as_json: bool, exit_code: int | None = None) -> NoReturn:
+    """End the command with ``error``, as JSON on stdout under ``--json``, else as a message on stderr; the
+    exit code is its kind's unless the command documents another."""
     if as_json:
         print_json({"error": error_json(error)})
     else:
         print_error(error)
-    raise typer.Exit(exit_code)
+    raise typer.Exit(EXIT_CODE_BY_KIND[error.kind] if exit_code is None else exit_code)
 
 
 def error_json(error: WatchkeeperError) -> dict[str, Any]:

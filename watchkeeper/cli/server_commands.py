@@ -35,7 +35,7 @@ def serve(
         settings = load_settings()
         config = read_server_config(settings.effective_config_file)
     except ConfigError as error:
-        output.fail(error, False, output.EXIT_UNAVAILABLE)
+        output.fail(error, False)
     overrides = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
     config = config.model_copy(update=overrides)
     with governed(False) as gov:

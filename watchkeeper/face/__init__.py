@@ -16,6 +16,7 @@ same-person threshold. Models load on first use; nothing is written to disk.
 
 from watchkeeper.face.compare import (
     DEFAULT_MATCH_THRESHOLD,
+    MAX_MATCH_THRESHOLD,
     Comparison,
     compare_descriptors,
     distance_from_similarity,
@@ -31,6 +32,7 @@ from watchkeeper.types import Detection
 
 __all__ = [
     "DEFAULT_MATCH_THRESHOLD",
+    "MAX_MATCH_THRESHOLD",
     "VIDEO_OPTIONS",
     "Comparison",
     "Detection",

@@ -24,6 +24,10 @@ flags fewer strangers as matches but misses more true ones; raising it does the 
 SIMILARITY_ZERO_DISTANCE: Final = 2 * DEFAULT_MATCH_THRESHOLD
 """Distance at which similarity reaches 0; fixed, so scores mean the same whatever threshold is in use."""
 
+MAX_MATCH_THRESHOLD: Final = SIMILARITY_ZERO_DISTANCE
+"""The largest threshold a deployment or a search may set: at this distance similarity is already 0, so a
+larger one would judge every face a match. Thresholds are within (0, ``MAX_MATCH_THRESHOLD``]."""
+
 
 def face_distance(known: ArrayLike, probe: ArrayLike) -> NDArray[np.float64]:
     """Euclidean distance from ``probe`` (128,) to each row of ``known`` (n, 128).

@@ -14,8 +14,7 @@ import numpy as np
 
 from watchkeeper.config import NetworkBackend, Settings
 from watchkeeper.networks.backends import DlibDescriptorBackend, OnnxDescriptorBackend
-from watchkeeper.networks.resnet import DESCRIPTOR_SIZE
-from watchkeeper.types import Descriptors, RGBImage
+from watchkeeper.types import DESCRIPTOR_SIZE, Descriptors, RGBImage
 
 __all__ = [
     "DESCRIPTOR_SIZE",

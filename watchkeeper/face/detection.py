@@ -22,6 +22,10 @@ from watchkeeper.types import BoundingBox, Detection, ImageSize, RGBImage
 DEFAULT_MAX_DETECTION_SIDE = 1600
 """Longest side, in pixels, that a detector is shown; larger images are downscaled for detection only."""
 
+VIDEO_MAX_DETECTION_SIDE = 640
+"""The same for frames of video (live runs, footage searches, track evaluation): frames come many a second,
+so they are shown to the detector smaller than a still."""
+
 
 class DetectorKind(StrEnum):
     """Which face detector to run."""

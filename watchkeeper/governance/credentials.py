@@ -22,7 +22,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select
 
-from watchkeeper.errors import WatchkeeperError
+from watchkeeper.errors import ErrorKind, WatchkeeperError
 from watchkeeper.governance.audit.events import (
     AuditEvent,
     KeyIssued,
@@ -55,6 +55,7 @@ class AuthenticationError(WatchkeeperError):
     """The presented credentials do not identify an active user's current key."""
 
     code = "authentication_failed"
+    kind = ErrorKind.REFUSED
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,8 +18,8 @@ from numpy.typing import NDArray
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, defer
 
-from watchkeeper.errors import AlreadyExistsError, NotFoundError, WatchkeeperError
-from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, similarity_from_distance
+from watchkeeper.errors import AlreadyExistsError, ErrorKind, InvalidArgumentError, NotFoundError, WatchkeeperError
+from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, MAX_MATCH_THRESHOLD, similarity_from_distance
 from watchkeeper.face.images import decode_image, encode_jpeg, face_with_margin
 from watchkeeper.governance.audit.entry import JsonValue
 from watchkeeper.governance.audit.events import (
@@ -42,9 +42,6 @@ from watchkeeper.matching import LabelledIndex
 from watchkeeper.matching.fusion import mean_template
 from watchkeeper.types import BoundingBox, RGBImage
 
-MAX_THRESHOLD = 1.2
-"""The largest threshold a deployment may have: at this distance similarity is already 0."""
-
 CHECKPOINT_EVERY = timedelta(minutes=1)
 """How often a running camera saves its counts (see :func:`checkpoint_run`)."""
 SILENT_AFTER = 5 * CHECKPOINT_EVERY
@@ -56,6 +53,7 @@ class DeploymentError(WatchkeeperError):
     """A deployment that does not exist, is outside its window, or cannot take the change."""
 
     code = "deployment_error"
+    kind = ErrorKind.CONFLICT
 
 
 class DeploymentMode(StrEnum):
@@ -96,13 +94,13 @@ class DeploymentSpec:
     def __post_init__(self) -> None:
         for field_name in ("name", "purpose", "location", "authorising_officer", "gallery"):
             if not str(getattr(self, field_name)).strip():
-                raise ValueError(f"a deployment needs a non-empty {field_name}")
+                raise InvalidArgumentError(f"a deployment needs a non-empty {field_name}")
         if not self.cameras or any(not c.strip() or "," in c for c in self.cameras):
-            raise ValueError("a deployment needs one or more camera names (without commas)")
+            raise InvalidArgumentError("a deployment needs one or more camera names (without commas)")
         if self.starts_at.tzinfo is None or self.ends_at.tzinfo is None or self.ends_at <= self.starts_at:
-            raise ValueError("a deployment needs timezone-aware start and end times, the end after the start")
-        if not 0.0 < self.threshold <= MAX_THRESHOLD:
-            raise ValueError(f"threshold must be within (0, {MAX_THRESHOLD}], got {self.threshold}")
+            raise InvalidArgumentError("a deployment needs timezone-aware start and end times, the end after the start")
+        if not 0.0 < self.threshold <= MAX_MATCH_THRESHOLD:
+            raise InvalidArgumentError(f"threshold must be within (0, {MAX_MATCH_THRESHOLD}], got {self.threshold}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,9 +311,9 @@ def calibrate_threshold(
     """
     actor.require(Permission.AUTHORISE_DEPLOYMENTS)
     if not reason.strip():
-        raise ValueError("a calibration needs a reason")
-    if not 0.0 < threshold <= MAX_THRESHOLD:
-        raise ValueError(f"threshold must be within (0, {MAX_THRESHOLD}], got {threshold}")
+        raise InvalidArgumentError("a calibration needs a reason")
+    if not 0.0 < threshold <= MAX_MATCH_THRESHOLD:
+        raise InvalidArgumentError(f"threshold must be within (0, {MAX_MATCH_THRESHOLD}], got {threshold}")
     with transaction(gov.sessions) as session:
         deployment = _deployment(session, name)
         if deployment.status != DeploymentStatus.AUTHORISED.value or deployment.frames_processed:
@@ -560,9 +558,9 @@ def adjudicate_alert(
     """An operator's decision on an alert: confirmed or rejected, why, and what was done."""
     actor.require(Permission.ADJUDICATE_ALERTS)
     if outcome is AlertOutcome.PENDING:
-        raise ValueError("an adjudication confirms or rejects")
+        raise InvalidArgumentError("an adjudication confirms or rejects")
     if not reason.strip():
-        raise ValueError("an adjudication needs a reason")
+        raise InvalidArgumentError("an adjudication needs a reason")
     with transaction(gov.sessions) as session:
         alert = session.get(Alert, alert_id)
         if alert is None:

@@ -19,7 +19,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from watchkeeper.errors import NotFoundError
+from watchkeeper.errors import InvalidArgumentError, NotFoundError
 from watchkeeper.face import Face
 from watchkeeper.governance.audit.events import FaceIndexed, FaceRemoved
 from watchkeeper.governance.categories import SubjectCategory
@@ -177,7 +177,7 @@ def remove_faces(
     Returns the identifiers removed and those the gallery does not hold."""
     actor.require(Permission.REMOVE_SUBJECTS)
     if not reason.strip():
-        raise ValueError("removing faces needs a stated reason")
+        raise InvalidArgumentError("removing faces needs a stated reason")
     with transaction(gov.sessions) as session:
         gallery = find_gallery(session, gallery_name, for_update=True)
         rows = session.scalars(

@@ -16,7 +16,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from watchkeeper.errors import WatchkeeperError
+from watchkeeper.errors import ErrorKind, InvalidArgumentError, WatchkeeperError
 from watchkeeper.governance.audit.events import FoiAnswered, FoiCompleted, FoiReceived
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
@@ -29,6 +29,7 @@ class FoiError(WatchkeeperError):
     """A request that does not exist, already exists, or cannot take the change."""
 
     code = "foi_error"
+    kind = ErrorKind.CONFLICT
 
 
 class FoiStatus(StrEnum):
@@ -104,7 +105,7 @@ def parse_provisions(texts: list[str]) -> tuple[FoiProvision, ...]:
             provisions.append(FoiProvision(code))
         except ValueError:
             known = ", ".join(p.value for p in FoiProvision)
-            raise ValueError(f"unknown FOI provision {text!r}; known: {known}") from None
+            raise InvalidArgumentError(f"unknown FOI provision {text!r}; known: {known}") from None
     return tuple(dict.fromkeys(provisions))
 
 
@@ -121,9 +122,9 @@ def receive_request(
     actor.require(Permission.HANDLE_FOI_REQUESTS)
     reference = reference.strip()
     if not reference or len(reference) > 100:
-        raise ValueError(f"an FOI reference must be 1 to 100 characters, got {reference!r}")
+        raise InvalidArgumentError(f"an FOI reference must be 1 to 100 characters, got {reference!r}")
     if not summary.strip():
-        raise ValueError("an FOI request needs a summary of what it asks")
+        raise InvalidArgumentError("an FOI request needs a summary of what it asks")
     valid = requester_named and requester_address_given
     with transaction(gov.sessions) as session:
         if session.scalar(select(FoiRequest).where(FoiRequest.reference == reference)) is not None:
@@ -167,7 +168,7 @@ def complete_request(gov: Governance, actor: Actor, reference: str, completed_on
         if row.status != FoiStatus.AWAITING_DETAILS.value:
             raise FoiError(f"FOI request {reference!r} is already valid (due {row.due_on})")
         if completed_on < row.received_on:
-            raise ValueError("a request cannot be completed before it was received")
+            raise InvalidArgumentError("a request cannot be completed before it was received")
         row.requester_named = row.requester_address_given = True
         row.valid_from = completed_on
         row.due_on = foi_due_date(completed_on)
@@ -188,13 +189,13 @@ def answer_request(
     """Log the answer sent and the provisions it relied on."""
     actor.require(Permission.HANDLE_FOI_REQUESTS)
     if not response.strip():
-        raise ValueError("an FOI answer needs the text (or a summary) of what was sent")
+        raise InvalidArgumentError("an FOI answer needs the text (or a summary) of what was sent")
     with transaction(gov.sessions) as session:
         row = _request(session, reference)
         if row.status == FoiStatus.ANSWERED.value:
             raise FoiError(f"FOI request {reference!r} was already answered on {row.answered_on}")
         if answered_on < row.received_on:
-            raise ValueError("a request cannot be answered before it was received")
+            raise InvalidArgumentError("a request cannot be answered before it was received")
         row.answered_on = answered_on
         row.response = response
         row.exemptions = ",".join(p.value for p in provisions)

@@ -23,7 +23,14 @@ from numpy.typing import NDArray
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from watchkeeper.errors import AlreadyExistsError, InputError, NotFoundError, WatchkeeperError
+from watchkeeper.errors import (
+    AlreadyExistsError,
+    ErrorKind,
+    InputError,
+    InvalidArgumentError,
+    NotFoundError,
+    WatchkeeperError,
+)
 from watchkeeper.face import Face, decode_image
 from watchkeeper.governance.audit.events import (
     GalleryCreated,
@@ -46,6 +53,7 @@ class GalleryError(WatchkeeperError):
     """A gallery or subject that does not exist, already exists, or cannot take the change."""
 
     code = "gallery_error"
+    kind = ErrorKind.CONFLICT
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +93,9 @@ class SubjectDetails:
     def __post_init__(self) -> None:
         for field_name in ("reference", "reason", "source"):
             if not getattr(self, field_name).strip():
-                raise ValueError(f"a subject needs a non-empty {field_name}")
+                raise InvalidArgumentError(f"a subject needs a non-empty {field_name}")
         if self.expires_at.tzinfo is None:
-            raise ValueError("the expiry must be a timezone-aware time")
+            raise InvalidArgumentError("the expiry must be a timezone-aware time")
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +130,7 @@ def create_gallery(
     actor.require(Permission.MANAGE_GALLERIES)
     name = name.strip()
     if not name or len(name) > 100:
-        raise ValueError(f"a gallery name must be 1 to 100 characters, got {name!r}")
+        raise InvalidArgumentError(f"a gallery name must be 1 to 100 characters, got {name!r}")
     with transaction(gov.sessions) as session:
         if session.scalar(select(Gallery).where(Gallery.name == name)) is not None:
             raise AlreadyExistsError(f"gallery {name!r} already exists")

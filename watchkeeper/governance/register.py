@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from watchkeeper import __version__
-from watchkeeper.errors import WatchkeeperError
+from watchkeeper.errors import ErrorKind, InvalidArgumentError, WatchkeeperError
 from watchkeeper.governance.audit.events import (
     AuditEvent,
     ContactRecorded,
@@ -55,6 +55,7 @@ class RegisterError(WatchkeeperError):
     """A register record that does not exist, already exists, or is inconsistent."""
 
     code = "register_error"
+    kind = ErrorKind.CONFLICT
 
 
 class TechnologyCategory(StrEnum):
@@ -107,9 +108,9 @@ class TechnologySpec:
     def __post_init__(self) -> None:
         _require_text(name=self.name, supplier=self.supplier, product=self.product)
         if len(self.name) > 100:
-            raise ValueError(f"a technology name must be at most 100 characters, got {len(self.name)}")
+            raise InvalidArgumentError(f"a technology name must be at most 100 characters, got {len(self.name)}")
         if not self.categories:
-            raise ValueError("a technology needs at least one category")
+            raise InvalidArgumentError("a technology needs at least one category")
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,11 +386,11 @@ def record_cost(
     unless given."""
     actor.require(Permission.MANAGE_REGISTER)
     if amount_pence < 0:
-        raise ValueError(f"a cost cannot be negative, got {amount_pence} pence")
+        raise InvalidArgumentError(f"a cost cannot be negative, got {amount_pence} pence")
     if stage is UseStage.PLANNED:
-        raise ValueError("a cost is spent on a trial or on ongoing use")
+        raise InvalidArgumentError("a cost is spent on a trial or on ongoing use")
     if not 1900 <= year <= 9999:
-        raise ValueError(f"a cost's year must be a calendar year, got {year}")
+        raise InvalidArgumentError(f"a cost's year must be a calendar year, got {year}")
     with transaction(gov.sessions) as session:
         owner = _technology(session, technology)
         contract_row = None
@@ -561,7 +562,7 @@ def read_register(gov: Governance, actor: Actor) -> Register:
 
 def _audit(gov: Governance, session: Session, actor: Actor, event: AuditEvent, reason: str) -> int:
     if not reason.strip():
-        raise ValueError("a register record needs a stated reason")
+        raise InvalidArgumentError("a register record needs a stated reason")
     return gov.audit.append(session, actor, event, reason).sequence
 
 
@@ -579,19 +580,21 @@ def _technology(session: Session, name: str) -> Technology:
 def _require_text(**fields: str) -> None:
     for name, value in fields.items():
         if not value.strip():
-            raise ValueError(f"a register record needs a non-empty {name}")
+            raise InvalidArgumentError(f"a register record needs a non-empty {name}")
 
 
 def _require_order(starts_on: date, ends_on: date | None, what: str) -> None:
     if ends_on is not None and ends_on < starts_on:
-        raise ValueError(f"a {what} cannot end ({ends_on.isoformat()}) before it starts ({starts_on.isoformat()})")
+        raise InvalidArgumentError(
+            f"a {what} cannot end ({ends_on.isoformat()}) before it starts ({starts_on.isoformat()})"
+        )
 
 
 def _require_publication(published_on: date | None, url: str | None, issued_on: date) -> None:
     if (published_on is None) != (url is None or not url.strip()):
-        raise ValueError("a published document needs both its publication date and its URL")
+        raise InvalidArgumentError("a published document needs both its publication date and its URL")
     if published_on is not None and published_on < issued_on:
-        raise ValueError("a document cannot be published before it is issued")
+        raise InvalidArgumentError("a document cannot be published before it is issued")
 
 
 def _split(text: str) -> list[str]:

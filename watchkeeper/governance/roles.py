@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from watchkeeper.errors import WatchkeeperError
+from watchkeeper.errors import ErrorKind, WatchkeeperError
 
 
 class Role(StrEnum):
@@ -95,12 +95,14 @@ class PermissionDeniedError(WatchkeeperError):
     """The acting user's role does not allow the action."""
 
     code = "permission_denied"
+    kind = ErrorKind.REFUSED
 
 
 class UnknownUserError(WatchkeeperError):
     """No active user of that name."""
 
     code = "unknown_user"
+    kind = ErrorKind.REFUSED
 
 
 @dataclass(frozen=True, slots=True)

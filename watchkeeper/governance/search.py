@@ -17,6 +17,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from watchkeeper.errors import InvalidArgumentError
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, FaceEngine, decode_image, similarity_from_distance
 from watchkeeper.governance.audit.events import GallerySearched
 from watchkeeper.governance.categories import SubjectCategory
@@ -58,9 +59,9 @@ class SearchPurpose(StrEnum):
 def require_case(case_reference: str, reason: str) -> None:
     """Every retrospective search (of a gallery or of footage) is tied to a case and a stated reason."""
     if not case_reference.strip():
-        raise ValueError("a search needs a case reference")
+        raise InvalidArgumentError("a search needs a case reference")
     if not reason.strip():
-        raise ValueError("a search needs a stated reason")
+        raise InvalidArgumentError("a search needs a stated reason")
 
 
 def probe_descriptor(engine: FaceEngine, name: str, data: bytes, face_index: int | None) -> Descriptors:
@@ -91,7 +92,7 @@ class SearchRequest:
     def __post_init__(self) -> None:
         require_case(self.case_reference, self.reason)
         if self.candidates < 1:
-            raise ValueError(f"candidates must be 1 or more, got {self.candidates}")
+            raise InvalidArgumentError(f"candidates must be 1 or more, got {self.candidates}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from watchkeeper.errors import AlreadyExistsError
+from watchkeeper.errors import AlreadyExistsError, InvalidArgumentError
 from watchkeeper.governance import credentials
 from watchkeeper.governance.audit.events import UserAdded
 from watchkeeper.governance.context import Governance
@@ -41,13 +41,13 @@ def add_user(gov: Governance, actor: Actor | None, name: str, role: Role, reason
     administrator bootstraps the system, and the audit log records that it happened."""
     name = name.strip()
     if not name or len(name) > 100:
-        raise ValueError(f"a user name must be 1 to 100 characters, got {name!r}")
+        raise InvalidArgumentError(f"a user name must be 1 to 100 characters, got {name!r}")
     with transaction(gov.sessions) as session:
         if actor is None:
             if session.scalar(select(func.count()).select_from(User)):
                 raise UnknownUserError("users already exist: name the administrator who adds this one")
             if role is not Role.ADMIN:
-                raise ValueError("the first user must be an administrator")
+                raise InvalidArgumentError("the first user must be an administrator")
             actor = SYSTEM_ACTOR
         else:
             actor.require(Permission.MANAGE_USERS)

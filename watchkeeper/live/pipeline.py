@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from watchkeeper.face import FaceEngine
+from watchkeeper.face.detection import VIDEO_MAX_DETECTION_SIDE
 from watchkeeper.matching import LabelledIndex
 from watchkeeper.types import BoundingBox, Detection, ImageSize, RGBImage
 from watchkeeper.video.frames import Frame
@@ -24,7 +25,6 @@ from watchkeeper.video.tracking import FaceTracker, Observation, Shot, Track, Tr
 
 DEFAULT_DETECT_EVERY = 6
 DEFAULT_FOLLOW_EVERY = 3
-DEFAULT_DETECTION_MAX_SIDE = 640
 
 FOLLOW_MARGIN = 0.5
 """A followed face is looked for in its last box grown by this many box sides on every side. Faces in
@@ -59,7 +59,7 @@ class PipelineOptions:
 
     detect_every: int = DEFAULT_DETECT_EVERY
     follow_every: int = DEFAULT_FOLLOW_EVERY
-    detection_max_side: int = DEFAULT_DETECTION_MAX_SIDE
+    detection_max_side: int = VIDEO_MAX_DETECTION_SIDE
     evaluate_after: int | None = 3
     tracker: TrackerOptions = field(default_factory=TrackerOptions)
 

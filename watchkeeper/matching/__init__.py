@@ -19,7 +19,6 @@ import os
 
 from watchkeeper.matching.approximate import ApproximateIndex
 from watchkeeper.matching.base import (
-    DESCRIPTOR_DIM,
     PAD_ID,
     DuplicateIdError,
     IndexFileError,
@@ -30,9 +29,9 @@ from watchkeeper.matching.base import (
 from watchkeeper.matching.exact import ExactIndex
 from watchkeeper.matching.persistence import IndexFile, read_index_header
 from watchkeeper.matching.targets import LabelledIndex
+from watchkeeper.types import DESCRIPTOR_SIZE
 
 __all__ = [
-    "DESCRIPTOR_DIM",
     "PAD_ID",
     "ApproximateIndex",
     "DuplicateIdError",
@@ -49,7 +48,7 @@ __all__ = [
 ]
 
 
-def make_index(kind: IndexKind = IndexKind.EXACT, dim: int = DESCRIPTOR_DIM) -> VectorIndex:
+def make_index(kind: IndexKind = IndexKind.EXACT, dim: int = DESCRIPTOR_SIZE) -> VectorIndex:
     """An empty index of ``kind`` with its default parameters."""
     if kind is IndexKind.EXACT:
         return ExactIndex(dim)

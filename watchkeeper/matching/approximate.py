@@ -31,7 +31,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from watchkeeper.matching.base import (
-    DESCRIPTOR_DIM,
     Ids,
     IndexFileError,
     IndexKind,
@@ -45,6 +44,7 @@ from watchkeeper.matching.base import (
 )
 from watchkeeper.matching.exact import ExactIndex
 from watchkeeper.matching.persistence import IndexFile, Section, read_index_file, write_index_file
+from watchkeeper.types import DESCRIPTOR_SIZE
 
 DEFAULT_TRAIN_AT = 50_000
 DEFAULT_CANDIDATES = 128
@@ -89,7 +89,7 @@ class ApproximateIndex:
 
     def __init__(
         self,
-        dim: int = DESCRIPTOR_DIM,
+        dim: int = DESCRIPTOR_SIZE,
         *,
         candidates: int = DEFAULT_CANDIDATES,
         shards: int = DEFAULT_SHARDS,

@@ -18,9 +18,6 @@ from numpy.typing import NDArray
 
 from watchkeeper.errors import WatchkeeperError
 
-DESCRIPTOR_DIM = 128
-"""Length of a dlib ResNet face descriptor."""
-
 PAD_ID = -1
 """The id in a result slot that holds no face (the index had fewer than ``k`` faces)."""
 

@@ -25,7 +25,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from watchkeeper.matching.base import (
-    DESCRIPTOR_DIM,
     Ids,
     IndexFileError,
     IndexKind,
@@ -40,6 +39,7 @@ from watchkeeper.matching.base import (
     rank_candidates,
 )
 from watchkeeper.matching.persistence import IndexFile, Section, read_index_file, write_index_file
+from watchkeeper.types import DESCRIPTOR_SIZE
 
 _ROUNDING_SLACK = 8.0
 """How many times the worst-case float32 rounding bound the candidate margin is; larger only keeps a few
@@ -62,7 +62,7 @@ class ExactIndex:
 
     kind = IndexKind.EXACT
 
-    def __init__(self, dim: int = DESCRIPTOR_DIM) -> None:
+    def __init__(self, dim: int = DESCRIPTOR_SIZE) -> None:
         if dim < 1:
             raise ValueError(f"dim: expected a positive integer, got {dim}")
         self._dim = dim

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from watchkeeper.matching.base import DESCRIPTOR_DIM
+from watchkeeper.types import DESCRIPTOR_SIZE
 
 _CENTRE_SPREAD = 0.9
 _NOISE = 0.4
@@ -39,7 +39,7 @@ class SyntheticGallery:
 
 
 def clustered_gallery(
-    n: int, dim: int = DESCRIPTOR_DIM, seed: int = 0, per_identity: tuple[int, int] = (3, 10)
+    n: int, dim: int = DESCRIPTOR_SIZE, seed: int = 0, per_identity: tuple[int, int] = (3, 10)
 ) -> SyntheticGallery:
     """``n`` descriptors of identities with ``per_identity`` (inclusive range) images each."""
     rng = np.random.default_rng(seed)

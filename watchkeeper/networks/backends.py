@@ -19,9 +19,9 @@ import onnxruntime as ort  # type: ignore[import-untyped]  # ships no type infor
 
 from watchkeeper.networks.cache import ensure_cached_model
 from watchkeeper.networks.dlib_models import DlibModel, face_resnet, model_path
-from watchkeeper.networks.resnet import CHIP_SIZE, DESCRIPTOR_SIZE, INPUT_NAME, build_resnet_model
+from watchkeeper.networks.resnet import CHIP_SIZE, INPUT_NAME, build_resnet_model
 from watchkeeper.networks.runtime import make_session
-from watchkeeper.types import Descriptors, RGBImage
+from watchkeeper.types import DESCRIPTOR_SIZE, Descriptors, RGBImage
 
 RESNET_BUILDER = "dlib-face-resnet-v1"
 """Cache key for the ResNet builder's output; change it whenever the builder produces a different graph."""

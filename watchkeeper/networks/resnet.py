@@ -31,9 +31,9 @@ from watchkeeper.networks.dlib_reader import (
     Relu,
 )
 from watchkeeper.networks.graph import FLOAT, UINT8, GraphBuilder, Value, tensor_info
+from watchkeeper.types import DESCRIPTOR_SIZE
 
 CHIP_SIZE = 150
-DESCRIPTOR_SIZE = 128
 INPUT_NAME = "chips"
 OUTPUT_NAME = "descriptors"
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from watchkeeper.errors import InvalidArgumentError
 from watchkeeper.governance.audit.errors import EventError
 from watchkeeper.governance.audit.events import (
     AlertAdjudicated,
@@ -51,7 +52,7 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.last < self.first:
-            raise ValueError(f"a period cannot end ({self.last}) before it starts ({self.first})")
+            raise InvalidArgumentError(f"a period cannot end ({self.last}) before it starts ({self.first})")
 
     @property
     def start(self) -> datetime:

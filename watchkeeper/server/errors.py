@@ -15,37 +15,25 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from watchkeeper.errors import (
-    AlreadyExistsError,
+    ErrorKind,
     FaceSelectionError,
     ImageTooLargeError,
     InputError,
-    NotFoundError,
     RateLimitedError,
     StorageUnavailableError,
     UnsupportedImageFormatError,
     WatchkeeperError,
 )
 from watchkeeper.governance.credentials import AuthenticationError
-from watchkeeper.governance.deployments import DeploymentError
-from watchkeeper.governance.galleries import GalleryError
-from watchkeeper.governance.roles import PermissionDeniedError, UnknownUserError
-from watchkeeper.video.source_policy import SourceNotAllowedError
 
-STATUS_BY_ERROR: tuple[tuple[type[WatchkeeperError], int], ...] = (
-    (AuthenticationError, 401),
-    (PermissionDeniedError, 403),
-    (SourceNotAllowedError, 403),
-    (UnknownUserError, 403),
-    (NotFoundError, 404),
-    (AlreadyExistsError, 409),
-    (GalleryError, 409),
-    (DeploymentError, 409),
-    (ImageTooLargeError, 413),
-    (UnsupportedImageFormatError, 415),
-    (FaceSelectionError, 422),
-    (InputError, 400),
-)
-"""First match wins, so subclasses come before their bases; anything else is the server's fault (503)."""
+STATUS_BY_KIND: dict[ErrorKind, int] = {
+    ErrorKind.INVALID_INPUT: 400,
+    ErrorKind.REFUSED: 403,
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.CONFLICT: 409,
+    ErrorKind.UNAVAILABLE: 503,
+}
+"""The status of every error, by its kind."""
 
 
 NESTED_TOO_DEEPLY = "the JSON body is nested deeper than the parser reads (about 1000 levels)"
@@ -64,12 +52,21 @@ class RequestTooLargeError(InputError):
     code = "request_too_large"
 
 
+PRECISE_STATUS: tuple[tuple[type[WatchkeeperError], int], ...] = (
+    (AuthenticationError, 401),
+    (RateLimitedError, 429),
+    (RequestTooLargeError, 413),
+    (ImageTooLargeError, 413),
+    (UnsupportedImageFormatError, 415),
+    (FaceSelectionError, 422),
+)
+"""The few errors HTTP has a more precise status for than their kind's (first match wins)."""
+
+
 def status_of(error: WatchkeeperError) -> int:
-    if isinstance(error, RequestTooLargeError):
-        return 413
-    if isinstance(error, RateLimitedError):
-        return 429
-    return next((status for kind, status in STATUS_BY_ERROR if isinstance(error, kind)), 503)
+    """The HTTP status of ``error``: its precise one if HTTP has it, else its kind's."""
+    precise = (status for error_type, status in PRECISE_STATUS if isinstance(error, error_type))
+    return next(precise, STATUS_BY_KIND[error.kind])
 
 
 def retry_after_header(error: Exception) -> dict[str, str]:
@@ -84,18 +81,16 @@ def error_response(status: int, code: str, message: str, headers: dict[str, str]
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Map Watchkeeper's errors, bad arguments and malformed requests to 4xx responses in one shape."""
+    """Map Watchkeeper's errors and malformed requests to responses in one shape.
+
+    Any other exception (a bare ``ValueError`` included) is a bug: the server's error page (500), logged
+    with its traceback, never reported to the client as its own bad input."""
 
     @app.exception_handler(WatchkeeperError)
     async def watchkeeper_error(_request: Request, error: WatchkeeperError) -> JSONResponse:
         status = status_of(error)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else retry_after_header(error)
         return error_response(status, error.code, str(error), headers)
-
-    @app.exception_handler(ValueError)
-    async def invalid_value(_request: Request, error: ValueError) -> JSONResponse:
-        # The governance core's own checks (empty reason, expiry in the past, ...) raise ValueError.
-        return error_response(400, "invalid_input", str(error))
 
     @app.exception_handler(OSError)
     async def storage_failed(_request: Request, error: OSError) -> JSONResponse:

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from watchkeeper.errors import InputError
+from watchkeeper.errors import ErrorKind, InputError
 from watchkeeper.video.sources import SourceKind
 
 _PROTOCOL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -80,6 +80,7 @@ class SourceNotAllowedError(InputError):
     """A requested video source that the server's configuration does not let a request name."""
 
     code = "source_not_allowed"
+    kind = ErrorKind.REFUSED
 
 
 def check_requested_source(location: str, video_directories: Sequence[Path]) -> None:

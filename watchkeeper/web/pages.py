@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.routing import APIRoute
 from starlette.templating import Jinja2Templates
 
-from watchkeeper.errors import WatchkeeperError
+from watchkeeper.errors import InputError, WatchkeeperError
 from watchkeeper.governance import credentials
 from watchkeeper.governance.credentials import AuthenticationError
 from watchkeeper.governance.roles import Actor, Permission, PermissionDeniedError
@@ -193,7 +193,7 @@ def time_from_form(value: str, field: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise ValueError(f"{field}: {value!r} is not a date and time (YYYY-MM-DDTHH:MM, UTC)") from None
+        raise InputError(field, f"{value!r} is not a date and time (YYYY-MM-DDTHH:MM, UTC)") from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
@@ -213,8 +213,6 @@ class WebRoute(APIRoute):
             except WatchkeeperError as error:
                 response = _refusal(request, status_of(error), str(error))
                 response.headers.update(retry_after_header(error))
-            except ValueError as error:
-                response = _refusal(request, 400, str(error))
             response.headers.update(SECURITY_HEADERS)
             return response
 

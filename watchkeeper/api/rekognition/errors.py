@@ -16,23 +16,21 @@ from starlette.responses import JSONResponse
 
 from watchkeeper.errors import (
     AlreadyExistsError,
-    FaceSelectionError,
+    ErrorKind,
     ImageDecodeError,
     ImageTooLargeError,
-    InputError,
-    NotFoundError,
     RateLimitedError,
     UnsupportedImageFormatError,
     WatchkeeperError,
 )
 from watchkeeper.governance.credentials import AuthenticationError
 from watchkeeper.governance.galleries import GalleryError
-from watchkeeper.governance.roles import PermissionDeniedError, UnknownUserError
 from watchkeeper.server.errors import RequestTooLargeError
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
 REQUEST_ID_HEADER = "x-amzn-RequestId"
 logger = logging.getLogger("watchkeeper.server.rekognition")
+INTERNAL_SERVER_ERROR = "InternalServerError"
 
 
 class AwsError(Exception):
@@ -49,22 +47,26 @@ def invalid_parameter(message: str) -> AwsError:
     return AwsError("InvalidParameterException", message)
 
 
-AWS_TYPE_BY_ERROR: tuple[tuple[type[WatchkeeperError], str], ...] = (
+AWS_TYPE_BY_KIND: dict[ErrorKind, str] = {
+    ErrorKind.INVALID_INPUT: "InvalidParameterException",
+    ErrorKind.REFUSED: "AccessDeniedException",
+    ErrorKind.NOT_FOUND: "ResourceNotFoundException",
+    ErrorKind.CONFLICT: "ResourceInUseException",
+    ErrorKind.UNAVAILABLE: INTERNAL_SERVER_ERROR,
+}
+"""The AWS error type of every Watchkeeper error, by its kind."""
+
+PRECISE_AWS_TYPE: tuple[tuple[type[WatchkeeperError], str], ...] = (
     (AuthenticationError, "UnrecognizedClientException"),
-    (PermissionDeniedError, "AccessDeniedException"),
-    (UnknownUserError, "AccessDeniedException"),
-    (NotFoundError, "ResourceNotFoundException"),
+    (RateLimitedError, "ProvisionedThroughputExceededException"),
     (AlreadyExistsError, "ResourceAlreadyExistsException"),
+    (GalleryError, "InvalidParameterException"),
     (RequestTooLargeError, "ImageTooLargeException"),
     (ImageTooLargeError, "ImageTooLargeException"),
     (UnsupportedImageFormatError, "InvalidImageFormatException"),
     (ImageDecodeError, "InvalidImageFormatException"),
-    (FaceSelectionError, "InvalidParameterException"),
-    (GalleryError, "InvalidParameterException"),
-    (InputError, "InvalidParameterException"),
-    (RateLimitedError, "ProvisionedThroughputExceededException"),
 )
-"""First match wins, so subclasses come before their bases."""
+"""The errors Rekognition has a more precise type for than their kind's (first match wins)."""
 
 AWS_TYPE_BY_CODE = {
     "rate_limited": "ProvisionedThroughputExceededException",
@@ -74,20 +76,23 @@ AWS_TYPE_BY_CODE = {
 
 
 def aws_error_of(error: Exception) -> AwsError:
-    """The AWS refusal for an error raised while serving a request; unexpected ones are logged and become
-    ``InternalServerError`` without their details."""
+    """The AWS refusal for an error raised while serving a request; unexpected ones (a bare ``ValueError``
+    included: it is a bug, not the client's input) are logged and become ``InternalServerError`` without
+    their details."""
     if isinstance(error, AwsError):
         return error
     if isinstance(error, WatchkeeperError):
-        for kind, error_type in AWS_TYPE_BY_ERROR:
-            if isinstance(error, kind):
-                return AwsError(error_type, str(error))
-        return AwsError("InternalServerError", str(error), 500)
-    if isinstance(error, ValueError):
-        # The governance core's own checks (empty reason, expiry in the past, ...) raise ValueError.
-        return invalid_parameter(str(error))
+        return aws_error_of_watchkeeper(error)
     logger.exception("Rekognition-compatible request failed", exc_info=error)
-    return AwsError("InternalServerError", "Watchkeeper failed to serve the request; it is logged", 500)
+    return AwsError(INTERNAL_SERVER_ERROR, "Watchkeeper failed to serve the request; it is logged", 500)
+
+
+def aws_error_of_watchkeeper(error: WatchkeeperError) -> AwsError:
+    """The AWS refusal for one of Watchkeeper's errors: its precise type if Rekognition has one, else its
+    kind's; a fault of the server's (``InternalServerError``) is status 500, every other refusal 400."""
+    precise = (aws_type for error_type, aws_type in PRECISE_AWS_TYPE if isinstance(error, error_type))
+    aws_type = next(precise, AWS_TYPE_BY_KIND[error.kind])
+    return AwsError(aws_type, str(error), 500 if aws_type == INTERNAL_SERVER_ERROR else 400)
 
 
 def aws_response(

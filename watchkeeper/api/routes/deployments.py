@@ -10,10 +10,11 @@ from starlette.concurrency import run_in_threadpool
 
 from watchkeeper.api.auth import CurrentActor, State
 from watchkeeper.api.routes.forms import Reasoned
-from watchkeeper.face import DEFAULT_MATCH_THRESHOLD
+from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, MAX_MATCH_THRESHOLD
+from watchkeeper.face.detection import VIDEO_MAX_DETECTION_SIDE
 from watchkeeper.governance import deployments
 from watchkeeper.governance.deployments import CameraRunRecord, DeploymentMode, DeploymentRecord, DeploymentSpec
-from watchkeeper.live.pipeline import DEFAULT_DETECT_EVERY, DEFAULT_DETECTION_MAX_SIDE, PipelineOptions
+from watchkeeper.live.pipeline import DEFAULT_DETECT_EVERY, PipelineOptions
 from watchkeeper.live.supervisor import RunStatus
 
 router = APIRouter(tags=["deployments"])
@@ -32,7 +33,7 @@ class NewDeployment(BaseModel):
     authorising_officer: str = Field(min_length=1, max_length=200)
     starts_at: datetime
     ends_at: datetime
-    threshold: float = Field(default=DEFAULT_MATCH_THRESHOLD, gt=0.0, le=1.2)
+    threshold: float = Field(default=DEFAULT_MATCH_THRESHOLD, gt=0.0, le=MAX_MATCH_THRESHOLD)
 
 
 class NewRun(BaseModel):
@@ -41,7 +42,7 @@ class NewRun(BaseModel):
         min_length=1, max_length=2000, description="A video file on the server, an rtsp:// or http(s):// URL, a camera."
     )
     detect_every: int = Field(default=DEFAULT_DETECT_EVERY, ge=1, le=100)
-    detection_side: int = Field(default=DEFAULT_DETECTION_MAX_SIDE, ge=64, le=4096)
+    detection_side: int = Field(default=VIDEO_MAX_DETECTION_SIDE, ge=64, le=4096)
 
 
 @router.get("/deployments")

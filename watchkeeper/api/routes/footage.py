@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from watchkeeper.api.auth import CurrentActor, State
 from watchkeeper.api.routes.forms import CaseReference, Purpose, SearchReason
 from watchkeeper.errors import InputError
-from watchkeeper.face import DEFAULT_MATCH_THRESHOLD
+from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, MAX_MATCH_THRESHOLD
 from watchkeeper.governance.footage import FootageRequest
 from watchkeeper.governance.search import SearchPurpose
 from watchkeeper.governance.uploads import upload_file
@@ -28,10 +28,6 @@ class UnreadableFootageError(InputError):
     code = VideoSourceError.code
 
 
-FOOTAGE_PATH = "/api/v1/footage-searches"
-"""The one route that accepts uploads beyond the request size limit (up to the footage limit)."""
-
-
 @router.post("/footage-searches")
 async def search_in_footage(
     actor: CurrentActor,
@@ -41,7 +37,7 @@ async def search_in_footage(
     case_reference: CaseReference,
     reason: SearchReason,
     purpose: Purpose = SearchPurpose.NOT_STATED,
-    threshold: Annotated[float, Form(gt=0.0, le=1.2)] = DEFAULT_MATCH_THRESHOLD,
+    threshold: Annotated[float, Form(gt=0.0, le=MAX_MATCH_THRESHOLD)] = DEFAULT_MATCH_THRESHOLD,
     face_index: Annotated[int | None, Form(ge=0)] = None,
 ) -> FootageOutcome:
     """The time segments where the probe person appears, with scores; recorded and audited like any

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from watchkeeper.api.auth import CurrentActor, State
 from watchkeeper.api.routes.forms import CaseReference, Purpose, ReasonText, SearchReason
-from watchkeeper.face import DEFAULT_MATCH_THRESHOLD
+from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, MAX_MATCH_THRESHOLD
 from watchkeeper.governance import galleries, search
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.galleries import EnrolmentImage, EnrolmentOutcome, GalleryRecord, SubjectRecord
@@ -91,7 +91,7 @@ async def search_gallery(
     reason: SearchReason,
     purpose: Purpose = SearchPurpose.NOT_STATED,
     candidates: Annotated[int, Form(ge=1, le=100)] = DEFAULT_CANDIDATES,
-    threshold: Annotated[float, Form(gt=0.0, le=1.2)] = DEFAULT_MATCH_THRESHOLD,
+    threshold: Annotated[float, Form(gt=0.0, le=MAX_MATCH_THRESHOLD)] = DEFAULT_MATCH_THRESHOLD,
     face_index: Annotated[int | None, Form(ge=0)] = None,
     keep_probe: Annotated[bool, Form(description="Keep the probe with the case record.")] = False,
 ) -> SearchOutcome:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from watchkeeper.face import DEFAULT_MATCH_THRESHOLD
+from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, MAX_MATCH_THRESHOLD
 from watchkeeper.governance import deployments, galleries
 from watchkeeper.governance.deployments import DeploymentMode, DeploymentSpec
 from watchkeeper.governance.roles import Permission
@@ -57,7 +57,7 @@ def authorise(
     authorising_officer: Annotated[str, Form(min_length=1, max_length=200)],
     starts_at: Annotated[str, Form(min_length=1, max_length=40)],
     ends_at: Annotated[str, Form(min_length=1, max_length=40)],
-    threshold: Annotated[float, Form(gt=0.0, le=1.2)] = DEFAULT_MATCH_THRESHOLD,
+    threshold: Annotated[float, Form(gt=0.0, le=MAX_MATCH_THRESHOLD)] = DEFAULT_MATCH_THRESHOLD,
     trial: Annotated[bool, Form()] = False,
 ) -> Response:
     spec = DeploymentSpec(

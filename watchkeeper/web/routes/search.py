@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from watchkeeper.errors import WatchkeeperError
+from watchkeeper.errors import InputError, WatchkeeperError
 from watchkeeper.governance import galleries, search
 from watchkeeper.governance.roles import Permission
 from watchkeeper.governance.search import DEFAULT_CANDIDATES, SearchPurpose, SearchRequest
@@ -66,18 +66,27 @@ async def run_search(
             probe_name=probe.filename or "probe",
             probe=data,
             case_reference=case_reference.strip(),
-            face_index=int(face_index) if face_index.strip() else None,
+            face_index=_face_index(face_index),
             reason=reason.strip(),
             purpose=purpose,
             candidates=candidates,
             keep_probe=keep_probe,
         )
         outcome = await run_in_threadpool(search.run_search, web.server.gov, session.signed_in.actor, request_)
-    except (WatchkeeperError, ValueError) as error:
-        status = status_of(error) if isinstance(error, WatchkeeperError) else 400
-        return _page(request, session, web, asked, error=str(error), status_code=status)
+    except WatchkeeperError as error:
+        return _page(request, session, web, asked, error=str(error), status_code=status_of(error))
     preview = preview_data_url(data)
     return _page(request, session, web, asked, outcome=outcome, probe_name=request_.probe_name, probe_preview=preview)
+
+
+def _face_index(text: str) -> int | None:
+    """The form's face number (empty: the image's only face)."""
+    if not text.strip():
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise InputError("face", f"{text!r} is not a face number (0 for the leftmost)") from None
 
 
 def _page(
