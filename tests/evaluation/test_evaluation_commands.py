@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from governed_cli import run
-from labelled_sets import JOHNS
 
+from tests.evaluation.labelled_sets import JOHNS
+from tests.governed_cli import run
 from watchkeeper.config import Settings
 from watchkeeper.governance import deployments, users
 from watchkeeper.governance.audit.entry import AuditEntry

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from deploying import CLIP, authorise
 from numpy.lib.stride_tricks import sliding_window_view
 from sqlalchemy import func, select
 
+from tests.live.deploying import CLIP, authorise
 from watchkeeper.face import FaceEngine, LoadedImage
 from watchkeeper.governance import deployments
 from watchkeeper.governance.context import Governance

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
-from chipdata import some_chips
 
+from tests.networks.chipdata import some_chips
 from watchkeeper.errors import ModelError
 from watchkeeper.networks.backends import RESNET_BUILDER, OnnxDescriptorBackend
 from watchkeeper.networks.cache import SOURCE_HASH_KEY, cached_model_path, ensure_cached_model

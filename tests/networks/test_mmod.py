@@ -8,8 +8,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from chipdata import still_images
 
+from tests.networks.chipdata import still_images
 from watchkeeper.errors import ModelError
 from watchkeeper.face.detection import Detection, FaceDetector, MmodDetector
 from watchkeeper.face.images import load_image

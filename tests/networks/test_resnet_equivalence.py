@@ -6,8 +6,8 @@ import itertools
 
 import numpy as np
 import pytest
-from chipdata import Chips, some_chips
 
+from tests.networks.chipdata import Chips, some_chips
 from watchkeeper.face.compare import DEFAULT_MATCH_THRESHOLD
 from watchkeeper.face.descriptors import DescriptorBackend
 from watchkeeper.networks.backends import DlibDescriptorBackend, OnnxDescriptorBackend

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from known_history import DPIA, POLICY_V1, POLICY_V2, SUPPLIER, Story, at
 
+from tests.reports.known_history import DPIA, POLICY_V1, POLICY_V2, SUPPLIER, Story, at
 from watchkeeper.governance.audit.entry import AuditEntry
 from watchkeeper.reports.figures import HoldingFigure, Period, TransparencyReport
 from watchkeeper.reports.history import read_history

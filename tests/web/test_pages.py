@@ -16,8 +16,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from browsing import DESKTOP, Server, check_accessible, photograph, sign_in
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.web.browsing import DESKTOP, Server, check_accessible, photograph, sign_in
 
 pytestmark = pytest.mark.slow
 

@@ -20,9 +20,9 @@ import httpx
 import pytest
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from hostile_requests import rest_refusal
-from serving import RunningServer
 
+from tests.api.hostile.hostile_requests import rest_refusal
+from tests.api.serving import RunningServer
 from watchkeeper.api.app import API_PREFIX
 from watchkeeper.governance.roles import Role
 from watchkeeper.web import routes as web_routes

@@ -10,9 +10,16 @@ from pathlib import Path
 import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
-from conftest import CONFIGURED_CATEGORY, CONFIGURED_REASON, Server, call_checked, image_bytes, stating
 from sqlalchemy import select
 
+from tests.api.rekognition.conftest import (
+    CONFIGURED_CATEGORY,
+    CONFIGURED_REASON,
+    Server,
+    call_checked,
+    image_bytes,
+    stating,
+)
 from watchkeeper.governance import galleries
 from watchkeeper.governance.roles import SYSTEM_ACTOR
 from watchkeeper.governance.schema import AuditEntryRow, Search
