@@ -15,7 +15,9 @@ TESTS = Path(__file__).resolve().parent
 
 
 def test_properties_run_without_a_deadline() -> None:
-    assert hypothesis.settings.default.deadline is None
+    default = hypothesis.settings.default
+    assert default is not None
+    assert default.deadline is None
 
 
 def test_no_test_sets_a_hypothesis_deadline_of_its_own() -> None:

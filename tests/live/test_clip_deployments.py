@@ -84,7 +84,7 @@ def test_watchlist_of_nobody_in_the_clip_leaves_no_trace_of_the_clip(
 
 def descriptors_of_clip_faces(engine: FaceEngine, faces_dir: Path) -> np.ndarray:
     """Descriptors of every face the pipeline could have seen: what a leak would look like."""
-    found = []
+    found: list[np.ndarray] = []
     with VideoSource(faces_dir / CLIP) as source:
         for frame in source.frames():
             if frame.index % 3 == 0:

@@ -108,7 +108,7 @@ def web_parameters() -> Iterator[IntegerParameter]:
             for location, params in fields.items():
                 for field in params:
                     if _is_integer(field.field_info.annotation):
-                        for method in sorted(route.methods):
+                        for method in sorted(route.methods or ()):
                             yield IntegerParameter(method, route.path, location, field.alias, others)
 
 

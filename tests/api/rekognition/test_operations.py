@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from botocore.client import BaseClient
@@ -32,7 +33,7 @@ KIT_WITH_ROSE = "examples/knn_examples/test/kit_with_rose.jpg"
 SMALL_OBAMA = "examples/obama-240p.jpg"
 
 
-def audit_entries(server: Server, action: str) -> list[dict[str, object]]:
+def audit_entries(server: Server, action: str) -> list[dict[str, Any]]:
     with server.gov.sessions() as session:
         rows = session.scalars(select(AuditEntryRow.canonical).order_by(AuditEntryRow.sequence)).all()
     entries = [json.loads(row) for row in rows if row is not None]
