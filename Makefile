@@ -23,7 +23,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	scripts/browser.sh install >/dev/null || echo "chromium could not be installed: the browser tests will skip" >&2
-	$(BIN)/pytest
+	$(BIN)/pytest --cov --cov-report=term
 
 # The edit-test loop: everything but the tests marked `slow` (the CNN detector, fuzzing, browsers, load).
 test-fast: $(STAMP)
@@ -51,4 +51,4 @@ bench: $(VENV)/.peer
 	$(BIN)/python benchmarks/accuracy.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
