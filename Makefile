@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DATA ?= ../shared/data/faces
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run demo test lint bench clean
+.PHONY: setup run demo test test-fast lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,11 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	scripts/browser.sh install >/dev/null || echo "chromium could not be installed: the browser tests will skip" >&2
-	$(BIN)/pytest
+	$(BIN)/pytest --cov --cov-report=term
+
+# The edit-test loop: everything but the tests marked `slow` (the CNN detector, fuzzing, browsers, load).
+test-fast: $(STAMP)
+	$(BIN)/pytest -m 'not slow'
 
 lint: $(STAMP)
 	$(BIN)/ruff check watchkeeper tests benchmarks
@@ -47,4 +51,4 @@ bench: $(VENV)/.peer
 	$(BIN)/python benchmarks/accuracy.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

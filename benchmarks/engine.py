@@ -78,8 +78,8 @@ def main() -> int:
     face_recognition.face_encodings(images[0].pixels, model="small")
     engine.analyse(images[0])
 
-    rows = [measure(engine, face_recognition, image, args.rounds) for image in images]
-    rows = [(Path(image.source).relative_to(args.data), *row) for image, row in zip(images, rows, strict=True)]
+    measured = [measure(engine, face_recognition, image, args.rounds) for image in images]
+    rows = [(Path(image.source).relative_to(args.data), *row) for image, row in zip(images, measured, strict=True)]
 
     header = f"{'image':52} {'size':>10} {'faces':>9} {'detect ms ours/peer':>21} {'describe ms ours/peer':>23}"
     print(header)

@@ -61,7 +61,7 @@ def write_hd_copy(frames: list[np.ndarray], path: Path) -> None:
         stream.width, stream.height, stream.pix_fmt = HD[0], HD[1], "yuv420p"
         stream.options = {"crf": "18", "preset": "veryfast"}
         for image in frames:
-            hd = cv2.resize(image, HD, interpolation=cv2.INTER_LINEAR)
+            hd = np.asarray(cv2.resize(image, HD, interpolation=cv2.INTER_LINEAR), dtype=np.uint8)
             container.mux(stream.encode(av.VideoFrame.from_ndarray(hd, format="rgb24")))
         container.mux(stream.encode(None))
 

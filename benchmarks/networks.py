@@ -8,6 +8,7 @@ the headline figures, for scripts.
 
 from __future__ import annotations
 
+import functools
 import json
 import statistics
 import tempfile
@@ -61,7 +62,7 @@ def time_dlib(chips: list[RGBImage]) -> dict[int, float]:
     """ms per face for dlib at each batch size (dlib-bin runs the batch one face at a time on one core)."""
     backend = DlibDescriptorBackend()
     return {
-        batch: 1000 * best_seconds(lambda b=batch: backend.compute(chips[:b]), 1.5, min_runs=2) / batch
+        batch: 1000 * best_seconds(functools.partial(backend.compute, chips[:batch]), 1.5, min_runs=2) / batch
         for batch in BATCHES
     }
 
@@ -70,7 +71,7 @@ def time_onnx(chips: list[RGBImage], cache: Path, threads: int) -> dict[int, flo
     result = {}
     for batch in BATCHES:
         backend = OnnxDescriptorBackend(cache, threads=threads, batch_size=batch)
-        seconds = best_seconds(lambda b=batch, be=backend: be.compute(chips[:b]), 1.5)
+        seconds = best_seconds(functools.partial(backend.compute, chips[:batch]), 1.5)
         result[batch] = 1000 * seconds / batch
     return result
 
@@ -92,7 +93,7 @@ def time_mmod(cache: Path) -> tuple[float, dict[int, float], int, int]:
     for threads in THREADS:
         detector = OnnxMmodDetector(cache, threads=threads)
         onnx_faces = len(detector.detect(frame))
-        onnx_ms[threads] = 1000 * best_seconds(lambda d=detector: d.detect(frame), 2.0)
+        onnx_ms[threads] = 1000 * best_seconds(functools.partial(detector.detect, frame), 2.0)
     return dlib_ms, onnx_ms, dlib_faces, onnx_faces
 
 

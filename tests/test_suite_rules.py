@@ -15,7 +15,9 @@ TESTS = Path(__file__).resolve().parent
 
 
 def test_properties_run_without_a_deadline() -> None:
-    assert hypothesis.settings.default.deadline is None
+    default = hypothesis.settings.default
+    assert default is not None
+    assert default.deadline is None
 
 
 def test_no_test_sets_a_hypothesis_deadline_of_its_own() -> None:
@@ -26,3 +28,12 @@ def test_no_test_sets_a_hypothesis_deadline_of_its_own() -> None:
         if re.search(r"\bdeadline\s*=\s*(?!None\b)[\w.(]", line) and "monotonic" not in line
     ]
     assert not timed, f"hypothesis deadlines depend on the machine's speed: {timed}"
+
+
+def test_every_test_directory_is_a_package() -> None:
+    """Helpers are imported by their package path (``tests.api.serving``), never as top-level modules that
+    only resolve because pytest put their directory on ``sys.path``; a directory without ``__init__.py``
+    would silently bring that back for its files."""
+    directories = [TESTS, *(path for path in TESTS.rglob("*") if path.is_dir() and any(path.glob("*.py")))]
+    missing = [str(path.relative_to(TESTS.parent)) for path in directories if not (path / "__init__.py").is_file()]
+    assert not missing, f"test directories without __init__.py: {missing}"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from serving import RunningServer, running_server
 
+from tests.api.serving import RunningServer, running_server
 from watchkeeper.config import Settings
 from watchkeeper.face import FaceEngine
 

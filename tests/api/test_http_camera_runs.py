@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from serving import RunningServer, running_server
 from sqlalchemy import update
-from test_http_galleries_and_search import enrol
 
+from tests.api.serving import RunningServer, running_server
+from tests.api.test_http_galleries_and_search import enrol
 from watchkeeper.config import ConfigError, Settings
 from watchkeeper.face import FaceEngine
 from watchkeeper.governance import deployments, users

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import httpx
-from serving import RunningServer
 
+from tests.api.serving import RunningServer
 from watchkeeper.config import DATA_DIR_VARIABLE, Settings
 from watchkeeper.governance import galleries
 from watchkeeper.governance.roles import Role

@@ -15,8 +15,8 @@ from datetime import datetime
 from pathlib import Path
 
 import httpx
-from serving import RunningServer
 
+from tests.api.serving import RunningServer
 from watchkeeper.config import DATA_DIR_VARIABLE
 from watchkeeper.governance.audit.checkpoint import Checkpoint, Verifier, open_checkpoint, sign_checkpoint
 from watchkeeper.governance.audit.entry import AuditEntry

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from serving import running_server
 
+from tests.api.serving import running_server
 from watchkeeper.config import ConfigError, Settings
 from watchkeeper.errors import RateLimitedError
 from watchkeeper.face import FaceEngine

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from serving import RunningServer
-from test_http_galleries_and_search import enrol
 
+from tests.api.serving import RunningServer
+from tests.api.test_http_galleries_and_search import enrol
 from watchkeeper.governance.roles import Role
 
 CLIP = "examples/short_hamilton_clip.mp4"

@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 from PIL import Image
-from serving import RunningServer
-from test_http_galleries_and_search import enrol, search
 
+from tests.api.serving import RunningServer
+from tests.api.test_http_galleries_and_search import enrol, search
 from watchkeeper.governance.roles import Role
 
 WINDOW = {"starts_at": "2026-01-01T00:00:00Z", "ends_at": "2099-01-01T00:00:00Z"}

@@ -6,9 +6,9 @@ import io
 from pathlib import Path
 
 from pypdf import PdfReader
-from serving import RunningServer
-from test_http_galleries_and_search import enrol, search
 
+from tests.api.serving import RunningServer
+from tests.api.test_http_galleries_and_search import enrol, search
 from watchkeeper.governance.roles import Role
 
 

@@ -16,10 +16,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from serve_process import first_key, free_port, wait_until_up
-from serving import running_server
 from sqlalchemy import select
 
+from tests.api.serving import running_server
+from tests.serve_process import first_key, free_port, wait_until_up
 from watchkeeper.config import Settings
 from watchkeeper.face import FaceEngine
 from watchkeeper.governance.audit.entry import AuditEntry

@@ -11,9 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from governed_cli import run
 from typer.testing import CliRunner
 
+from tests.governed_cli import run
 from watchkeeper.cli import app
 from watchkeeper.governance.audit.heads_file import HEADS_FILE
 from watchkeeper.governance.audit.merkle import CompactRange

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from governed_cli import run
+from tests.governed_cli import run
 
 
 def test_custody_workflow(data_env: dict[str, str], faces_dir: Path) -> None:

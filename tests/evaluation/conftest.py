@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from labelled_sets import write_combined_labels
 
+from tests.evaluation.labelled_sets import write_combined_labels
 from watchkeeper.evaluation.labelled import distinct, read_labelled_set
 from watchkeeper.evaluation.samples import SampleSet, describe
 from watchkeeper.face import FaceEngine

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from governed_cli import run
-from labelled_sets import JOHNS
 
+from tests.evaluation.labelled_sets import JOHNS
+from tests.governed_cli import run
 from watchkeeper.config import Settings
 from watchkeeper.governance import deployments, users
 from watchkeeper.governance.audit.entry import AuditEntry
@@ -109,7 +109,9 @@ def test_calibrate_sets_the_threshold_and_audits_the_evidence(
     try:
         with gov.sessions() as session:
             rows = session.query(AuditEntryRow).order_by(AuditEntryRow.sequence).all()
-            entry = AuditEntry.from_canonical_bytes(rows[-1].canonical)
+            canonical = rows[-1].canonical
+            assert canonical is not None
+            entry = AuditEntry.from_canonical_bytes(canonical)
         assert entry.action == "deployment.calibrate"
         assert entry.details["threshold"] == calibration["threshold"]
         evidence = entry.details["evidence"]

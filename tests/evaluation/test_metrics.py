@@ -26,8 +26,8 @@ SCORES = score_set([0.2, 0.5, 0.3, 0.7], [0.4, 0.8, 0.9, 1.0, 1.1], [0, 0, 1, 1]
 def test_curve_counts_at_each_threshold() -> None:
     curve = error_curve(SCORES)
     assert curve.at(-1.0) == (0.0, 1.0)
-    assert curve.at(0.45) == (pytest.approx(1 / 5), pytest.approx(2 / 4))  # 0.4 accepted; 0.5, 0.7 rejected
-    assert curve.at(0.75) == (pytest.approx(1 / 5), 0.0)
+    assert curve.at(0.45) == pytest.approx((1 / 5, 2 / 4))  # 0.4 accepted; 0.5, 0.7 rejected
+    assert curve.at(0.75) == pytest.approx((1 / 5, 0.0))
 
 
 def test_equal_error_rate_is_the_least_worse_error() -> None:

@@ -23,7 +23,8 @@ pytestmark = pytest.mark.slow  # describes 77 photos once (about 25 s on two cor
 
 
 def brute_force_pairs(identities: list[str], vectors: np.ndarray) -> tuple[list[float], list[float]]:
-    genuine, impostor = [], []
+    genuine: list[float] = []
+    impostor: list[float] = []
     for i, j in combinations(range(len(identities)), 2):
         distance = math.sqrt(sum((float(a) - float(b)) ** 2 for a, b in zip(vectors[i], vectors[j], strict=True)))
         (genuine if identities[i] == identities[j] else impostor).append(distance)

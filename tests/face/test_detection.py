@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
 
 from watchkeeper.config import Settings
@@ -81,7 +82,9 @@ def test_cnn_detector_on_rgba_png_matches_the_peer(engine: FaceEngine, faces_dir
 
 def test_large_images_are_downscaled_for_detection_and_boxes_mapped_back(engine: FaceEngine, faces_dir: Path) -> None:
     original = engine.load(faces_dir / OBAMA)
-    doubled = cv2.resize(original.pixels, (original.size.width * 2, original.size.height * 2))
+    doubled = np.asarray(
+        cv2.resize(original.pixels, (original.size.width * 2, original.size.height * 2)), dtype=np.uint8
+    )
     image = LoadedImage(pixels=doubled, source="obama-doubled", format="JPEG")
     box = only_box(detect_faces(image.pixels, HogDetector(), max_side=1600))
     assert box.intersection_over_union(BoundingBox(349, 142, 617, 409).scaled(2.0)) > 0.85

@@ -35,7 +35,7 @@ def test_quality_of_a_good_photo(analyse: Analyse) -> None:
 
 def test_blur_lowers_sharpness(analyse: Analyse) -> None:
     face = analyse(OBAMA).single_face()
-    blurred = cv2.GaussianBlur(face.chip, (0, 0), 3)
+    blurred = np.asarray(cv2.GaussianBlur(face.chip, (0, 0), 3), dtype=np.uint8)
     assert measure_quality(face.box, face.landmarks, blurred).sharpness < face.quality.sharpness / 5
 
 

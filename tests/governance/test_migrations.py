@@ -55,7 +55,8 @@ def test_tables_of_biometric_data_never_reuse_ids(tmp_path: Path) -> None:
     open_database(url).kw["bind"].dispose()
     engine = make_engine(url)
     with engine.connect() as connection:
-        created = dict(connection.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all())
+        rows = connection.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all()
+    created: dict[str, str] = {row.name: row.sql for row in rows}
     engine.dispose()
     assert all("AUTOINCREMENT" in created[table] for table in NEVER_REUSED)
     assert all(Base.metadata.tables[table].dialect_options["sqlite"]["autoincrement"] for table in NEVER_REUSED)

@@ -22,7 +22,7 @@ from watchkeeper.governance.clock import FixedClock
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.indexes import PARTIAL_SAVE_GRACE_SECONDS, GalleryVersion
 from watchkeeper.governance.roles import Actor, Role
-from watchkeeper.governance.schema import AuditEntryRow, EnrolledFace, Search, Subject
+from watchkeeper.governance.schema import AuditEntryRow, EnrolledFace, Gallery, Search, Subject
 
 POLICY = policy.RetentionPolicy(
     enrolled_images=None,
@@ -99,7 +99,7 @@ def test_each_kind_goes_at_its_own_time(stocked: Governance, people: dict[Role, 
     assert count(stocked, Subject) == 1
     assert count(stocked, EnrolledFace) == 1
     with stocked.sessions() as session:
-        gallery = session.scalars(select(galleries.Gallery)).one()
+        gallery = session.scalars(select(Gallery)).one()
         remaining = stocked.indexes.get(GalleryVersion.of(gallery))
     assert len(remaining) == 1
 
@@ -111,8 +111,8 @@ def test_each_kind_goes_at_its_own_time(stocked: Governance, people: dict[Role, 
     pruned = retention.enforce_retention(stocked, admin, POLICY).audit_entries_pruned
     assert pruned > 0
     assert count(stocked, AuditEntryRow, AuditEntryRow.canonical.is_(None)) == pruned
-    report = stocked.audit.verify(auditor)
-    assert report.ok, report.findings  # pruned content, intact tree
+    verified = stocked.audit.verify(auditor)
+    assert verified.ok, verified.findings  # pruned content, intact tree
 
     kept = contents(stocked)
     actions = [entry.action for entry in kept.values() if entry]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from watchkeeper.governance.roles import PERMISSIONS, Actor, Permission, Permiss
 def test_auditor_can_change_nothing(gov: Governance, people: dict[Role, Actor]) -> None:
     auditor = people[Role.AUDITOR]
     galleries.create_gallery(gov, people[Role.ADMIN], "g", "", "setup")
-    refused = [
+    refused: list[Callable[[], object]] = [
         lambda: galleries.create_gallery(gov, auditor, "h", "", "try"),
         lambda: galleries.delete_gallery(gov, auditor, "g", "try"),
         lambda: galleries.remove_subject(gov, auditor, "g", "x", "try"),

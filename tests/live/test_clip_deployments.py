@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from deploying import CLIP, authorise
 from numpy.lib.stride_tricks import sliding_window_view
 from sqlalchemy import func, select
 
+from tests.live.deploying import CLIP, authorise
 from watchkeeper.face import FaceEngine, LoadedImage
 from watchkeeper.governance import deployments
 from watchkeeper.governance.context import Governance
@@ -84,7 +84,7 @@ def test_watchlist_of_nobody_in_the_clip_leaves_no_trace_of_the_clip(
 
 def descriptors_of_clip_faces(engine: FaceEngine, faces_dir: Path) -> np.ndarray:
     """Descriptors of every face the pipeline could have seen: what a leak would look like."""
-    found = []
+    found: list[np.ndarray] = []
     with VideoSource(faces_dir / CLIP) as source:
         for frame in source.frames():
             if frame.index % 3 == 0:

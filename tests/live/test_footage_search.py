@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from deploying import CLIP
 from sqlalchemy import func, select
 
+from tests.live.deploying import CLIP
 from watchkeeper.governance import users
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.footage import FootageRequest

@@ -13,9 +13,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from deploying import CLIP, authorise
 from sqlalchemy import select
 
+from tests.live.deploying import CLIP, authorise
 from watchkeeper.config import Settings
 from watchkeeper.governance import deployments, users
 from watchkeeper.governance.clock import SystemClock

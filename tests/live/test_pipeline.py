@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from deploying import CLIP
 
+from tests.live.deploying import CLIP
 from watchkeeper.face import FaceEngine
 from watchkeeper.face.descriptors import DescriptorBackend
 from watchkeeper.live.pipeline import FOLLOW_FACE_SIDE, LivePipeline, Match, PipelineOptions, follow_regions

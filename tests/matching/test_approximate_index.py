@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import faiss
 import numpy as np
@@ -133,7 +134,7 @@ def test_a_saved_index_holds_no_codes_of_removed_faces(faces: SyntheticGallery, 
     assert index.remove(ids[:3]) == 3
     index.save(tmp_path / "gallery.index")
     _, arrays = read_index_file(tmp_path / "gallery.index")
-    shards = [faiss.deserialize_index(arrays[f"shard{i}"]) for i in range(DEFAULT_SHARDS)]
+    shards = [cast(faiss.IndexIDMap, faiss.deserialize_index(arrays[f"shard{i}"])) for i in range(DEFAULT_SHARDS)]
     coded = np.concatenate([faiss.vector_to_array(shard.id_map) for shard in shards])
     assert np.array_equal(np.sort(coded), ids[3:])
     loaded, _ = ApproximateIndex.load(tmp_path / "gallery.index")

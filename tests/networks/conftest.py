@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from chipdata import Chips, still_images
 
+from tests.networks.chipdata import Chips, still_images
 from watchkeeper.config import Settings
 from watchkeeper.face import FaceEngine
 from watchkeeper.networks.backends import DlibDescriptorBackend, OnnxDescriptorBackend

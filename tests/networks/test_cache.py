@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
-from chipdata import some_chips
 
+from tests.networks.chipdata import some_chips
 from watchkeeper.errors import ModelError
 from watchkeeper.networks.backends import RESNET_BUILDER, OnnxDescriptorBackend
 from watchkeeper.networks.cache import SOURCE_HASH_KEY, cached_model_path, ensure_cached_model
@@ -22,7 +22,8 @@ def must_not_build(network: DlibNetwork) -> onnx.ModelProto:
 
 
 def recorded_hash(path: Path) -> str:
-    return {entry.key: entry.value for entry in onnx.load(str(path)).metadata_props}[SOURCE_HASH_KEY]
+    recorded: dict[str, str] = {entry.key: entry.value for entry in onnx.load(str(path)).metadata_props}
+    return recorded[SOURCE_HASH_KEY]
 
 
 def altered_copy(resnet_bytes: bytes, path: Path) -> Path:

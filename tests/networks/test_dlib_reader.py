@@ -43,7 +43,8 @@ def write_copy(tmp_path: Path, data: bytes, name: str = "damaged.dat") -> Path:
 def test_face_resnet_parses_to_the_last_byte(resnet_file: Path, resnet_bytes: bytes) -> None:
     network = read_network(resnet_file)
     assert network.sha256 == hashlib.sha256(resnet_bytes).hexdigest()
-    assert network.loss == MetricLoss(margin=pytest.approx(0.04), distance_threshold=pytest.approx(0.6))
+    assert isinstance(network.loss, MetricLoss)
+    assert (network.loss.margin, network.loss.distance_threshold) == pytest.approx((0.04, 0.6))
     assert network.input.size == (150, 150)
     assert network.input.means == pytest.approx((122.782, 117.001, 104.298), abs=1e-3)
     kinds = [type(layer) for layer in network.layers]

@@ -8,14 +8,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from chipdata import still_images
 
+from tests.networks.chipdata import still_images
 from watchkeeper.errors import ModelError
-from watchkeeper.face.detection import Detection, FaceDetector, MmodDetector
+from watchkeeper.face.detection import FaceDetector, MmodDetector
 from watchkeeper.face.images import load_image
 from watchkeeper.networks.dlib_reader import read_network
 from watchkeeper.networks.mmod import OnnxMmodDetector, Rect, _overlaps, build_mmod_model, pyramid_layout
-from watchkeeper.types import RGBImage
+from watchkeeper.types import Detection, RGBImage
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ import itertools
 
 import numpy as np
 import pytest
-from chipdata import Chips, some_chips
 
+from tests.networks.chipdata import Chips, some_chips
 from watchkeeper.face.compare import DEFAULT_MATCH_THRESHOLD
 from watchkeeper.face.descriptors import DescriptorBackend
 from watchkeeper.networks.backends import DlibDescriptorBackend, OnnxDescriptorBackend
@@ -34,7 +34,7 @@ def test_same_different_verdicts_equal_dlibs_over_all_pairs(
 
     def verdicts(descriptors: Descriptors) -> np.ndarray:
         distances = np.linalg.norm(descriptors[pairs[:, 0]] - descriptors[pairs[:, 1]], axis=1)
-        return distances <= DEFAULT_MATCH_THRESHOLD
+        return np.asarray(distances <= DEFAULT_MATCH_THRESHOLD)
 
     dlib_verdicts, onnx_verdicts = verdicts(dlib_descriptors), verdicts(onnx_descriptors)
     assert 0 < dlib_verdicts.sum() < len(pairs), "the data should hold both same-person and different pairs"

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from known_history import Story, at, build_history
 
+from tests.reports.known_history import Story, at, build_history
 from watchkeeper.governance.clock import FixedClock
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.roles import Actor, Role

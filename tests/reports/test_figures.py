@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from known_history import DPIA, POLICY_V1, POLICY_V2, SUPPLIER, Story, at
 
-from watchkeeper.governance.audit.entry import AuditEntry
+from tests.reports.known_history import DPIA, POLICY_V1, POLICY_V2, SUPPLIER, Story, at
+from watchkeeper.governance.audit.events import AuditEvent, RecordedEvent
 from watchkeeper.reports.figures import HoldingFigure, Period, TransparencyReport
 from watchkeeper.reports.history import read_history
 from watchkeeper.reports.service import transparency_report
@@ -19,7 +19,9 @@ def report(story: Story, year: int, *snapshots: date) -> TransparencyReport:
 
 
 def actions(story: Story, sources: tuple[int, ...]) -> set[str]:
-    entries: dict[int, AuditEntry] = {e.sequence: e for e in read_history(story.gov, story.disclosure).entries}
+    entries: dict[int, RecordedEvent[AuditEvent]] = {
+        e.sequence: e for e in read_history(story.gov, story.disclosure).entries
+    }
     return {entries[s].action for s in sources}
 
 

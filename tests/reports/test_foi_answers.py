@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from known_history import DPIA, POLICY_V1, POLICY_V2, Story
 
+from tests.reports.known_history import DPIA, POLICY_V1, POLICY_V2, Story
 from watchkeeper.errors import InputError
 from watchkeeper.reports.foi_answers import AnswerStatus, DraftAnswer, read_questions
 from watchkeeper.reports.service import foi_answers

@@ -7,9 +7,9 @@ import io
 from datetime import date
 from pathlib import Path
 
-from known_history import POLICY_V2, Story
 from pypdf import PdfReader
 
+from tests.reports.known_history import POLICY_V2, Story
 from watchkeeper.reports.figures import Period
 from watchkeeper.reports.foi_answers import read_questions
 from watchkeeper.reports.layout import cite

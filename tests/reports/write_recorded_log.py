@@ -25,9 +25,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from known_history import Story, at
 from sqlalchemy import select
 
+from tests.reports.known_history import Story, at
 from watchkeeper.face import decode_image
 from watchkeeper.governance import credentials, deployments, faces, galleries, register, retention, search, users
 from watchkeeper.governance.categories import SubjectCategory

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from videofiles import CLIP, reader_threads, reference_digests
 
+from tests.video.videofiles import CLIP, reader_threads, reference_digests
 from watchkeeper.video import VideoSource
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from videofiles import (
+
+from tests.video.videofiles import (
     CLIP_FRAMES,
     CLIP_HEIGHT,
     CLIP_WIDTH,
@@ -20,7 +21,6 @@ from videofiles import (
     truncated,
     wait_until,
 )
-
 from watchkeeper.errors import WatchkeeperError
 from watchkeeper.video import (
     CorruptSkipped,

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from videofiles import wait_until
 
+from tests.video.videofiles import wait_until
 from watchkeeper.video import (
     ReconnectPolicy,
     ReconnectScheduled,

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from browsing import DESKTOP, PROJECT_ROOT, Server
 from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
-from serve_process import first_key, free_port, wait_until_up
+
+from tests.serve_process import first_key, free_port, wait_until_up
+from tests.web.browsing import DESKTOP, PROJECT_ROOT, Server
 
 BROWSER_SCRIPT = PROJECT_ROOT / "scripts" / "browser.sh"
 CHROMIUM_ARGS = [

@@ -16,8 +16,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from browsing import DESKTOP, Server, check_accessible, photograph, sign_in
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.web.browsing import DESKTOP, Server, check_accessible, photograph, sign_in
 
 pytestmark = pytest.mark.slow
 
@@ -268,7 +269,7 @@ def test_analyst_cannot_open_the_deployment_controls(watchlist: str, server: Ser
     expect(page.get_by_role("heading", level=1)).to_have_text("Not allowed")
     expect(page.get_by_role("button", name="Start run")).to_have_count(0)
     photograph(page, "not-allowed")
-    form = {"csrf_token": csrf_token(page), "camera": "foyer", "source": "/dev/null"}
+    form: dict[str, str | float | bool] = {"csrf_token": csrf_token(page), "camera": "foyer", "source": "/dev/null"}
     forged = page.request.post(f"/deployments/{DEPLOYMENT}/runs", form=form, headers={"Accept": "application/json"})
     assert forged.status == 403
     assert "may not run deployments" in forged.json()["error"]["message"]

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from hostile_requests import rest_refusal
-from serving import PEOPLE, RunningServer, running_server
 
+from tests.api.hostile.hostile_requests import rest_refusal
+from tests.api.serving import PEOPLE, RunningServer, running_server
 from watchkeeper.config import DATA_DIR_VARIABLE, Settings
 from watchkeeper.face import FaceEngine
 from watchkeeper.governance.roles import Role

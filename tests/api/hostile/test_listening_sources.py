@@ -11,9 +11,9 @@ import socket
 from pathlib import Path
 
 import pytest
-from serving import running_server
-from test_http_camera_runs import authorise_evening
 
+from tests.api.serving import running_server
+from tests.api.test_http_camera_runs import authorise_evening
 from watchkeeper.config import Settings
 from watchkeeper.face import FaceEngine
 from watchkeeper.governance.roles import Role

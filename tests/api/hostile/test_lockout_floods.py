@@ -14,8 +14,8 @@ import boto3
 import httpx
 import pytest
 from botocore.config import Config
-from serving import PEOPLE, RunningServer, running_server
 
+from tests.api.serving import PEOPLE, RunningServer, running_server
 from watchkeeper.config import Settings
 from watchkeeper.face import FaceEngine
 from watchkeeper.governance.roles import Role

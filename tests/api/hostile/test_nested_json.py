@@ -16,9 +16,9 @@ import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
-from hostile_requests import rest_refusal
-from serving import RunningServer
 
+from tests.api.hostile.hostile_requests import rest_refusal
+from tests.api.serving import RunningServer
 from watchkeeper.api.rekognition.operations import OPERATIONS
 from watchkeeper.governance.roles import Role
 

@@ -20,9 +20,9 @@ import httpx
 import pytest
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from hostile_requests import rest_refusal
-from serving import RunningServer
 
+from tests.api.hostile.hostile_requests import rest_refusal
+from tests.api.serving import RunningServer
 from watchkeeper.api.app import API_PREFIX
 from watchkeeper.governance.roles import Role
 from watchkeeper.web import routes as web_routes
@@ -108,7 +108,7 @@ def web_parameters() -> Iterator[IntegerParameter]:
             for location, params in fields.items():
                 for field in params:
                     if _is_integer(field.field_info.annotation):
-                        for method in sorted(route.methods):
+                        for method in sorted(route.methods or ()):
                             yield IntegerParameter(method, route.path, location, field.alias, others)
 
 

@@ -15,8 +15,8 @@ import pytest
 from botocore import UNSIGNED, xform_name
 from botocore.client import BaseClient
 from botocore.config import Config
-from botocore_shapes import shape_problems
 
+from tests.api.rekognition.botocore_shapes import shape_problems
 from watchkeeper.config import Settings
 from watchkeeper.face import FaceEngine
 from watchkeeper.governance import credentials, users

@@ -25,12 +25,12 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.model import ListShape, MapShape, Shape, StructureShape
-from botocore_shapes import operation_model, shape_problems
-from conftest import REGION, Server, rekognition_server
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from tests.api.rekognition.botocore_shapes import operation_model, shape_problems
+from tests.api.rekognition.conftest import REGION, Server, rekognition_server
 from watchkeeper.api.rekognition.operations import OPERATIONS
 from watchkeeper.config import Settings
 from watchkeeper.face import FaceEngine

@@ -6,13 +6,21 @@ from __future__ import annotations
 import json
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
-from conftest import CONFIGURED_CATEGORY, CONFIGURED_REASON, Server, call_checked, image_bytes, stating
 from sqlalchemy import select
 
+from tests.api.rekognition.conftest import (
+    CONFIGURED_CATEGORY,
+    CONFIGURED_REASON,
+    Server,
+    call_checked,
+    image_bytes,
+    stating,
+)
 from watchkeeper.governance import galleries
 from watchkeeper.governance.roles import SYSTEM_ACTOR
 from watchkeeper.governance.schema import AuditEntryRow, Search
@@ -25,7 +33,7 @@ KIT_WITH_ROSE = "examples/knn_examples/test/kit_with_rose.jpg"
 SMALL_OBAMA = "examples/obama-240p.jpg"
 
 
-def audit_entries(server: Server, action: str) -> list[dict[str, object]]:
+def audit_entries(server: Server, action: str) -> list[dict[str, Any]]:
     with server.gov.sessions() as session:
         rows = session.scalars(select(AuditEntryRow.canonical).order_by(AuditEntryRow.sequence)).all()
     entries = [json.loads(row) for row in rows if row is not None]

@@ -16,10 +16,10 @@ from botocore.awsrequest import AWSRequest
 from botocore.client import BaseClient
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
-from conftest import REGION, ClientFactory, Server, image_bytes, stating
 from PIL import Image
 from sqlalchemy import func, select
 
+from tests.api.rekognition.conftest import REGION, ClientFactory, Server, image_bytes, stating
 from watchkeeper.governance import credentials
 from watchkeeper.governance.roles import Actor, Role
 from watchkeeper.governance.schema import AuditEntryRow, EnrolledFace, Search

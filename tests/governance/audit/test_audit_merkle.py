@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-import reference
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.governance.audit import reference
 from watchkeeper.governance.audit.merkle import (
     EMPTY_ROOT,
     CompactRange,

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import reference
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.governance.audit import reference
 from watchkeeper.governance.audit.errors import ProofError, TreeRangeError
 from watchkeeper.governance.audit.merkle import leaf_hash, root_hash, subtree_hash
 from watchkeeper.governance.audit.proofs import (
