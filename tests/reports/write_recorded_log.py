@@ -34,12 +34,13 @@ from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.clock import FixedClock
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.credentials import SignInAttempt
+from watchkeeper.governance.footage import FootageRequest
 from watchkeeper.governance.policy import RetentionPolicy
 from watchkeeper.governance.roles import Actor, Role
 from watchkeeper.governance.schema import AuditCheckpoint, AuditEntryRow
 from watchkeeper.governance.sign_in_throttle import SignInThrottle
 from watchkeeper.governance.uploads import sweep_uploads
-from watchkeeper.live.footage import FootageRequest, search_footage
+from watchkeeper.live.footage import search_footage
 from watchkeeper.reports.figures import Period
 from watchkeeper.reports.foi_answers import read_questions
 from watchkeeper.reports.service import foi_answers, transparency_report
