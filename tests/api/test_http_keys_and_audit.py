@@ -4,19 +4,13 @@ used) and the audit log read and proven remotely."""
 from __future__ import annotations
 
 import base64
-import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 import httpx
 
 from tests.api.serving import RunningServer
+from tests.serve_process import watchkeeper_serve
 from watchkeeper.config import DATA_DIR_VARIABLE
 from watchkeeper.governance.audit.checkpoint import Checkpoint, Verifier, open_checkpoint, sign_checkpoint
 from watchkeeper.governance.audit.entry import AuditEntry
@@ -89,12 +83,16 @@ def test_the_first_administrators_key_file_is_announced_until_they_collect_it(
 ) -> None:
     """``watchkeeper serve`` on an empty data directory registers ``admin`` and delivers their key in a file;
     each start says where while the file exists; the administrator issuing another key deletes it."""
-    key_file = Path(data_env[DATA_DIR_VARIABLE]) / "keys" / FIRST_KEY_FILE
-    with serving(tmp_path / "first.log", data_env) as url:
+    data_dir = Path(data_env[DATA_DIR_VARIABLE])
+    key_file = data_dir / "keys" / FIRST_KEY_FILE
+    with watchkeeper_serve(data_dir, tmp_path / "first.log"):
         token = dict(line.split(": ", 1) for line in key_file.read_text().splitlines())["bearer_token"]
     first_start = (tmp_path / "first.log").read_text()
     assert f"administrator 'admin' created; their access key is in {key_file}" in first_start
-    with serving(tmp_path / "second.log", data_env) as url, httpx.Client(base_url=url, headers=bearer(token)) as admin:
+    with (
+        watchkeeper_serve(data_dir, tmp_path / "second.log") as (_, url),
+        httpx.Client(base_url=url, headers=bearer(token)) as admin,
+    ):
         assert admin.get("/api/v1/me").json()["name"] == "admin"
         issued = admin.post("/api/v1/users/admin/keys", json={"description": "laptop", "reason": "my own key"})
         assert issued.status_code == 201, issued.text
@@ -103,38 +101,9 @@ def test_the_first_administrators_key_file_is_announced_until_they_collect_it(
     second_start = (tmp_path / "second.log").read_text()
     assert "created" not in second_start
     assert f"their access key is in {key_file}" in second_start
-    with serving(tmp_path / "third.log", data_env):
+    with watchkeeper_serve(data_dir, tmp_path / "third.log"):
         pass
     assert "access key is in" not in (tmp_path / "third.log").read_text()
-
-
-@contextmanager
-def serving(log: Path, environment: dict[str, str]) -> Iterator[str]:
-    """``watchkeeper serve`` in a subprocess on a free loopback port, its output in ``log``, until the block ends."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = [str(Path(sys.executable).parent / "watchkeeper"), "serve", "--port", str(port)]
-    with log.open("w") as output:
-        process = subprocess.Popen(command, env={**os.environ, **environment}, stdout=output, stderr=output)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120  # a hang guard only
-        while not _answers(url):
-            assert process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=60)
-
-
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/health", timeout=2).status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 def test_a_witness_keeps_the_newest_head_over_http_and_a_rollback_then_fails(server: RunningServer) -> None:

@@ -4,22 +4,17 @@ everything ``watchkeeper serve`` creates in its data directory private, whatever
 
 from __future__ import annotations
 
-import os
 import signal
 import stat
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 from sqlalchemy import select
 
 from tests.api.serving import running_server
-from tests.serve_process import first_key, free_port, wait_until_up
+from tests.serve_process import first_key, watchkeeper_serve
 from watchkeeper.config import Settings
 from watchkeeper.face import FaceEngine
 from watchkeeper.governance.audit.entry import AuditEntry
@@ -105,31 +100,9 @@ def modes(data_dir: Path) -> dict[str, str]:
     return wrong
 
 
-@contextmanager
-def served(data_dir: Path, log: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """``watchkeeper serve`` on ``data_dir`` under a umask of 0, so nothing is private unless made so."""
-    port = free_port()
-    command = [str(Path(sys.executable).parent / "watchkeeper"), "serve", "--port", str(port)]
-    environment = {**os.environ, "WATCHKEEPER_DATA_DIR": str(data_dir)}
-    with log.open("a") as output:
-        process = subprocess.Popen(command, env=environment, stdout=output, stderr=subprocess.STDOUT, umask=0)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url, process, log)
-        yield process, url
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
 def test_an_upload_left_by_a_killed_server_is_swept_at_its_next_start(tmp_path: Path, faces_dir: Path) -> None:
     data_dir, log = tmp_path / "data", tmp_path / "server.log"
-    with served(data_dir, log) as (process, url):
+    with watchkeeper_serve(data_dir, log, umask=0) as (process, url):
         token = first_key(data_dir / "keys" / "first-administrator-key.txt")
         with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=300) as admin:
             admin.post("/api/v1/galleries", json={"name": "watch", "reason": "tests"}).raise_for_status()
@@ -165,7 +138,7 @@ def test_an_upload_left_by_a_killed_server_is_swept_at_its_next_start(tmp_path: 
         assert modes(data_dir) == {}, "everything the server created is private, the leftover upload too"
         assert "watchkeeper.db-wal" in {p.name for p in data_dir.iterdir()}
         assert any((data_dir / "indexes").iterdir())
-    with served(data_dir, log):
+    with watchkeeper_serve(data_dir, log, umask=0):
         assert _held(data_dir) == []
         gov = Governance.open(Settings(data_dir=data_dir))
         try:

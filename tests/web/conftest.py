@@ -8,17 +8,14 @@ each page is checked for the basics of accessibility as it is photographed.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
 
-from tests.serve_process import first_key, free_port, wait_until_up
+from tests.serve_process import first_key, watchkeeper_serve
 from tests.web.browsing import DESKTOP, PROJECT_ROOT, Server
 
 BROWSER_SCRIPT = PROJECT_ROOT / "scripts" / "browser.sh"
@@ -50,20 +47,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``watchkeeper serve`` on loopback with a fresh data directory, its first administrator, and an
     operator, an analyst and an auditor with access keys issued through the API."""
     data_dir = tmp_path_factory.mktemp("web-data")
-    port = free_port()
     # One browser makes many requests from one address; the limit per address is not under test here.
     # Runs are started on the shared clip, so its folder is where the server may take video files from.
     shared_faces = PROJECT_ROOT.parent / "shared" / "data" / "faces"
     videos = f"video_directories = [{json.dumps(str(shared_faces))}]\n" if shared_faces.is_dir() else ""
     (data_dir / "watchkeeper.toml").write_text(f"[server]\nrequests_per_second = 500\nburst = 1000\n{videos}")
     log = data_dir / "server.log"
-    environment = {**os.environ, "WATCHKEEPER_DATA_DIR": str(data_dir)}
-    command = [str(Path(sys.executable).parent / "watchkeeper"), "serve", "--port", str(port)]
-    with log.open("w") as output:
-        process = subprocess.Popen(command, env=environment, stdout=output, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url, process, log)
+    with watchkeeper_serve(data_dir, log) as (_process, url):
         admin_token = first_key(data_dir / "keys" / "first-administrator-key.txt")
         secrets = {"admin": admin_token.partition(".")[2]}
         bearer = {"admin": admin_token}
@@ -75,13 +65,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 secrets[name] = issued.json()["secret_access_key"]
                 bearer[name] = issued.json()["bearer_token"]
         yield Server(url, secrets, bearer, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="session")
