@@ -4,39 +4,45 @@ Callers import from here; the modules split the record (``records``), the author
 (``authorisation``), the camera runs (``runs``) and the alerts they raise (``alerts``).
 """
 
-from watchkeeper.governance.deployments.records import (
-    CHECKPOINT_EVERY,
-    INTERRUPTED_REASON,
-    SILENT_AFTER,
-    AlertOutcome,
+from watchkeeper.governance.deployments.alerts import (
     AlertRecord,
+    adjudicate_alert,
+    alert_crop,
+    list_alerts,
+    watchlist_image,
+)
+from watchkeeper.governance.deployments.authorisation import (
+    DeploymentSpec,
+    authorise_deployment,
+    calibrate_threshold,
+    end_deployment,
+    face_portrait,
+    watchlist_subjects,
+)
+from watchkeeper.governance.deployments.records import (
+    AlertOutcome,
     CameraRunRecord,
     DeploymentCounts,
     DeploymentError,
     DeploymentMode,
     DeploymentRecord,
-    DeploymentRun,
-    DeploymentSpec,
     DeploymentStatus,
-    Watchlist,
-    adjudicate_alert,
-    alert_crop,
-    authorise_deployment,
-    begin_deployment,
-    calibrate_threshold,
     camera_runs,
+    describe_deployment,
+    list_deployments,
+)
+from watchkeeper.governance.deployments.runs import (
+    CHECKPOINT_EVERY,
+    INTERRUPTED_REASON,
+    SILENT_AFTER,
+    DeploymentRun,
+    Watchlist,
+    begin_deployment,
     check_runnable,
     checkpoint_run,
     close_silent_runs,
-    describe_deployment,
-    end_deployment,
-    face_portrait,
-    list_alerts,
-    list_deployments,
     raise_alert,
     stop_run,
-    watchlist_image,
-    watchlist_subjects,
 )
 
 __all__ = [
