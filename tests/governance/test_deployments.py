@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -65,12 +66,14 @@ def test_lifecycle_with_counts_and_snapshot_deleted(
     assert sorted(set(run.watchlist.targets.labels.values())) == ["biden", "obama"]
     chip = np.zeros((150, 150, 3), dtype=np.uint8)
     entry = next(i for i, r in run.watchlist.targets.labels.items() if r == "obama")
-    alert_id = deployments.raise_alert(gov, run, people[Role.OPERATOR], "gate-1", 7, 3.2, chip, entry, 0.41)
-    deployments.stop_run(gov, people[Role.OPERATOR], run, "gate-1", deployments.DeploymentCounts(100, 40, 5, 7, 2))
+    alert_id = run.raise_alert(7, 3.2, chip, entry, 0.41)
+    run.stop(deployments.RunCounts(frames_processed=100, faces_seen=40, tracks=5, frames_dropped=7, corrupt_skipped=2))
     again = deployments.begin_deployment(gov, people[Role.OPERATOR], "stadium", "gate-1")
-    deployments.stop_run(gov, people[Role.OPERATOR], again, "gate-1", deployments.DeploymentCounts(10, 4, 1, 3, 0))
+    again.stop(deployments.RunCounts(frames_processed=10, faces_seen=4, tracks=1, frames_dropped=3))
     record = deployments.describe_deployment(gov, people[Role.AUDITOR], "stadium")
-    assert record.counts == deployments.DeploymentCounts(110, 44, 6, 10, 2)  # the runs' counts add up
+    assert record.counts == deployments.RunCounts(
+        frames_processed=110, faces_seen=44, tracks=6, frames_dropped=10, corrupt_skipped=2
+    )  # the runs' counts add up
     assert (record.status, record.alerts, record.cameras) == (deployments.DeploymentStatus.AUTHORISED, 1, ("gate-1",))
     with pytest.raises(PermissionDeniedError):
         deployments.describe_deployment(gov, people[Role.ANALYST], "stadium")
@@ -150,8 +153,8 @@ def test_alert_shows_the_watchlist_image_until_the_deployment_ends(
     run = deployments.begin_deployment(gov, operator, "stadium", "gate-1")
     entry = next(i for i, r in run.watchlist.targets.labels.items() if r == "biden")
     chip = np.zeros((150, 150, 3), dtype=np.uint8)
-    first = deployments.raise_alert(gov, run, operator, "gate-1", 1, 1.0, chip, entry, 0.4)
-    second = deployments.raise_alert(gov, run, operator, "gate-1", 2, 2.0, chip, entry, 0.5)
+    first = run.raise_alert(1, 1.0, chip, entry, 0.4)
+    second = run.raise_alert(2, 2.0, chip, entry, 0.5)
     # The operator sees biden's face with a margin around it, not the whole enrolment photograph.
     portrait = decode_image(deployments.watchlist_image(gov, operator, first), "portrait").pixels
     photo = decode_image((faces_dir / "examples/biden.jpg").read_bytes(), "biden.jpg").pixels
@@ -169,7 +172,7 @@ def test_alert_shows_the_watchlist_image_until_the_deployment_ends(
         deployments.watchlist_image(gov, people[Role.ANALYST], first)
     with pytest.raises(NotFoundError, match="no alert 99"):
         deployments.watchlist_image(gov, operator, 99)
-    deployments.stop_run(gov, operator, run, "gate-1", deployments.DeploymentCounts(1, 1, 1))
+    run.stop(deployments.RunCounts(frames_processed=1, faces_seen=1, tracks=1))
     deployments.end_deployment(gov, operator, "stadium", "match over")
     with pytest.raises(NotFoundError, match="was deleted when it ended"):
         deployments.watchlist_image(gov, operator, first)
@@ -215,7 +218,7 @@ def test_calibration_needs_an_authorised_deployment_that_has_not_run(
     assert run.threshold == 0.55
     with pytest.raises(DeploymentError, match="is running"):
         deployments.calibrate_threshold(gov, admin, "stadium", 0.5, "again", {})
-    deployments.stop_run(gov, operator, run, "gate-1", deployments.DeploymentCounts(10, 0, 0))
+    run.stop(deployments.RunCounts(frames_processed=10))
     with pytest.raises(DeploymentError, match="has already run"):
         deployments.calibrate_threshold(gov, admin, "stadium", 0.5, "again", {})
     assert gov.audit.verify(people[Role.AUDITOR]).ok
@@ -235,7 +238,7 @@ def test_a_run_whose_process_fell_silent_is_closed_at_its_last_checkpoint(
     started = clock.now()
     run = deployments.begin_deployment(gov, operator, "stadium", "gate-1")
     clock.advance(timedelta(minutes=10))
-    deployments.checkpoint_run(gov, operator, run, deployments.DeploymentCounts(50, 20, 3, 1, 0))
+    run.checkpoint(deployments.RunCounts(frames_processed=50, faces_seen=20, tracks=3, frames_dropped=1))
     last_seen = clock.now()
     clock.advance(deployments.SILENT_AFTER - timedelta(seconds=1))
     assert deployments.close_silent_runs(gov) == []  # quiet, not yet silent
@@ -246,7 +249,9 @@ def test_a_run_whose_process_fell_silent_is_closed_at_its_last_checkpoint(
     assert deployments.close_silent_runs(gov) == []  # closed once
     record = deployments.describe_deployment(gov, operator, "stadium")
     assert record.status is deployments.DeploymentStatus.AUTHORISED
-    assert record.counts == deployments.DeploymentCounts(50, 20, 3, 1, 0)  # the checkpoint's counts, kept
+    assert record.counts == deployments.RunCounts(
+        frames_processed=50, faces_seen=20, tracks=3, frames_dropped=1
+    )  # the checkpoint's counts, kept
     stop = last_entry(gov, people[Role.AUDITOR])
     assert (stop.action, stop.actor, stop.reason) == ("deployment.stop", "system", deployments.INTERRUPTED_REASON)
     assert (stop.details["interrupted"], stop.details["last_seen"]) == (True, last_seen.isoformat())
@@ -264,14 +269,14 @@ def test_a_run_whose_process_fell_silent_is_closed_at_its_last_checkpoint(
     assert any("1 camera run(s) ended without being stopped" in gap for gap in report.gaps)
 
     # Its process was only stalled: when it stops after all, what it counted since the checkpoint is added.
-    deployments.stop_run(gov, operator, run, "gate-1", deployments.DeploymentCounts(60, 25, 4, 1, 0))
-    assert deployments.describe_deployment(gov, operator, "stadium").counts == deployments.DeploymentCounts(
-        60, 25, 4, 1, 0
+    run.stop(deployments.RunCounts(frames_processed=60, faces_seen=25, tracks=4, frames_dropped=1))
+    assert deployments.describe_deployment(gov, operator, "stadium").counts == deployments.RunCounts(
+        frames_processed=60, faces_seen=25, tracks=4, frames_dropped=1
     )
     assert last_entry(gov, people[Role.AUDITOR]).details["frames_processed"] == 10
     (stopped,) = deployments.camera_runs(gov, operator, "stadium")
     assert (stopped.stopped_at, stopped.interrupted) == (clock.now(), False)
-    assert stopped.counts == deployments.DeploymentCounts(60, 25, 4, 1, 0)
+    assert stopped.counts == deployments.RunCounts(frames_processed=60, faces_seen=25, tracks=4, frames_dropped=1)
     assert gov.audit.verify(people[Role.AUDITOR]).ok
 
 
@@ -282,9 +287,9 @@ def test_a_deployment_runs_while_any_of_its_cameras_does(
     deployments.authorise_deployment(gov, people[Role.ADMIN], spec(clock, cameras=("gate-1", "gate-2")))
     first = deployments.begin_deployment(gov, operator, "stadium", "gate-1")
     second = deployments.begin_deployment(gov, operator, "stadium", "gate-2")
-    deployments.stop_run(gov, operator, first, "gate-1", deployments.DeploymentCounts(1, 0, 0))
+    first.stop(deployments.RunCounts(frames_processed=1))
     assert deployments.describe_deployment(gov, operator, "stadium").status is deployments.DeploymentStatus.RUNNING
-    deployments.stop_run(gov, operator, second, "gate-2", deployments.DeploymentCounts(1, 0, 0))
+    second.stop(deployments.RunCounts(frames_processed=1))
     assert deployments.describe_deployment(gov, operator, "stadium").status is deployments.DeploymentStatus.AUTHORISED
 
 
@@ -300,9 +305,9 @@ def test_only_those_who_run_deployments_raise_alerts(
     entries_before = gov.audit.size()
     for role in (Role.ANALYST, Role.AUDITOR, Role.DISCLOSURE):
         with pytest.raises(PermissionDeniedError, match="may not run deployments"):
-            deployments.raise_alert(gov, run, Actor(f"a-{role.value}", role), "gate-1", 1, 1.0, chip, entry, 0.4)
+            replace(run, actor=Actor(f"a-{role.value}", role)).raise_alert(1, 1.0, chip, entry, 0.4)
     assert deployments.list_alerts(gov, people[Role.OPERATOR]) == []
     assert gov.audit.size() == entries_before
     system_run = deployments.begin_deployment(gov, SYSTEM_ACTOR, "stadium", "gate-1")
-    alert_id = deployments.raise_alert(gov, system_run, SYSTEM_ACTOR, "gate-1", 1, 1.0, chip, entry, 0.4)
+    alert_id = system_run.raise_alert(1, 1.0, chip, entry, 0.4)
     assert [a.id for a in deployments.list_alerts(gov, people[Role.OPERATOR])] == [alert_id]

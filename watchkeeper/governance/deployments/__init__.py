@@ -4,6 +4,7 @@ Callers import from here; the modules split the record (``records``), the author
 (``authorisation``), the camera runs (``runs``) and the alerts they raise (``alerts``).
 """
 
+from watchkeeper.governance.audit.events import RunCounts
 from watchkeeper.governance.deployments.alerts import (
     AlertRecord,
     adjudicate_alert,
@@ -22,7 +23,6 @@ from watchkeeper.governance.deployments.authorisation import (
 from watchkeeper.governance.deployments.records import (
     AlertOutcome,
     CameraRunRecord,
-    DeploymentCounts,
     DeploymentError,
     DeploymentMode,
     DeploymentRecord,
@@ -39,10 +39,7 @@ from watchkeeper.governance.deployments.runs import (
     Watchlist,
     begin_deployment,
     check_runnable,
-    checkpoint_run,
     close_silent_runs,
-    raise_alert,
-    stop_run,
 )
 
 __all__ = [
@@ -52,13 +49,13 @@ __all__ = [
     "AlertOutcome",
     "AlertRecord",
     "CameraRunRecord",
-    "DeploymentCounts",
     "DeploymentError",
     "DeploymentMode",
     "DeploymentRecord",
     "DeploymentRun",
     "DeploymentSpec",
     "DeploymentStatus",
+    "RunCounts",
     "Watchlist",
     "adjudicate_alert",
     "alert_crop",
@@ -67,15 +64,12 @@ __all__ = [
     "calibrate_threshold",
     "camera_runs",
     "check_runnable",
-    "checkpoint_run",
     "close_silent_runs",
     "describe_deployment",
     "end_deployment",
     "face_portrait",
     "list_alerts",
     "list_deployments",
-    "raise_alert",
-    "stop_run",
     "watchlist_image",
     "watchlist_subjects",
 ]

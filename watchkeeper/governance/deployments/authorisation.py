@@ -185,8 +185,6 @@ def end_deployment(gov: Governance, actor: Actor, name: str, reason: str) -> Non
         session.execute(delete(WatchlistEntry).where(WatchlistEntry.deployment_id == deployment.id))
         deployment.status = DeploymentStatus.ENDED.value
         deployment.ended_at = gov.clock.now()
-        ended = DeploymentEnded(
-            deployment=name, counts=_counts(deployment).as_recorded(), watchlist_entries_deleted=entries or 0
-        )
+        ended = DeploymentEnded(deployment=name, counts=_counts(deployment), watchlist_entries_deleted=entries or 0)
         gov.audit.append(session, actor, ended, reason)
     erase_deleted(gov.sessions)

@@ -54,40 +54,7 @@ class CameraRunRecord:
     stopped_at: datetime | None
     interrupted: bool
     """Closed at its last checkpoint because its process died, not stopped by it."""
-    counts: DeploymentCounts
-
-
-@dataclass(frozen=True, slots=True)
-class DeploymentCounts:
-    """Counts only: the deployment record keeps how much was seen, never what (or who) was seen."""
-
-    frames_processed: int
-    faces_seen: int
-    tracks: int
-    frames_dropped: int = 0
-    """Frames the source dropped because recognition fell behind a live stream."""
-    corrupt_skipped: int = 0
-    """Packets or frames the source skipped as corrupt."""
-
-    def less(self, other: DeploymentCounts) -> DeploymentCounts:
-        """What these counts add to ``other`` (counts only grow during a run)."""
-        return DeploymentCounts(
-            self.frames_processed - other.frames_processed,
-            self.faces_seen - other.faces_seen,
-            self.tracks - other.tracks,
-            self.frames_dropped - other.frames_dropped,
-            self.corrupt_skipped - other.corrupt_skipped,
-        )
-
-    def as_recorded(self) -> RunCounts:
-        """The counts as the audit log records them."""
-        return RunCounts(
-            frames_processed=self.frames_processed,
-            faces_seen=self.faces_seen,
-            tracks=self.tracks,
-            frames_dropped=self.frames_dropped,
-            corrupt_skipped=self.corrupt_skipped,
-        )
+    counts: RunCounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +79,7 @@ class DeploymentRecord:
     ended_at: datetime | None
     watchlist_entries: int
     """Faces in the watchlist snapshot now (0 once the deployment has ended and the snapshot is deleted)."""
-    counts: DeploymentCounts
+    counts: RunCounts
     alerts: int
 
 
@@ -178,9 +145,15 @@ def _deployment_record(session: Session, deployment: Deployment, watchlist_entri
     )
 
 
-def _counts(row: Deployment | CameraRun) -> DeploymentCounts:
+def _counts(row: Deployment | CameraRun) -> RunCounts:
     """The counts of a deployment (all its runs) or of one camera run (so far)."""
-    return DeploymentCounts(row.frames_processed, row.faces_seen, row.tracks, row.frames_dropped, row.corrupt_skipped)
+    return RunCounts(
+        frames_processed=row.frames_processed,
+        faces_seen=row.faces_seen,
+        tracks=row.tracks,
+        frames_dropped=row.frames_dropped,
+        corrupt_skipped=row.corrupt_skipped,
+    )
 
 
 def _deployment(session: Session, name: str) -> Deployment:

@@ -15,13 +15,12 @@ from sqlalchemy.orm import Session
 from watchkeeper.errors import NotFoundError
 from watchkeeper.face import similarity_from_distance
 from watchkeeper.face.images import encode_jpeg
-from watchkeeper.governance.audit.events import AlertRaised, RunStarted, RunStopped
+from watchkeeper.governance.audit.events import AlertRaised, RunCounts, RunStarted, RunStopped
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.deployments.records import (
     AlertOutcome,
-    DeploymentCounts,
     DeploymentError,
     DeploymentRecord,
     DeploymentStatus,
@@ -36,7 +35,7 @@ from watchkeeper.matching.fusion import mean_template
 from watchkeeper.types import RGBImage
 
 CHECKPOINT_EVERY = timedelta(minutes=1)
-"""How often a running camera saves its counts (see :func:`checkpoint_run`)."""
+"""How often a running camera saves its counts (see :meth:`DeploymentRun.checkpoint`)."""
 SILENT_AFTER = 5 * CHECKPOINT_EVERY
 """A run that has saved nothing for this long is taken to have died with its process."""
 INTERRUPTED_REASON = "the run stopped reporting: its process ended without stopping it"
@@ -54,10 +53,16 @@ class Watchlist:
         return self.targets.labels[entry_id], self.categories[entry_id]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DeploymentRun:
-    """What a pipeline needs to run a deployment: its identity, cameras, threshold and watchlist."""
+    """A camera run once begun: what its pipeline needs (threshold, watchlist, the end of the window), and
+    the acts of the run itself, written by whoever began it, so a runner never passes who, which run and
+    which camera again. Each act still checks its permission, as every act of the governance layer does."""
 
+    gov: Governance
+    actor: Actor
+    """Who runs the camera: an operator, or the system for a configured camera it started."""
+    camera: str
     deployment_id: int
     name: str
     cameras: tuple[str, ...]
@@ -66,6 +71,68 @@ class DeploymentRun:
     watchlist: Watchlist
     run_id: int
     """This camera run's record (:class:`CameraRun`)."""
+
+    def raise_alert(self, track_id: int, stream_seconds: float, crop: RGBImage, entry_id: int, distance: float) -> int:
+        """Store an alert (with the live crop that raised it) and audit it; returns the alert's id."""
+        self.actor.require(Permission.RUN_DEPLOYMENTS)
+        reference, category = self.watchlist.subject(entry_id)
+        with transaction(self.gov.sessions) as session:
+            alert = Alert(
+                deployment_id=self.deployment_id,
+                deployment_name=self.name,
+                camera=self.camera,
+                raised_at=self.gov.clock.now(),
+                stream_seconds=stream_seconds,
+                track_id=track_id,
+                crop=encode_jpeg(crop),
+                subject_reference=reference,
+                category=category.value,
+                distance=distance,
+                similarity=similarity_from_distance(distance),
+                outcome=AlertOutcome.PENDING.value,
+            )
+            session.add(alert)
+            session.flush()
+            raised = AlertRaised(
+                deployment=self.name,
+                alert=alert.id,
+                camera=self.camera,
+                subject=reference,
+                distance=round(distance, 6),
+                track=track_id,
+            )
+            self.gov.audit.append(session, self.actor, raised, "")
+            return alert.id
+
+    def checkpoint(self, counts: RunCounts) -> None:
+        """Save the counts so far: if the run's process dies, the run is closed with these (see
+        :func:`close_silent_runs`). Not audited: the run's stop is, with its final counts."""
+        self.actor.require(Permission.RUN_DEPLOYMENTS)
+        with transaction(self.gov.sessions) as session:
+            camera_run = session.get(CameraRun, self.run_id)
+            if camera_run is not None and camera_run.stopped_at is None:
+                _write_counts(camera_run, counts)
+                camera_run.checkpoint_at = self.gov.clock.now()
+
+    def stop(self, counts: RunCounts) -> None:
+        """Record the run as stopped, adding its counts to the deployment's; the deployment stays
+        authorised (other cameras, later runs) until it is ended. A run already closed as silent adds what
+        it counted since its last checkpoint."""
+        self.actor.require(Permission.RUN_DEPLOYMENTS)
+        with transaction(self.gov.sessions) as session:
+            deployment = session.get(Deployment, self.deployment_id)
+            if deployment is None:
+                raise NotFoundError(f"deployment {self.name!r} no longer exists")
+            camera_run = session.get(CameraRun, self.run_id)
+            added = counts
+            if camera_run is not None:
+                if camera_run.stopped_at is not None:
+                    added = counts - _counts(camera_run)
+                _write_counts(camera_run, counts)
+                camera_run.stopped_at, camera_run.interrupted = self.gov.clock.now(), False
+            _close_run(session, deployment, added)
+            stopped = RunStopped(deployment=self.name, camera=self.camera, counts=added)
+            self.gov.audit.append(session, self.actor, stopped, "")
 
 
 def begin_deployment(gov: Governance, actor: Actor, name: str, camera: str) -> DeploymentRun:
@@ -80,7 +147,7 @@ def begin_deployment(gov: Governance, actor: Actor, name: str, camera: str) -> D
         entries = list(deployment.watchlist)
         gov.audit.append(session, actor, RunStarted(deployment=name, camera=camera), "")
         camera_run = CameraRun(deployment_id=deployment.id, camera=camera, started_at=now, checkpoint_at=now)
-        _write_counts(camera_run, DeploymentCounts(0, 0, 0))
+        _write_counts(camera_run, RunCounts())
         session.add(camera_run)
         session.flush()
         templates = _subject_templates(entries)
@@ -91,13 +158,16 @@ def begin_deployment(gov: Governance, actor: Actor, name: str, camera: str) -> D
         )
         categories = {e.id: SubjectCategory(e.category) for e, _ in templates}
         return DeploymentRun(
-            deployment.id,
-            name,
-            cameras,
-            deployment.threshold,
-            deployment.ends_at,
-            Watchlist(targets, categories),
-            camera_run.id,
+            gov=gov,
+            actor=actor,
+            camera=camera,
+            deployment_id=deployment.id,
+            name=name,
+            cameras=cameras,
+            threshold=deployment.threshold,
+            ends_at=deployment.ends_at,
+            watchlist=Watchlist(targets, categories),
+            run_id=camera_run.id,
         )
 
 
@@ -137,82 +207,6 @@ def _subject_templates(entries: list[WatchlistEntry]) -> list[tuple[WatchlistEnt
     ]
 
 
-def raise_alert(
-    gov: Governance,
-    run: DeploymentRun,
-    operator: Actor,
-    camera: str,
-    track_id: int,
-    stream_seconds: float,
-    crop: RGBImage,
-    entry_id: int,
-    distance: float,
-) -> int:
-    """Store an alert (with the live crop that raised it) and audit it; returns the alert's id. ``operator``
-    is who runs the camera (the system, for a configured camera it started) and needs the permission to
-    run deployments, as for the run's checkpoints and stop."""
-    operator.require(Permission.RUN_DEPLOYMENTS)
-    reference, category = run.watchlist.subject(entry_id)
-    with transaction(gov.sessions) as session:
-        alert = Alert(
-            deployment_id=run.deployment_id,
-            deployment_name=run.name,
-            camera=camera,
-            raised_at=gov.clock.now(),
-            stream_seconds=stream_seconds,
-            track_id=track_id,
-            crop=encode_jpeg(crop),
-            subject_reference=reference,
-            category=category.value,
-            distance=distance,
-            similarity=similarity_from_distance(distance),
-            outcome=AlertOutcome.PENDING.value,
-        )
-        session.add(alert)
-        session.flush()
-        raised = AlertRaised(
-            deployment=run.name,
-            alert=alert.id,
-            camera=camera,
-            subject=reference,
-            distance=round(distance, 6),
-            track=track_id,
-        )
-        gov.audit.append(session, operator, raised, "")
-        return alert.id
-
-
-def checkpoint_run(gov: Governance, actor: Actor, run: DeploymentRun, counts: DeploymentCounts) -> None:
-    """Save a running camera's counts so far: if its process dies, the run is closed with these (see
-    :func:`close_silent_runs`). Not audited: the run's stop is, with its final counts."""
-    actor.require(Permission.RUN_DEPLOYMENTS)
-    with transaction(gov.sessions) as session:
-        camera_run = session.get(CameraRun, run.run_id)
-        if camera_run is not None and camera_run.stopped_at is None:
-            _write_counts(camera_run, counts)
-            camera_run.checkpoint_at = gov.clock.now()
-
-
-def stop_run(gov: Governance, actor: Actor, run: DeploymentRun, camera: str, counts: DeploymentCounts) -> None:
-    """Record a camera's run as stopped, adding its counts to the deployment's; the deployment stays
-    authorised (other cameras, later runs) until it is ended. A run already closed as silent adds what it
-    counted since its last checkpoint."""
-    actor.require(Permission.RUN_DEPLOYMENTS)
-    with transaction(gov.sessions) as session:
-        deployment = session.get(Deployment, run.deployment_id)
-        if deployment is None:
-            raise NotFoundError(f"deployment {run.name!r} no longer exists")
-        camera_run = session.get(CameraRun, run.run_id)
-        added = counts
-        if camera_run is not None:
-            if camera_run.stopped_at is not None:
-                added = counts.less(_counts(camera_run))
-            _write_counts(camera_run, counts)
-            camera_run.stopped_at, camera_run.interrupted = gov.clock.now(), False
-        _close_run(session, deployment, added)
-        gov.audit.append(session, actor, RunStopped(deployment=run.name, camera=camera, counts=added.as_recorded()), "")
-
-
 def close_silent_runs(gov: Governance, silent_after: timedelta = SILENT_AFTER) -> list[str]:
     """Close on record, at their last checkpoint and with its counts, the camera runs that have saved
     nothing for ``silent_after``: their process died (killed, lost power) without stopping them. Without
@@ -235,7 +229,7 @@ def close_silent_runs(gov: Governance, silent_after: timedelta = SILENT_AFTER) -
             stopped = RunStopped(
                 deployment=deployment.name,
                 camera=camera_run.camera,
-                counts=counts.as_recorded(),
+                counts=counts,
                 interrupted=True,
                 last_seen=camera_run.checkpoint_at,
             )
@@ -244,7 +238,7 @@ def close_silent_runs(gov: Governance, silent_after: timedelta = SILENT_AFTER) -
     return closed
 
 
-def _close_run(session: Session, deployment: Deployment, added: DeploymentCounts) -> None:
+def _close_run(session: Session, deployment: Deployment, added: RunCounts) -> None:
     """Add a closed run's counts to its deployment, which is running no more once no camera runs."""
     deployment.frames_processed += added.frames_processed
     deployment.faces_seen += added.faces_seen
@@ -261,7 +255,7 @@ def _close_run(session: Session, deployment: Deployment, added: DeploymentCounts
         deployment.status = DeploymentStatus.AUTHORISED.value
 
 
-def _write_counts(camera_run: CameraRun, counts: DeploymentCounts) -> None:
+def _write_counts(camera_run: CameraRun, counts: RunCounts) -> None:
     camera_run.frames_processed = counts.frames_processed
     camera_run.faces_seen = counts.faces_seen
     camera_run.tracks = counts.tracks
