@@ -21,7 +21,7 @@ from watchkeeper.governance.audit.verify import FindingKind
 from watchkeeper.governance.audit.witness import check_update
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.roles import Actor, Role
-from watchkeeper.governance.schema import AuditCheckpoint, AuditEntryRow, AuditState
+from watchkeeper.governance.schema import AuditCheckpoint, AuditEntryRow, AuditNode, AuditState
 
 
 def make_history(gov: Governance, people: dict[Role, Actor]) -> None:
@@ -140,6 +140,10 @@ TAMPERS: dict[str, tuple[Callable[[Session], object], set[FindingKind]]] = {
     "newest checkpoint replaced by an older signed one": (
         _older_head_as_newest,
         {FindingKind.ENTRIES_UNCOVERED, FindingKind.CHECKPOINT_ROLLED_BACK},
+    ),
+    "stored node rewritten": (
+        lambda s: s.execute(update(AuditNode).where(AuditNode.level == 2).values(hash=bytes(32))),
+        {FindingKind.NODE_ALTERED},
     ),
 }
 

@@ -1,8 +1,12 @@
 """The audit log kept in the database: appended in the same transaction as the act it records.
 
-Per entry the database keeps its canonical bytes and its leaf hash; per size a signed checkpoint (tree
+Per entry the database keeps its canonical bytes and its leaf hash; per perfect subtree above the leaves,
+its hash (``audit_nodes``, written by the append that completes it); per size a signed checkpoint (tree
 head). The head row (size and Merkle frontier) is locked by each append, so entries take sequence
 numbers one at a time even with several writers, and an append costs O(log n) whatever the log's size.
+A proof reads only the O(log n) leaf hashes and nodes it needs (:func:`_stored_hashes`); full verification
+recomputes every stored node from the leaves, so a node rewritten in the database is found, and a proof
+built on it fails at the client.
 The signing key lives in the data directory's ``keys/``; the verifier key beside it is what an outside
 auditor needs to check checkpoints. Every commit that appended also writes the database's newest head to
 the checkpoints file there (:mod:`.heads_file`), so that cutting the log short in the database shows.
@@ -11,11 +15,11 @@ the checkpoints file there (:mod:`.heads_file`), so that cutting the log short i
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, select, tuple_, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from watchkeeper.errors import InputError, NotFoundError
@@ -23,15 +27,22 @@ from watchkeeper.governance.audit.checkpoint import Checkpoint, Signer, Verifier
 from watchkeeper.governance.audit.entry import AuditEntry
 from watchkeeper.governance.audit.events import CONFIGURATION_ACTION, PRUNE_ACTION, AuditEvent, AuditPruned
 from watchkeeper.governance.audit.heads_file import HEADS_FILE, HeadsFile
-from watchkeeper.governance.audit.merkle import CompactRange, SubtreeHashes, subtree_hash
-from watchkeeper.governance.audit.proofs import consistency_proof, inclusion_proof
+from watchkeeper.governance.audit.merkle import CompactRange, NodeKey, range_hash, tiles
+from watchkeeper.governance.audit.proofs import (
+    HashOfRange,
+    NodeRange,
+    consistency_proof,
+    consistency_proof_nodes,
+    inclusion_proof,
+    inclusion_proof_nodes,
+)
 from watchkeeper.governance.audit.verify import Head, VerificationReport, runs, verify_log
 from watchkeeper.governance.audit.witness import HeadUpdate
 from watchkeeper.governance.clock import Clock
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.keyfiles import write_private_file
 from watchkeeper.governance.roles import Actor, Permission
-from watchkeeper.governance.schema import AuditCheckpoint, AuditEntryRow, AuditState
+from watchkeeper.governance.schema import AuditCheckpoint, AuditEntryRow, AuditNode, AuditState
 from watchkeeper.private_files import private_directory, restrict_if_present
 
 ORIGIN = "watchkeeper.local/audit"
@@ -90,10 +101,11 @@ class AuditLog:
             details=event.details(),
         )
         leaf = entry.leaf_hash()
-        frontier = CompactRange.restore(state.size, state.frontier).append(leaf)
+        frontier, completed = CompactRange.restore(state.size, state.frontier).extend(leaf)
         session.add(
             AuditEntryRow(sequence=entry.sequence, canonical=entry.canonical_bytes(), leaf_hash=leaf, recorded_at=now)
         )
+        session.add_all(AuditNode(level=node.level, position=node.position, hash=node.hash) for node in completed)
         state.size = frontier.size
         state.frontier = frontier.nodes_bytes()
         root = frontier.root()
@@ -142,9 +154,8 @@ class AuditLog:
 
         InputError if ``old_size`` is 0 (every log extends the empty one: keep the head itself instead) or
         no signed head of ``new_size`` is stored, or larger than it; a witness whose head is larger than the
-        newest has caught the log cut short or rolled back, and the message says so. The proof is built
-        from the leaf-hash column alone, read once for the first ``new_size`` entries: no node layer is
-        stored, and the nodes of one proof are disjoint ranges, so that is O(n) hashes per proof.
+        newest has caught the log cut short or rolled back, and the message says so. The proof and the
+        old root are read from O(log n) stored leaf hashes and nodes.
         """
         actor.require(Permission.READ_AUDIT)
         if old_size < 1:
@@ -163,18 +174,8 @@ class AuditLog:
                     f"the log's signed head is of size {head.size}, smaller than {old_size}: if a head of size "
                     f"{old_size} was signed, the log was cut short or rolled back",
                 )
-            leaves = [
-                bytes(h)
-                for h in session.scalars(
-                    select(AuditEntryRow.leaf_hash)
-                    .where(AuditEntryRow.sequence < head.size)
-                    .order_by(AuditEntryRow.sequence)
-                )
-            ]
             size, root, signed = head.size, bytes(head.root_hash), head.signed_text
-        if len(leaves) != size:
-            raise NotFoundError(f"the audit log holds {len(leaves)} of the {size} entries its head signs")
-        hashes = SubtreeHashes(leaves)
+            hashes = _stored_hashes(session, [(0, old_size), *consistency_proof_nodes(old_size, size)])
         proof = tuple(consistency_proof(old_size, size, hashes))
         return HeadUpdate(old_size, size, hashes(0, old_size), root, proof, signed)
 
@@ -198,9 +199,13 @@ class AuditLog:
                 select(AuditEntryRow.canonical, AuditEntryRow.leaf_hash).order_by(AuditEntryRow.sequence)
             ).all()
             checkpoints = list(session.scalars(select(AuditCheckpoint.signed_text).order_by(AuditCheckpoint.size)))
+            stored = session.execute(select(AuditNode.level, AuditNode.position, AuditNode.hash)).all()
         entries = [bytes(c) if c is not None else None for c, _ in rows]
         leaves = [bytes(h) for _, h in rows]
-        report = verify_log(entries, checkpoints, self.verifier, leaf_hashes=leaves, origin=ORIGIN, heads=heads)
+        nodes = {(level, position): bytes(node) for level, position, node in stored}
+        report = verify_log(
+            entries, checkpoints, self.verifier, leaf_hashes=leaves, origin=ORIGIN, heads=heads, nodes=nodes
+        )
         if report.ok and report.latest_checkpoint is not None:
             try:
                 self.heads.append(checkpoints[-1], report.latest_checkpoint.size)
@@ -232,11 +237,8 @@ class AuditLog:
             row = session.get(AuditEntryRow, sequence)
             if latest is None or row is None or sequence >= latest.size:
                 raise NotFoundError(f"the audit log has no entry {sequence} under a signed tree head")
-            leaves = [
-                bytes(h) for h in session.scalars(select(AuditEntryRow.leaf_hash).order_by(AuditEntryRow.sequence))
-            ]
-        size = latest.size
-        proof = inclusion_proof(sequence, size, lambda start, end: subtree_hash(leaves, start, end))
+            size = latest.size
+            proof = inclusion_proof(sequence, size, _stored_hashes(session, inclusion_proof_nodes(sequence, size)))
         entry = AuditEntry.from_canonical_bytes(row.canonical) if row.canonical is not None else None
         return entry, bytes(row.leaf_hash), proof, latest.signed_text
 
@@ -273,6 +275,38 @@ class AuditLog:
                 )
                 self.append(session, actor, pruning, "audit retention period reached")
         return len(doomed)
+
+
+def _stored_hashes(session: Session, ranges: Iterable[NodeRange]) -> HashOfRange:
+    """The hashes of the tree nodes ``ranges``, from the leaf hashes and perfect subtrees that tile them,
+    read in two statements: O(log n) rows for the ranges of one proof.
+
+    NotFoundError if a needed row is missing: the database was changed outside the log, which full
+    verification names."""
+    wanted = {key for start, end in ranges for key in tiles(start, end)}
+    leaves = [position for level, position in wanted if level == 0]
+    interior = [key for key in wanted if key[0] > 0]
+    known: dict[NodeKey, bytes] = {}
+    if leaves:
+        rows = session.execute(
+            select(AuditEntryRow.sequence, AuditEntryRow.leaf_hash).where(AuditEntryRow.sequence.in_(leaves))
+        )
+        known.update(((0, sequence), bytes(leaf)) for sequence, leaf in rows)
+    if interior:
+        rows = session.execute(
+            select(AuditNode.level, AuditNode.position, AuditNode.hash).where(
+                tuple_(AuditNode.level, AuditNode.position).in_(interior)
+            )
+        )
+        known.update(((level, position), bytes(node)) for level, position, node in rows)
+    missing = sorted(wanted - known.keys())
+    if missing:
+        level, position = missing[0]
+        raise NotFoundError(
+            f"the audit log's stored hash of the {1 << level} leaves from {position << level} is missing: "
+            "the database was changed outside the log (audit verify names what else)"
+        )
+    return lambda start, end: range_hash(start, end, known.__getitem__)
 
 
 def _load_or_create_signer(keys_dir: Path) -> Signer:
