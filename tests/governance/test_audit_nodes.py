@@ -21,10 +21,8 @@ from watchkeeper.governance.audit.proofs import consistency_proof, inclusion_pro
 from watchkeeper.governance.audit.verify import FindingKind
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import alembic_config, transaction
-from watchkeeper.governance.roles import SYSTEM_ACTOR, Actor, Role
+from watchkeeper.governance.roles import SYSTEM_ACTOR
 from watchkeeper.governance.schema import AuditEntryRow, AuditNode
-
-AUDITOR = Actor("aud", Role.AUDITOR)
 
 
 def append_entries(gov: Governance, count: int) -> None:
@@ -56,12 +54,12 @@ def test_proofs_from_stored_nodes_equal_those_from_every_leaf_for_every_size_up_
         leaves = stored_leaves(gov)
         assert len(leaves) == size
         for index in range(size):
-            _, leaf, proof, _ = gov.audit.inclusion(AUDITOR, index)
+            _, leaf, proof, _ = gov.audit.inclusion(index)
             assert leaf == leaves[index]
             assert proof == inclusion_proof(index, size, partial(subtree_hash, leaves))
         every_leaf = SubtreeHashes(leaves)
         for old_size in range(1, size + 1):
-            update = gov.audit.update_since(AUDITOR, old_size, size)
+            update = gov.audit.update_since(old_size, size)
             assert list(update.proof) == consistency_proof(old_size, size, every_leaf)
             assert update.old_root == every_leaf(0, old_size)
 
@@ -89,12 +87,12 @@ def test_a_proof_reads_a_logarithmic_number_of_rows(gov: Governance, size: int) 
     bound = 4 + 2 * size.bit_length()  # the head, the entry, and at most two tiles per level
     for index in (0, size // 3, size - 2, size - 1):
         with rows_read(gov) as counts:
-            gov.audit.inclusion(AUDITOR, index)
+            gov.audit.inclusion(index)
         assert len(counts) <= 4
         assert sum(counts) <= bound, counts
     for old_size in (1, size // 2, size - 1):
         with rows_read(gov) as counts:
-            gov.audit.update_since(AUDITOR, old_size, size)
+            gov.audit.update_since(old_size, size)
         assert len(counts) <= 4
         assert sum(counts) <= bound, counts
 
@@ -115,7 +113,7 @@ def test_the_migration_backfills_the_nodes_appends_wrote(gov: Governance) -> Non
     command.downgrade(config, "0010")
     command.upgrade(config, "head")
     assert stored_nodes(gov) == written
-    assert gov.audit.verify(AUDITOR).ok
+    assert gov.audit.verify().ok
 
 
 def _rewrite(gov: Governance) -> None:
@@ -142,9 +140,9 @@ def _add_beyond(gov: Governance) -> None:
 )
 def test_verification_names_a_tampered_node(gov: Governance, tamper: Callable[[Governance], None], said: str) -> None:
     append_entries(gov, 12 - gov.audit.size())
-    assert gov.audit.verify(AUDITOR).ok
+    assert gov.audit.verify().ok
     tamper(gov)
-    report = gov.audit.verify(AUDITOR)
+    report = gov.audit.verify()
     assert not report.ok
     (finding,) = report.findings
     assert finding.kind is FindingKind.NODE_ALTERED
@@ -158,7 +156,7 @@ def test_a_proof_built_on_a_rewritten_node_fails_at_the_client(gov: Governance) 
     append_entries(gov, 12 - gov.audit.size())
     _rewrite(gov)  # the node over entries 4 and 5: a sibling on the path of entries 6 and 7
     for index in range(12):
-        _, leaf, proof, head = gov.audit.inclusion(AUDITOR, index)
+        _, leaf, proof, head = gov.audit.inclusion(index)
         checkpoint = open_checkpoint(head, gov.audit.verifier)
         if index in (6, 7):
             with pytest.raises(ProofError, match="the proof leads to root"):
@@ -171,6 +169,6 @@ def test_a_proof_that_needs_a_deleted_node_is_refused(gov: Governance) -> None:
     append_entries(gov, 12 - gov.audit.size())
     _delete(gov)
     with pytest.raises(NotFoundError, match="the 2 leaves from 4 is missing"):
-        gov.audit.inclusion(AUDITOR, 6)
+        gov.audit.inclusion(6)
     with pytest.raises(NotFoundError, match="missing"):
-        gov.audit.update_since(AUDITOR, 6, 12)  # the old root is over it
+        gov.audit.update_since(6, 12)  # the old root is over it

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from watchkeeper.errors import NotFoundError
 from watchkeeper.face.images import FACE_MARGIN, decode_image
-from watchkeeper.governance import deployments, galleries, retention
+from watchkeeper.governance import audit_access, deployments, galleries, retention
 from watchkeeper.governance.audit.entry import AuditEntry
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.clock import FixedClock
@@ -96,7 +96,7 @@ def test_lifecycle_with_counts_and_snapshot_deleted(
     clock.advance(timedelta(days=2))  # past the default 31 days for alerts
     assert retention.enforce_retention(gov, people[Role.ADMIN], RetentionPolicy()).alerts_deleted == 1
     assert deployments.list_alerts(gov, people[Role.OPERATOR]) == []
-    assert gov.audit.verify(people[Role.AUDITOR]).ok
+    assert audit_access.verify(gov, people[Role.AUDITOR]).ok
 
 
 def test_nothing_runs_outside_what_was_authorised(
@@ -218,11 +218,11 @@ def test_calibration_needs_an_authorised_deployment_that_has_not_run(
     deployments.stop_run(gov, operator, run, "gate-1", deployments.DeploymentCounts(10, 0, 0))
     with pytest.raises(DeploymentError, match="has already run"):
         deployments.calibrate_threshold(gov, admin, "stadium", 0.5, "again", {})
-    assert gov.audit.verify(people[Role.AUDITOR]).ok
+    assert audit_access.verify(gov, people[Role.AUDITOR]).ok
 
 
 def last_entry(gov: Governance, auditor: Actor) -> AuditEntry:
-    ((_, entry),) = gov.audit.entries(auditor, gov.audit.size() - 1, 1)
+    ((_, entry),) = audit_access.entries(gov, auditor, gov.audit.size() - 1, 1)
     assert entry is not None
     return entry
 
@@ -272,7 +272,7 @@ def test_a_run_whose_process_fell_silent_is_closed_at_its_last_checkpoint(
     (stopped,) = deployments.camera_runs(gov, operator, "stadium")
     assert (stopped.stopped_at, stopped.interrupted) == (clock.now(), False)
     assert stopped.counts == deployments.DeploymentCounts(60, 25, 4, 1, 0)
-    assert gov.audit.verify(people[Role.AUDITOR]).ok
+    assert audit_access.verify(gov, people[Role.AUDITOR]).ok
 
 
 def test_a_deployment_runs_while_any_of_its_cameras_does(

@@ -18,6 +18,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import event, select, tuple_, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -41,7 +42,6 @@ from watchkeeper.governance.audit.witness import HeadUpdate
 from watchkeeper.governance.clock import Clock
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.keyfiles import write_private_file
-from watchkeeper.governance.roles import Actor, Permission
 from watchkeeper.governance.schema import AuditCheckpoint, AuditEntryRow, AuditNode, AuditState
 from watchkeeper.private_files import private_directory, restrict_if_present
 
@@ -60,8 +60,25 @@ data: counts, sequences, periods, and the configuration without secrets)."""
 logger = logging.getLogger(__name__)
 
 
+class Author(Protocol):
+    """Who an entry names as acting. The log records the name and role it is given and judges neither:
+    who may read or write what is the governance layer's to decide before it calls the log."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def role(self) -> str:
+        """The role's name, as the entry records it."""
+        ...
+
+
 class AuditLog:
-    """Appends entries and checkpoints; reads them back for verification and proofs."""
+    """Appends entries and checkpoints; reads them back for verification and proofs.
+
+    Storage only: it checks no permission (``governance.audit_access`` does, for every read an adapter
+    makes), so that the audit package stays free of users and roles.
+    """
 
     def __init__(self, sessions: sessionmaker[Session], signer: Signer, clock: Clock, heads: HeadsFile) -> None:
         self.sessions = sessions
@@ -85,7 +102,7 @@ class AuditLog:
     def verifier(self) -> Verifier:
         return self.signer.verifier()
 
-    def append(self, session: Session, actor: Actor, event: AuditEvent, reason: str) -> AuditEntry:
+    def append(self, session: Session, actor: Author, event: AuditEvent, reason: str) -> AuditEntry:
         """Record ``event``, done by ``actor`` for ``reason``, inside the caller's transaction: it commits, or
         rolls back, with the act."""
         state = session.scalars(select(AuditState).where(AuditState.id == _STATE_ID).with_for_update()).one()
@@ -94,7 +111,7 @@ class AuditLog:
             sequence=state.size,
             timestamp=now,
             actor=actor.name,
-            role=actor.role.value,
+            role=str(actor.role),
             action=event.ACTION,
             target=event.target(),
             reason=reason,
@@ -140,15 +157,14 @@ class AuditLog:
         with self.sessions() as session:
             return session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.size.desc()).limit(1)).first()
 
-    def newest_head(self, actor: Actor) -> str:
+    def newest_head(self) -> str:
         """The newest signed tree head, as signed-note text, for an outside witness to keep."""
-        actor.require(Permission.READ_AUDIT)
         newest = self._newest_checkpoint()
         if newest is None:
             raise NotFoundError("the audit log has no signed tree head yet")
         return newest.signed_text
 
-    def update_since(self, actor: Actor, old_size: int, new_size: int | None = None) -> HeadUpdate:
+    def update_since(self, old_size: int, new_size: int | None = None) -> HeadUpdate:
         """The signed head of ``new_size`` entries (default: the newest) and the RFC 9162 consistency proof
         from the tree of ``old_size`` entries, for a witness that keeps only heads (:mod:`.witness`).
 
@@ -157,7 +173,6 @@ class AuditLog:
         newest has caught the log cut short or rolled back, and the message says so. The proof and the
         old root are read from O(log n) stored leaf hashes and nodes.
         """
-        actor.require(Permission.READ_AUDIT)
         if old_size < 1:
             raise InputError(
                 "since", "a consistency proof needs an old size of at least 1 (every log extends the empty one)"
@@ -184,14 +199,13 @@ class AuditLog:
             state = session.get(AuditState, _STATE_ID)
             return state.size if state else 0
 
-    def verify(self, actor: Actor, witness: Sequence[str] = ()) -> VerificationReport:
+    def verify(self, witness: Sequence[str] = ()) -> VerificationReport:
         """Check every stored entry against every signed checkpoint, every head in the checkpoints file and
         every ``witness`` head (signed-note texts kept elsewhere); see :func:`verify_log`.
 
         A log that verifies heals a checkpoints file that lags it (a crash after a commit, or a log older
         than the file) by appending the newest head, now proven to extend every head in the file.
         """
-        actor.require(Permission.READ_AUDIT)
         heads = [Head("checkpoints file", number, text) for number, text in enumerate(self.heads.read())]
         heads += [Head("witness", number, text) for number, text in enumerate(witness)]
         with self.sessions() as session:
@@ -213,10 +227,9 @@ class AuditLog:
                 logger.warning("audit checkpoints file %s not written: %s", self.heads.path, error)
         return report
 
-    def entries(self, actor: Actor, start: int, limit: int) -> list[tuple[int, AuditEntry | None]]:
+    def entries(self, start: int, limit: int) -> list[tuple[int, AuditEntry | None]]:
         """Up to ``limit`` entries from sequence ``start`` on, each with its sequence number (the entry is
         None where retention has pruned its content; its leaf hash stays in the log)."""
-        actor.require(Permission.READ_AUDIT)
         with self.sessions() as session:
             rows = session.execute(
                 select(AuditEntryRow.sequence, AuditEntryRow.canonical)
@@ -228,10 +241,9 @@ class AuditLog:
             (sequence, AuditEntry.from_canonical_bytes(bytes(c)) if c is not None else None) for sequence, c in rows
         ]
 
-    def inclusion(self, actor: Actor, sequence: int) -> tuple[AuditEntry | None, bytes, list[bytes], str]:
+    def inclusion(self, sequence: int) -> tuple[AuditEntry | None, bytes, list[bytes], str]:
         """Entry ``sequence`` (None if pruned), its leaf hash, its inclusion proof in the newest tree head,
         and that head's signed text."""
-        actor.require(Permission.READ_AUDIT)
         with self.sessions() as session:
             latest = session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.size.desc()).limit(1)).first()
             row = session.get(AuditEntryRow, sequence)
@@ -242,7 +254,7 @@ class AuditLog:
         entry = AuditEntry.from_canonical_bytes(row.canonical) if row.canonical is not None else None
         return entry, bytes(row.leaf_hash), proof, latest.signed_text
 
-    def prune(self, actor: Actor, period: timedelta) -> int:
+    def prune(self, actor: Author, period: timedelta) -> int:
         """Drop the content of entries recorded more than ``period`` (whole days) ago, keeping their leaf
         hashes; audited by a ``retention.audit_pruned`` entry that names exactly the sequences it pruned, the
         period and the cutoff, which is what lets a verifier accept each NULL entry (see :func:`verify_log`).
