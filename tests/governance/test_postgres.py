@@ -17,6 +17,8 @@ from sqlalchemy import text
 from watchkeeper.config import Settings
 from watchkeeper.face import FaceEngine
 from watchkeeper.governance import audit_access, galleries, search, users
+from watchkeeper.governance.audit.checkpoint import open_checkpoint
+from watchkeeper.governance.audit.proofs import verify_consistency, verify_inclusion
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.clock import SystemClock
 from watchkeeper.governance.context import Governance
@@ -89,3 +91,9 @@ def test_concurrent_writers_take_sequence_numbers_one_at_a_time(pg_gov: Governan
     report = audit_access.verify(pg_gov, auditor)
     assert report.ok, report.findings
     assert report.size == 43  # configuration, two users, 40 galleries
+    for sequence in range(report.size):  # each proof read from the nodes the concurrent appends stored
+        _, leaf, proof, head = audit_access.inclusion(pg_gov, auditor, sequence)
+        checkpoint = open_checkpoint(head, pg_gov.audit.verifier)
+        verify_inclusion(leaf, sequence, checkpoint.size, proof, checkpoint.root_hash)
+    update = audit_access.update_since(pg_gov, auditor, 7)
+    verify_consistency(7, update.new_size, update.old_root, update.new_root, update.proof)
