@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 
 from watchkeeper.config import load_settings
-from watchkeeper.governance import credentials, users
+from watchkeeper.governance import audit_access, credentials, users
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.roles import Role
 from watchkeeper.server.app import create_app
@@ -137,7 +137,9 @@ def main() -> None:
                 baseline = search_load(url, analyst_token, probes, 1, args.requests, args.max_seconds)
                 loaded = search_load(url, analyst_token, probes, args.clients, args.requests, args.max_seconds)
                 audited = sum(
-                    1 for _, entry in gov.audit.entries(auditor, 0, 1_000_000) if entry and entry.action == "search.run"
+                    1
+                    for _, entry in audit_access.entries(gov, auditor, 0, 1_000_000)
+                    if entry and entry.action == "search.run"
                 )
         finally:
             gov.close()

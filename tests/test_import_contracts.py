@@ -66,6 +66,12 @@ VIOLATIONS = (
         "Only the governance core uses the schema's tables",
         "watchkeeper.api.routes.users -> watchkeeper.governance.schema",
     ),
+    Violation(
+        "governance/audit/store.py",
+        "from watchkeeper.governance.roles import Actor, Permission",
+        "The audit package is pure log",
+        "watchkeeper.governance.audit.store -> watchkeeper.governance.roles",
+    ),
 )
 
 

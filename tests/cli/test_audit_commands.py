@@ -44,9 +44,7 @@ def test_a_witness_head_catches_a_rollback_of_database_and_file(data_env: dict[s
 
     # Someone with the data directory removes the newest three entries, their checkpoints, and the heads file.
     data_dir = Path(data_env["WATCHKEEPER_DATA_DIR"])
-    with sqlite3.connect(data_dir / "watchkeeper.db") as database:
-        database.execute("DELETE FROM audit_entries WHERE sequence >= 3")
-        database.execute("DELETE FROM audit_checkpoints WHERE size > 3")
+    cut_short(data_dir, 3)
     (data_dir / "keys" / HEADS_FILE).unlink()
 
     code, _ = run(data_env, "audit", "verify", "--user", "aud")
@@ -108,9 +106,7 @@ def test_a_witness_checks_the_log_grew_with_the_proof_alone(data_env: dict[str, 
     (tmp_path / "elsewhere").rename(data_dir)
 
     # The operator rewrites history after the witness's head and signs the new one with the same key.
-    with sqlite3.connect(data_dir / "watchkeeper.db") as database:
-        database.execute("DELETE FROM audit_entries WHERE sequence >= 3")
-        database.execute("DELETE FROM audit_checkpoints WHERE size > 3")
+    cut_short(data_dir, 3)
     (data_dir / "keys" / HEADS_FILE).unlink()
     rewind_frontier(data_dir, 3)
     for name in ("eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen"):
@@ -130,6 +126,15 @@ def test_a_witness_checks_the_log_grew_with_the_proof_alone(data_env: dict[str, 
     claimed = watchkeeper_process("audit", "witness-check", kept, update, "--verifier", verifier)
     assert claimed.returncode == 1
     assert "the proof leads to old root" in claimed.stderr
+
+
+def cut_short(data_dir: Path, size: int) -> None:
+    """Delete the entries from ``size`` on with their checkpoints and every stored node over them, as one who
+    knows the schema would: the stored log is then a consistent prefix of the one that was signed."""
+    with sqlite3.connect(data_dir / "watchkeeper.db") as database:
+        database.execute("DELETE FROM audit_entries WHERE sequence >= ?", (size,))
+        database.execute("DELETE FROM audit_checkpoints WHERE size > ?", (size,))
+        database.execute("DELETE FROM audit_nodes WHERE ((position + 1) << level) > ?", (size,))
 
 
 def rewind_frontier(data_dir: Path, size: int) -> None:

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from watchkeeper.config import Settings
-from watchkeeper.governance import galleries, users
+from watchkeeper.governance import audit_access, galleries, users
 from watchkeeper.governance.audit.checkpoint import open_checkpoint
 from watchkeeper.governance.audit.heads_file import HEADS_FILE, complete_length
 from watchkeeper.governance.clock import SystemClock
@@ -35,7 +35,7 @@ def test_a_file_behind_the_database_verifies_and_is_healed(gov: Governance, peop
     path = gov.audit.heads.path
     records = gov.audit.heads.read()
     path.write_text("\n".join(records[:2]) + "\n")  # as if the last appends never reached the file
-    report = gov.audit.verify(people[Role.AUDITOR])
+    report = audit_access.verify(gov, people[Role.AUDITOR])
     assert report.ok, report.findings
     assert head_sizes(gov) == [1, 2, gov.audit.size()]
 
@@ -46,7 +46,7 @@ def test_a_torn_final_record_is_ignored_then_cut_off(gov: Governance, people: di
     torn = gov.audit.heads.read()[-1].encode()[:-30]
     path.write_bytes(whole + torn)  # a power cut in the middle of a write
     assert complete_length(path.read_bytes()) == len(whole)
-    assert gov.audit.verify(people[Role.AUDITOR]).ok
+    assert audit_access.verify(gov, people[Role.AUDITOR]).ok
     galleries.create_gallery(gov, people[Role.ADMIN], "one", "", "cases")
     assert not path.read_bytes().startswith(whole + torn)
     assert head_sizes(gov) == list(range(1, gov.audit.size() + 1))
@@ -82,7 +82,7 @@ def test_two_processes_appending_at_once_keep_one_ordered_file(tmp_path: Path) -
     sizes = head_sizes(gov)
     assert sizes == sorted(set(sizes)), "one head per size at most, in size order"
     assert sizes[-1] == gov.audit.size()
-    report = gov.audit.verify(Actor("aud", Role.AUDITOR))
+    report = audit_access.verify(gov, Actor("aud", Role.AUDITOR))
     assert report.ok, report.findings
     assert report.heads_checked == len(sizes)
     gov.close()

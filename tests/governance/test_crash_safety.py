@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from watchkeeper.config import Settings
-from watchkeeper.governance import galleries, users
+from watchkeeper.governance import audit_access, galleries, users
 from watchkeeper.governance.audit.entry import AuditEntry
 from watchkeeper.governance.clock import SystemClock
 from watchkeeper.governance.context import Governance
@@ -84,7 +84,7 @@ def test_enrolment_killed_midway_leaves_a_consistent_gallery(
     assert set(reopened.indexes.get(GalleryVersion.of(gallery)).ids().tolist()) == face_ids
     assert sum(e.action == "subject.enrol" for e in enrol_entries) == subjects
     auditor = users.add_user(reopened, users.resolve_actor(reopened, "ada"), "aud", Role.AUDITOR, "check")
-    assert reopened.audit.verify(users.resolve_actor(reopened, auditor.name)).ok
+    assert audit_access.verify(reopened, users.resolve_actor(reopened, auditor.name)).ok
 
     # Re-running the enrolment completes it without duplicating anything.
     subprocess.run(command, env=env, check=True, capture_output=True)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
+from watchkeeper.governance import audit_access
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.footage import FootageRequest, FoundSegment, record_footage_search
 from watchkeeper.governance.roles import Actor, PermissionDeniedError, Role
@@ -34,7 +35,7 @@ def test_the_search_its_segments_and_its_entry_are_recorded_together(
             (2, 8.0, 8.9, 0.55),
         ]
         assert all(r.thumbnail.startswith(b"\xff\xd8") for r in rows)  # JPEG
-    entry = gov.audit.entries(people[Role.AUDITOR], gov.audit.size() - 1, 1)[0][1]
+    entry = audit_access.entries(gov, people[Role.AUDITOR], gov.audit.size() - 1, 1)[0][1]
     assert entry is not None
     assert (entry.action, entry.target) == ("search.footage", f"footage:rtsp://192.0.2.1/r/search:{search_id}")
     assert entry.details["segments"] == [[2.8, 7.1], [8.0, 8.9]]

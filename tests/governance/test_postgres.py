@@ -16,7 +16,9 @@ from sqlalchemy import text
 
 from watchkeeper.config import Settings
 from watchkeeper.face import FaceEngine
-from watchkeeper.governance import galleries, search, users
+from watchkeeper.governance import audit_access, galleries, search, users
+from watchkeeper.governance.audit.checkpoint import open_checkpoint
+from watchkeeper.governance.audit.proofs import verify_consistency, verify_inclusion
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.clock import SystemClock
 from watchkeeper.governance.context import Governance
@@ -76,7 +78,7 @@ def test_enrol_search_remove_and_audit_on_postgres(pg_gov: Governance, faces_dir
     outcome = search.run_search(pg_gov, analyst, search.SearchRequest("custody", "obama1.jpg", probe, "C-9", "again"))
     assert "obama" not in [c.reference for c in outcome.candidates]
     auditor = users.resolve_actor(pg_gov, users.add_user(pg_gov, admin, "aud", Role.AUDITOR, "staff").name)
-    assert pg_gov.audit.verify(auditor).ok
+    assert audit_access.verify(pg_gov, auditor).ok
     # configuration, users, gallery, enrolments, searches, removal, auditor
     assert pg_gov.audit.size() == 1 + 2 + 1 + 5 + 1 + 1 + 1 + 1
 
@@ -86,6 +88,12 @@ def test_concurrent_writers_take_sequence_numbers_one_at_a_time(pg_gov: Governan
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(lambda i: galleries.create_gallery(pg_gov, admin, f"g{i}", "", "parallel"), range(40)))
     auditor = users.resolve_actor(pg_gov, users.add_user(pg_gov, admin, "aud", Role.AUDITOR, "staff").name)
-    report = pg_gov.audit.verify(auditor)
+    report = audit_access.verify(pg_gov, auditor)
     assert report.ok, report.findings
     assert report.size == 43  # configuration, two users, 40 galleries
+    for sequence in range(report.size):  # each proof read from the nodes the concurrent appends stored
+        _, leaf, proof, head = audit_access.inclusion(pg_gov, auditor, sequence)
+        checkpoint = open_checkpoint(head, pg_gov.audit.verifier)
+        verify_inclusion(leaf, sequence, checkpoint.size, proof, checkpoint.root_hash)
+    update = audit_access.update_since(pg_gov, auditor, 7)
+    verify_consistency(7, update.new_size, update.old_root, update.new_root, update.proof)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from watchkeeper.config import ConfigError, Settings
 from watchkeeper.face import FaceEngine
-from watchkeeper.governance import galleries, policy, retention, search
+from watchkeeper.governance import audit_access, galleries, policy, retention, search
 from watchkeeper.governance.audit.entry import AuditEntry
 from watchkeeper.governance.audit.verify import FindingKind, runs
 from watchkeeper.governance.categories import SubjectCategory
@@ -111,7 +111,7 @@ def test_each_kind_goes_at_its_own_time(stocked: Governance, people: dict[Role, 
     pruned = retention.enforce_retention(stocked, admin, POLICY).audit_entries_pruned
     assert pruned > 0
     assert count(stocked, AuditEntryRow, AuditEntryRow.canonical.is_(None)) == pruned
-    verified = stocked.audit.verify(auditor)
+    verified = audit_access.verify(stocked, auditor)
     assert verified.ok, verified.findings  # pruned content, intact tree
 
     kept = contents(stocked)
@@ -133,7 +133,7 @@ def test_a_prune_the_policy_in_force_did_not_allow_fails_verification(
     clock.advance(timedelta(days=40))
     hasty = replace(POLICY, audit=timedelta(days=30))
     assert retention.enforce_retention(stocked, people[Role.ADMIN], hasty).audit_entries_pruned > 0
-    report = stocked.audit.verify(people[Role.AUDITOR])
+    report = audit_access.verify(stocked, people[Role.AUDITOR])
     refused = report.of_kind(FindingKind.PRUNE_NOT_ALLOWED)
     assert len(refused) == 1
     assert "under a period of 30 days, shorter than the 60 days of the configuration in force" in refused[0].message

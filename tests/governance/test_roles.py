@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from watchkeeper.governance import galleries, policy, retention, search, users
+from watchkeeper.governance import audit_access, galleries, policy, retention, search, users
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.clock import FixedClock
 from watchkeeper.governance.context import Governance
@@ -29,7 +29,7 @@ def test_auditor_can_change_nothing(gov: Governance, people: dict[Role, Actor]) 
     for attempt in refused:
         with pytest.raises(PermissionDeniedError, match=r"'aud' \(auditor\) may not"):
             attempt()
-    assert gov.audit.verify(auditor).ok
+    assert audit_access.verify(gov, auditor).ok
 
 
 def test_analyst_and_operator_limits(gov: Governance, people: dict[Role, Actor]) -> None:
@@ -40,7 +40,28 @@ def test_analyst_and_operator_limits(gov: Governance, people: dict[Role, Actor])
     with pytest.raises(PermissionDeniedError, match="may not search"):
         search.run_search(gov, people[Role.OPERATOR], search.SearchRequest("g", "p.jpg", b"x", "C", "r"))
     with pytest.raises(PermissionDeniedError, match="may not read audit"):
-        gov.audit.verify(people[Role.ADMIN])
+        audit_access.verify(gov, people[Role.ADMIN])
+
+
+AUDIT_READS: dict[str, Callable[[Governance, Actor], object]] = {
+    "verify": audit_access.verify,
+    "entries": lambda gov, actor: audit_access.entries(gov, actor, 0, 10),
+    "inclusion": lambda gov, actor: audit_access.inclusion(gov, actor, 1),
+    "newest_head": audit_access.newest_head,
+    "update_since": lambda gov, actor: audit_access.update_since(gov, actor, 1),
+}
+
+
+@pytest.mark.parametrize("read", AUDIT_READS)
+def test_only_the_auditor_reads_the_audit_log(gov: Governance, people: dict[Role, Actor], read: str) -> None:
+    """Every read of the log checks the role in the governance layer, before the log is touched."""
+    disclosure = Actor(
+        users.add_user(gov, people[Role.ADMIN], "dee", Role.DISCLOSURE, "staff member").name, Role.DISCLOSURE
+    )
+    for actor in [*(people[role] for role in (Role.ADMIN, Role.OPERATOR, Role.ANALYST)), disclosure]:
+        with pytest.raises(PermissionDeniedError, match=f"{actor.name!r} \\({actor.role.value}\\) may not read audit"):
+            AUDIT_READS[read](gov, actor)
+    assert AUDIT_READS[read](gov, people[Role.AUDITOR])
 
 
 def test_enrolment_refused_before_any_image_is_read(

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from watchkeeper.errors import RateLimitedError
-from watchkeeper.governance import credentials, users
+from watchkeeper.governance import audit_access, credentials, users
 from watchkeeper.governance.audit.entry import AuditEntry
 from watchkeeper.governance.clock import FixedClock
 from watchkeeper.governance.context import Governance
@@ -67,7 +67,7 @@ def test_the_secret_of_a_current_key_of_that_user_signs_in(
         "session.sign_in_failed",
         "session.sign_out",
     ]
-    assert gov.audit.verify(people[Role.AUDITOR]).ok
+    assert audit_access.verify(gov, people[Role.AUDITOR]).ok
 
 
 def test_failed_sign_ins_are_audited_with_name_address_and_reason_never_the_secret(
@@ -173,4 +173,4 @@ def test_the_first_key_file_goes_once_the_administrator_signs_in(gov: Governance
 
 
 def entries(gov: Governance, auditor: Actor) -> list[AuditEntry]:
-    return [entry for _, entry in gov.audit.entries(auditor, 0, gov.audit.size()) if entry is not None]
+    return [entry for _, entry in audit_access.entries(gov, auditor, 0, gov.audit.size()) if entry is not None]

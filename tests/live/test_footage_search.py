@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from tests.live.deploying import CLIP
-from watchkeeper.governance import users
+from watchkeeper.governance import audit_access, users
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.footage import FootageRequest
 from watchkeeper.governance.roles import Role
@@ -62,7 +62,7 @@ def test_credentials_in_a_footage_url_never_reach_the_record(live_gov: Governanc
     with live_gov.sessions() as session:
         assert session.scalars(select(Search.footage)).one() == recorded
     auditor = users.resolve_actor(live_gov, users.add_user(live_gov, admin, "aud", Role.AUDITOR, "audit").name)
-    entries = [entry for _, entry in live_gov.audit.entries(auditor, 0, 1000) if entry is not None]
+    entries = [entry for _, entry in audit_access.entries(live_gov, auditor, 0, 1000) if entry is not None]
     (searched,) = [entry for entry in entries if entry.action == "search.footage"]
     assert searched.target == f"footage:{recorded}/search:{outcome.search_id}"
     assert not any(b"s3cret" in e.canonical_bytes() or b"abc123" in e.canonical_bytes() for e in entries)

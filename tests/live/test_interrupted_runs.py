@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from tests.live.deploying import CLIP, authorise
 from watchkeeper.config import Settings
-from watchkeeper.governance import deployments, users
+from watchkeeper.governance import audit_access, deployments, users
 from watchkeeper.governance.clock import SystemClock
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.roles import Role
@@ -68,5 +68,5 @@ def test_a_killed_run_is_closed_at_its_last_checkpoint(tmp_path: Path, settings:
         assert camera_run.interrupted
         assert camera_run.stopped_at == camera_run.checkpoint_at
     auditor = users.resolve_actor(gov, users.add_user(gov, admin, "aud", Role.AUDITOR, "audit").name)
-    assert gov.audit.verify(auditor).ok
+    assert audit_access.verify(gov, auditor).ok
     gov.close()

@@ -22,7 +22,7 @@ from watchkeeper.cli import output
 from watchkeeper.cli.governed import governed, read_probe
 from watchkeeper.cli.options import JsonOutput
 from watchkeeper.errors import InputError, WatchkeeperError
-from watchkeeper.governance import galleries, retention, search, users
+from watchkeeper.governance import audit_access, galleries, retention, search, users
 from watchkeeper.governance.audit.checkpoint import Verifier, open_checkpoint, split_checkpoints
 from watchkeeper.governance.audit.errors import AuditError, CheckpointError, ProofError
 from watchkeeper.governance.audit.witness import HeadUpdate, check_update, newest_head
@@ -273,8 +273,8 @@ def audit_verify(
     heads = split_checkpoints(witness.read_text(encoding="utf-8", errors="replace")) if witness else []
     with governed(as_json) as gov:
         actor = users.resolve_actor(gov, user)
-        report = gov.audit.verify(actor, heads)
-        proof = gov.audit.inclusion(actor, entry) if entry is not None else None
+        report = audit_access.verify(gov, actor, heads)
+        proof = audit_access.inclusion(gov, actor, entry) if entry is not None else None
     document: dict[str, Any] = {"verification": output.plain(asdict(report))}
     if proof is not None:
         found, leaf, path, head = proof
@@ -313,9 +313,9 @@ def audit_checkpoint(
     with governed(as_json) as gov:
         actor = users.resolve_actor(gov, user)
         if since is None:
-            signed, update = gov.audit.newest_head(actor), None
+            signed, update = audit_access.newest_head(gov, actor), None
         else:
-            update = gov.audit.update_since(actor, _since_size(since, gov.audit.verifier))
+            update = audit_access.update_since(gov, actor, _since_size(since, gov.audit.verifier))
             signed = update.signed
         head = open_checkpoint(signed, gov.audit.verifier)
     document: dict[str, Any] = {"checkpoint": output.plain(asdict(head)), "signed": signed}

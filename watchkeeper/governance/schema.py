@@ -248,6 +248,19 @@ class AuditCheckpoint(Base):
     signed_text: Mapped[str] = mapped_column(Text)
 
 
+class AuditNode(Base):
+    """The hash of a perfect subtree of the audit log above its leaves: the 2**level leaves from
+    ``position * 2**level`` on. Written by the append that completes it, in the act's transaction, and never
+    changed, so a proof reads the O(log n) nodes it needs instead of every leaf hash. A stored node is a
+    claim like a stored leaf hash: full verification recomputes each from the leaves."""
+
+    __tablename__ = "audit_nodes"
+
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    position: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class AuditState(Base):
     """The log's one-row head: its size and the Merkle frontier needed to append without rereading it.
 

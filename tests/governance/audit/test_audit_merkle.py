@@ -14,10 +14,14 @@ from watchkeeper.governance.audit.merkle import (
     CompactRange,
     leaf_hash,
     node_hash,
+    perfect_nodes,
+    range_hash,
     root_hash,
     split_point,
     subtree_hash,
+    tiles,
 )
+from watchkeeper.governance.audit.proofs import consistency_proof_nodes, inclusion_proof_nodes
 
 # The leaves and roots used by the Certificate Transparency and transparency-dev/merkle test suites.
 CT_LEAVES = [
@@ -106,6 +110,36 @@ def test_compact_range_survives_storage_and_keeps_appending(size: int) -> None:
     for extra in range(size, size + 3):
         restored = restored.append(hashes[extra])
     assert restored.root() == root_hash(hashes)
+
+
+def test_perfect_nodes_are_every_perfect_subtree_once_each() -> None:
+    data = leaves(70)
+    hashes = [leaf_hash(entry) for entry in data]
+    for size in range(71):
+        nodes = list(perfect_nodes(hashes[:size]))
+        expected = {(level, position) for level in range(1, 8) for position in range(size >> level)}
+        assert [node.key for node in nodes] == sorted(expected, key=lambda key: ((key[1] + 1) << key[0], key[0]))
+        for node in nodes:
+            assert node.hash == reference.mth(data[node.position << node.level : (node.position + 1) << node.level])
+
+
+def test_every_node_a_proof_needs_is_the_fold_of_its_tiles() -> None:
+    hashes = [leaf_hash(entry) for entry in leaves(45)]
+    stored = {node.key: node.hash for node in perfect_nodes(hashes)} | {(0, i): leaf for i, leaf in enumerate(hashes)}
+    for size in range(1, 46):
+        needed = {(0, size)} | {node for index in range(size) for node in inclusion_proof_nodes(index, size)}
+        needed |= {node for old in range(1, size + 1) for node in consistency_proof_nodes(old, size)}
+        for start, end in needed:
+            assert range_hash(start, end, stored.__getitem__) == subtree_hash(hashes, start, end), (start, end)
+            assert len(tiles(start, end)) == (end - start).bit_count()
+
+
+def test_tiles_refuse_a_range_that_is_no_node_of_a_tree() -> None:
+    assert tiles(8, 13) == [(2, 2), (0, 12)]
+    assert tiles(3, 3) == []
+    for start, end in [(1, 3), (2, 6), (5, 4)]:
+        with pytest.raises(ValueError, match=rf"\[{start}, {end}\) is not"):
+            tiles(start, end)
 
 
 def test_split_point_is_the_largest_power_of_two_below() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from tests.governance.audit import reference
@@ -278,6 +278,9 @@ def test_consistency_proof_tampered_otherwise_is_rejected(case: tuple[int, int],
 )
 def test_garbage_raises_only_proof_error(first: int, second: int, one: bytes, two: bytes, proof: list[bytes]) -> None:
     """Whatever a hostile client sends, verification either holds or raises ProofError, nothing else."""
+    # Equal hashes with no proof are a genuine proof (leaf 0 of a tree of one; two heads of one size), which
+    # the draws find now and then: only they can hold, so they are left out of "never holds".
+    assume(one != two or proof)
     for check in (
         functools.partial(verify_inclusion, one, first, second, proof, two),
         functools.partial(verify_consistency, first, second, one, two, proof),

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.governance.deployments.stadium import spec
-from watchkeeper.governance import deployments, galleries
+from watchkeeper.governance import audit_access, deployments, galleries
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.clock import FixedClock
 from watchkeeper.governance.context import Governance
@@ -58,4 +58,4 @@ def test_calibration_needs_an_authorised_deployment_that_has_not_run(
     run.stop(deployments.RunCounts(frames_processed=10))
     with pytest.raises(DeploymentError, match="has already run"):
         deployments.calibrate_threshold(gov, admin, "stadium", 0.5, "again", {})
-    assert gov.audit.verify(people[Role.AUDITOR]).ok
+    assert audit_access.verify(gov, people[Role.AUDITOR]).ok

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from tests.governance.deployments.stadium import spec
 from watchkeeper.errors import NotFoundError
-from watchkeeper.governance import deployments, galleries, retention
+from watchkeeper.governance import audit_access, deployments, galleries, retention
 from watchkeeper.governance.audit.entry import AuditEntry
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.clock import FixedClock
@@ -67,7 +67,7 @@ def test_lifecycle_with_counts_and_snapshot_deleted(
     clock.advance(timedelta(days=2))  # past the default 31 days for alerts
     assert retention.enforce_retention(gov, people[Role.ADMIN], RetentionPolicy()).alerts_deleted == 1
     assert deployments.list_alerts(gov, people[Role.OPERATOR]) == []
-    assert gov.audit.verify(people[Role.AUDITOR]).ok
+    assert audit_access.verify(gov, people[Role.AUDITOR]).ok
 
 
 def test_nothing_runs_outside_what_was_authorised(
@@ -115,7 +115,7 @@ def test_a_subject_with_several_faces_is_watched_for_by_their_mean(
 
 
 def last_entry(gov: Governance, auditor: Actor) -> AuditEntry:
-    ((_, entry),) = gov.audit.entries(auditor, gov.audit.size() - 1, 1)
+    ((_, entry),) = audit_access.entries(gov, auditor, gov.audit.size() - 1, 1)
     assert entry is not None
     return entry
 
@@ -167,7 +167,7 @@ def test_a_run_whose_process_fell_silent_is_closed_at_its_last_checkpoint(
     (stopped,) = deployments.camera_runs(gov, operator, "stadium")
     assert (stopped.stopped_at, stopped.interrupted) == (clock.now(), False)
     assert stopped.counts == deployments.RunCounts(frames_processed=60, faces_seen=25, tracks=4, frames_dropped=1)
-    assert gov.audit.verify(people[Role.AUDITOR]).ok
+    assert audit_access.verify(gov, people[Role.AUDITOR]).ok
 
 
 def test_a_deployment_runs_while_any_of_its_cameras_does(

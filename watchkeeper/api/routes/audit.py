@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from watchkeeper.api.auth import CurrentActor, State
+from watchkeeper.governance import audit_access
 from watchkeeper.governance.audit.checkpoint import open_checkpoint, split_checkpoints
 from watchkeeper.governance.audit.verify import VerificationReport
 from watchkeeper.serialise import plain
@@ -83,7 +84,7 @@ def read_entries(
     start: Annotated[RecordNumber, Query()] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditPage:
-    rows = state.gov.audit.entries(actor, start, limit)
+    rows = audit_access.entries(state.gov, actor, start, limit)
     return AuditPage(
         size=state.gov.audit.size(),
         entries=[
@@ -108,13 +109,13 @@ def _verification(report: VerificationReport) -> Verification:
 @router.get("/audit/verification")
 def verify(actor: CurrentActor, state: State) -> Verification:
     """Every stored entry checked against every signed checkpoint and the heads in the checkpoints file."""
-    return _verification(state.gov.audit.verify(actor))
+    return _verification(audit_access.verify(state.gov, actor))
 
 
 @router.post("/audit/verification")
 def verify_against_witness(body: WitnessHeads, actor: CurrentActor, state: State) -> Verification:
     """The same, and against heads a witness kept elsewhere: a log cut short or rolled back fails."""
-    return _verification(state.gov.audit.verify(actor, split_checkpoints(body.heads)))
+    return _verification(audit_access.verify(state.gov, actor, split_checkpoints(body.heads)))
 
 
 @router.get("/audit/checkpoint")
@@ -126,8 +127,8 @@ def newest_head(
     """The newest signed tree head, for a witness to keep; with ``since``, with the consistency proof from
     the witness's head of that size (the shape ``audit checkpoint --since --json`` prints, which
     :func:`watchkeeper.governance.audit.witness.check_update` checks)."""
-    update = state.gov.audit.update_since(actor, since) if since is not None else None
-    signed = update.signed if update else state.gov.audit.newest_head(actor)
+    update = audit_access.update_since(state.gov, actor, since) if since is not None else None
+    signed = update.signed if update else audit_access.newest_head(state.gov, actor)
     head = open_checkpoint(signed, state.gov.audit.verifier)
     consistency = Consistency.model_validate(update.to_json()["consistency"]) if update else None
     return SignedHead(
@@ -137,7 +138,7 @@ def newest_head(
 
 @router.get("/audit/entries/{sequence}/proof")
 def prove_inclusion(sequence: RecordNumber, actor: CurrentActor, state: State) -> InclusionProof:
-    entry, leaf, path, head = state.gov.audit.inclusion(actor, sequence)
+    entry, leaf, path, head = audit_access.inclusion(state.gov, actor, sequence)
     return InclusionProof(
         sequence=sequence,
         entry=plain(asdict(entry)) if entry else None,

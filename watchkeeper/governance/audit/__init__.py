@@ -5,8 +5,9 @@ Pure logic over bytes and hashes, independent of storage:
 * :mod:`.entry`: :class:`AuditEntry` and its canonical bytes, the input of each Merkle leaf hash;
 * :mod:`.events`: every act the log records as a typed dataclass (action, target, details), how
   writers record them and reports read them back, an unreadable entry being an :class:`EventError`;
-* :mod:`.merkle`: RFC 6962 hashing, :func:`root_hash`, :class:`CompactRange` for O(log n) appends, and
-  :class:`~.merkle.SubtreeHashes` for building many proofs over one log;
+* :mod:`.merkle`: RFC 6962 hashing, :func:`root_hash`, :class:`CompactRange` for O(log n) appends (with
+  the perfect subtrees each completes), and :class:`~.merkle.SubtreeHashes` for building many proofs over
+  one log in memory;
 * :mod:`.proofs`: which nodes a proof needs, building proofs from storage, verifying them;
 * :mod:`.checkpoint`: signed tree heads as C2SP signed notes (Ed25519), signing and verifier keys;
 * :mod:`.verify`: checking a whole stored log against its checkpoints and heads kept outside it, with typed
@@ -23,13 +24,16 @@ How a writer uses them, all in the transaction of the act being audited:
    (:meth:`CompactRange.restore`). Lock it, so appends take sequence numbers one at a time.
 2. Build ``AuditEntry(sequence=n, ...)``; store ``entry.canonical_bytes()`` and ``entry.leaf_hash()``
    at sequence n. The bytes are the record; never re-encode them later.
-3. ``frontier = frontier.append(leaf)``; store ``frontier.size`` and ``frontier.nodes_bytes()`` as the head.
+3. ``frontier, completed = frontier.extend(leaf)``; store ``frontier.size`` and ``frontier.nodes_bytes()``
+   as the head, and each :class:`~.merkle.PerfectNode` in ``completed`` (the perfect subtrees the leaf
+   completes).
 4. After each append (or each batch), store
    ``sign_checkpoint(Checkpoint(origin, frontier.size, frontier.root()), signer)``.
 
-Inclusion and consistency proofs are built from the stored leaf hashes
-(``inclusion_proof(i, size, hash_of_range)``), and :func:`verify_log` checks the stored bytes against the
-stored checkpoints with nothing but the published verifier key.
+Inclusion and consistency proofs are built from the O(log n) stored leaf hashes and perfect subtrees that
+tile the nodes they need (``inclusion_proof(i, size, hash_of_range)``, :func:`~.merkle.tiles`,
+:func:`~.merkle.range_hash`), and :func:`verify_log` checks the stored bytes against the stored checkpoints
+with nothing but the published verifier key, and the stored subtrees against the bytes.
 """
 
 from watchkeeper.governance.audit.checkpoint import (

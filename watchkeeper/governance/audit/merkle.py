@@ -14,12 +14,14 @@ second-preimage attack). Everything here works on leaf hashes, not on entry byte
 
 :class:`CompactRange` is the writer's tool: it holds only the O(log n) roots of the perfect subtrees that
 make up a log of n entries, so appending an entry and computing the new root cost O(log n) hashes.
+Each append also yields the perfect subtrees it completes (:class:`PerfectNode`), which storage keeps, so
+that any node a proof needs is the fold of O(log n) stored perfect subtrees (:func:`tiles`).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 HASH_SIZE = 32
@@ -64,6 +66,49 @@ def check_hash(value: bytes, what: str) -> bytes:
     return value
 
 
+NodeKey = tuple[int, int]
+"""A perfect subtree as (level, position): the 2**level leaves from ``position * 2**level`` on."""
+
+
+@dataclass(frozen=True)
+class PerfectNode:
+    """The hash of a perfect subtree above the leaves (level 1 or more), complete once its last leaf is in."""
+
+    level: int
+    position: int
+    hash: bytes
+
+    @property
+    def key(self) -> NodeKey:
+        return (self.level, self.position)
+
+
+def tiles(start: int, end: int) -> list[NodeKey]:
+    """The perfect subtrees that tile the leaves [start, end), largest first, as (level, position).
+
+    Every node of an RFC 6962 tree (and so every range a proof needs) starts at a multiple of the largest
+    power of two in its size, so it is tiled by one perfect subtree per set bit of ``end - start``, and its
+    hash is their fold (:meth:`CompactRange.root`). ValueError for a range that is not such a node.
+    """
+    if not 0 <= start <= end:
+        raise ValueError(f"range [{start}, {end}) is not a range of leaves")
+    keys: list[NodeKey] = []
+    offset = start
+    for level in reversed(range((end - start).bit_length())):
+        width = 1 << level
+        if (end - start) & width:
+            if offset % width:
+                raise ValueError(f"range [{start}, {end}) is not a node of a Merkle tree")
+            keys.append((level, offset >> level))
+            offset += width
+    return keys
+
+
+def range_hash(start: int, end: int, tile_hash: Callable[[NodeKey], bytes]) -> bytes:
+    """The Merkle Tree Hash of the leaves [start, end), a node of the tree, from its :func:`tiles`' hashes."""
+    return CompactRange(end - start, tuple(tile_hash(key) for key in tiles(start, end))).root()
+
+
 @dataclass(frozen=True)
 class CompactRange:
     """The leaves [0, size) of a log, summarised by the roots of the perfect subtrees that tile them.
@@ -97,7 +142,12 @@ class CompactRange:
         return compact
 
     def append(self, leaf: bytes) -> CompactRange:
-        """The range with one more leaf hash at the right end.
+        """The range with one more leaf hash at the right end."""
+        return self.extend(leaf)[0]
+
+    def extend(self, leaf: bytes) -> tuple[CompactRange, tuple[PerfectNode, ...]]:
+        """The range with one more leaf hash at the right end, and the perfect subtrees that leaf completes,
+        lowest first.
 
         Each trailing 1 bit of the old size is a perfect subtree of the same size as the one the new leaf
         completes, so they merge, exactly like carries in binary addition: O(log n) hashes at worst,
@@ -107,11 +157,15 @@ class CompactRange:
         nodes = list(self.nodes)
         merged = leaf
         carries = self.size
+        level = 0
+        completed: list[PerfectNode] = []
         while carries & 1:
             merged = node_hash(nodes.pop(), merged)
             carries >>= 1
+            level += 1
+            completed.append(PerfectNode(level, self.size >> level, merged))
         nodes.append(merged)
-        return CompactRange(self.size + 1, tuple(nodes))
+        return CompactRange(self.size + 1, tuple(nodes)), tuple(completed)
 
     def root(self) -> bytes:
         """The Merkle Tree Hash of leaves [0, size).
@@ -137,6 +191,14 @@ class CompactRange:
             raise ValueError(f"stored compact range nodes are {len(nodes_bytes)} bytes, not a multiple of {HASH_SIZE}")
         nodes = tuple(nodes_bytes[start : start + HASH_SIZE] for start in range(0, len(nodes_bytes), HASH_SIZE))
         return cls(size, nodes)
+
+
+def perfect_nodes(leaf_hashes: Iterable[bytes]) -> Iterator[PerfectNode]:
+    """Every perfect subtree above the leaves of a log, in the order appends complete them: O(n) hashes."""
+    compact = CompactRange()
+    for leaf in leaf_hashes:
+        compact, completed = compact.extend(leaf)
+        yield from completed
 
 
 def root_hash(leaf_hashes: Sequence[bytes]) -> bytes:

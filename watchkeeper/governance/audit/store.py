@@ -1,8 +1,12 @@
 """The audit log kept in the database: appended in the same transaction as the act it records.
 
-Per entry the database keeps its canonical bytes and its leaf hash; per size a signed checkpoint (tree
+Per entry the database keeps its canonical bytes and its leaf hash; per perfect subtree above the leaves,
+its hash (``audit_nodes``, written by the append that completes it); per size a signed checkpoint (tree
 head). The head row (size and Merkle frontier) is locked by each append, so entries take sequence
 numbers one at a time even with several writers, and an append costs O(log n) whatever the log's size.
+A proof reads only the O(log n) leaf hashes and nodes it needs (:func:`_stored_hashes`); full verification
+recomputes every stored node from the leaves, so a node rewritten in the database is found, and a proof
+built on it fails at the client.
 The signing key lives in the data directory's ``keys/``; the verifier key beside it is what an outside
 auditor needs to check checkpoints. Every commit that appended also writes the database's newest head to
 the checkpoints file there (:mod:`.heads_file`), so that cutting the log short in the database shows.
@@ -11,11 +15,12 @@ the checkpoints file there (:mod:`.heads_file`), so that cutting the log short i
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import Protocol
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, select, tuple_, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from watchkeeper.errors import InputError, NotFoundError
@@ -23,15 +28,21 @@ from watchkeeper.governance.audit.checkpoint import Checkpoint, Signer, Verifier
 from watchkeeper.governance.audit.entry import AuditEntry
 from watchkeeper.governance.audit.events import CONFIGURATION_ACTION, PRUNE_ACTION, AuditEvent, AuditPruned
 from watchkeeper.governance.audit.heads_file import HEADS_FILE, HeadsFile
-from watchkeeper.governance.audit.merkle import CompactRange, SubtreeHashes, subtree_hash
-from watchkeeper.governance.audit.proofs import consistency_proof, inclusion_proof
+from watchkeeper.governance.audit.merkle import CompactRange, NodeKey, range_hash, tiles
+from watchkeeper.governance.audit.proofs import (
+    HashOfRange,
+    NodeRange,
+    consistency_proof,
+    consistency_proof_nodes,
+    inclusion_proof,
+    inclusion_proof_nodes,
+)
 from watchkeeper.governance.audit.verify import Head, VerificationReport, runs, verify_log
 from watchkeeper.governance.audit.witness import HeadUpdate
 from watchkeeper.governance.clock import Clock
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.keyfiles import write_private_file
-from watchkeeper.governance.roles import Actor, Permission
-from watchkeeper.governance.schema import AuditCheckpoint, AuditEntryRow, AuditState
+from watchkeeper.governance.schema import AuditCheckpoint, AuditEntryRow, AuditNode, AuditState
 from watchkeeper.private_files import private_directory, restrict_if_present
 
 ORIGIN = "watchkeeper.local/audit"
@@ -49,8 +60,25 @@ data: counts, sequences, periods, and the configuration without secrets)."""
 logger = logging.getLogger(__name__)
 
 
+class Author(Protocol):
+    """Who an entry names as acting. The log records the name and role it is given and judges neither:
+    who may read or write what is the governance layer's to decide before it calls the log."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def role(self) -> str:
+        """The role's name, as the entry records it."""
+        ...
+
+
 class AuditLog:
-    """Appends entries and checkpoints; reads them back for verification and proofs."""
+    """Appends entries and checkpoints; reads them back for verification and proofs.
+
+    Storage only: it checks no permission (``governance.audit_access`` does, for every read an adapter
+    makes), so that the audit package stays free of users and roles.
+    """
 
     def __init__(self, sessions: sessionmaker[Session], signer: Signer, clock: Clock, heads: HeadsFile) -> None:
         self.sessions = sessions
@@ -74,7 +102,7 @@ class AuditLog:
     def verifier(self) -> Verifier:
         return self.signer.verifier()
 
-    def append(self, session: Session, actor: Actor, event: AuditEvent, reason: str) -> AuditEntry:
+    def append(self, session: Session, actor: Author, event: AuditEvent, reason: str) -> AuditEntry:
         """Record ``event``, done by ``actor`` for ``reason``, inside the caller's transaction: it commits, or
         rolls back, with the act."""
         state = session.scalars(select(AuditState).where(AuditState.id == _STATE_ID).with_for_update()).one()
@@ -83,17 +111,18 @@ class AuditLog:
             sequence=state.size,
             timestamp=now,
             actor=actor.name,
-            role=actor.role.value,
+            role=str(actor.role),
             action=event.ACTION,
             target=event.target(),
             reason=reason,
             details=event.details(),
         )
         leaf = entry.leaf_hash()
-        frontier = CompactRange.restore(state.size, state.frontier).append(leaf)
+        frontier, completed = CompactRange.restore(state.size, state.frontier).extend(leaf)
         session.add(
             AuditEntryRow(sequence=entry.sequence, canonical=entry.canonical_bytes(), leaf_hash=leaf, recorded_at=now)
         )
+        session.add_all(AuditNode(level=node.level, position=node.position, hash=node.hash) for node in completed)
         state.size = frontier.size
         state.frontier = frontier.nodes_bytes()
         root = frontier.root()
@@ -128,25 +157,22 @@ class AuditLog:
         with self.sessions() as session:
             return session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.size.desc()).limit(1)).first()
 
-    def newest_head(self, actor: Actor) -> str:
+    def newest_head(self) -> str:
         """The newest signed tree head, as signed-note text, for an outside witness to keep."""
-        actor.require(Permission.READ_AUDIT)
         newest = self._newest_checkpoint()
         if newest is None:
             raise NotFoundError("the audit log has no signed tree head yet")
         return newest.signed_text
 
-    def update_since(self, actor: Actor, old_size: int, new_size: int | None = None) -> HeadUpdate:
+    def update_since(self, old_size: int, new_size: int | None = None) -> HeadUpdate:
         """The signed head of ``new_size`` entries (default: the newest) and the RFC 9162 consistency proof
         from the tree of ``old_size`` entries, for a witness that keeps only heads (:mod:`.witness`).
 
         InputError if ``old_size`` is 0 (every log extends the empty one: keep the head itself instead) or
         no signed head of ``new_size`` is stored, or larger than it; a witness whose head is larger than the
-        newest has caught the log cut short or rolled back, and the message says so. The proof is built
-        from the leaf-hash column alone, read once for the first ``new_size`` entries: no node layer is
-        stored, and the nodes of one proof are disjoint ranges, so that is O(n) hashes per proof.
+        newest has caught the log cut short or rolled back, and the message says so. The proof and the
+        old root are read from O(log n) stored leaf hashes and nodes.
         """
-        actor.require(Permission.READ_AUDIT)
         if old_size < 1:
             raise InputError(
                 "since", "a consistency proof needs an old size of at least 1 (every log extends the empty one)"
@@ -163,18 +189,8 @@ class AuditLog:
                     f"the log's signed head is of size {head.size}, smaller than {old_size}: if a head of size "
                     f"{old_size} was signed, the log was cut short or rolled back",
                 )
-            leaves = [
-                bytes(h)
-                for h in session.scalars(
-                    select(AuditEntryRow.leaf_hash)
-                    .where(AuditEntryRow.sequence < head.size)
-                    .order_by(AuditEntryRow.sequence)
-                )
-            ]
             size, root, signed = head.size, bytes(head.root_hash), head.signed_text
-        if len(leaves) != size:
-            raise NotFoundError(f"the audit log holds {len(leaves)} of the {size} entries its head signs")
-        hashes = SubtreeHashes(leaves)
+            hashes = _stored_hashes(session, [(0, old_size), *consistency_proof_nodes(old_size, size)])
         proof = tuple(consistency_proof(old_size, size, hashes))
         return HeadUpdate(old_size, size, hashes(0, old_size), root, proof, signed)
 
@@ -183,14 +199,13 @@ class AuditLog:
             state = session.get(AuditState, _STATE_ID)
             return state.size if state else 0
 
-    def verify(self, actor: Actor, witness: Sequence[str] = ()) -> VerificationReport:
+    def verify(self, witness: Sequence[str] = ()) -> VerificationReport:
         """Check every stored entry against every signed checkpoint, every head in the checkpoints file and
         every ``witness`` head (signed-note texts kept elsewhere); see :func:`verify_log`.
 
         A log that verifies heals a checkpoints file that lags it (a crash after a commit, or a log older
         than the file) by appending the newest head, now proven to extend every head in the file.
         """
-        actor.require(Permission.READ_AUDIT)
         heads = [Head("checkpoints file", number, text) for number, text in enumerate(self.heads.read())]
         heads += [Head("witness", number, text) for number, text in enumerate(witness)]
         with self.sessions() as session:
@@ -198,9 +213,13 @@ class AuditLog:
                 select(AuditEntryRow.canonical, AuditEntryRow.leaf_hash).order_by(AuditEntryRow.sequence)
             ).all()
             checkpoints = list(session.scalars(select(AuditCheckpoint.signed_text).order_by(AuditCheckpoint.size)))
+            stored = session.execute(select(AuditNode.level, AuditNode.position, AuditNode.hash)).all()
         entries = [bytes(c) if c is not None else None for c, _ in rows]
         leaves = [bytes(h) for _, h in rows]
-        report = verify_log(entries, checkpoints, self.verifier, leaf_hashes=leaves, origin=ORIGIN, heads=heads)
+        nodes = {(level, position): bytes(node) for level, position, node in stored}
+        report = verify_log(
+            entries, checkpoints, self.verifier, leaf_hashes=leaves, origin=ORIGIN, heads=heads, nodes=nodes
+        )
         if report.ok and report.latest_checkpoint is not None:
             try:
                 self.heads.append(checkpoints[-1], report.latest_checkpoint.size)
@@ -208,10 +227,9 @@ class AuditLog:
                 logger.warning("audit checkpoints file %s not written: %s", self.heads.path, error)
         return report
 
-    def entries(self, actor: Actor, start: int, limit: int) -> list[tuple[int, AuditEntry | None]]:
+    def entries(self, start: int, limit: int) -> list[tuple[int, AuditEntry | None]]:
         """Up to ``limit`` entries from sequence ``start`` on, each with its sequence number (the entry is
         None where retention has pruned its content; its leaf hash stays in the log)."""
-        actor.require(Permission.READ_AUDIT)
         with self.sessions() as session:
             rows = session.execute(
                 select(AuditEntryRow.sequence, AuditEntryRow.canonical)
@@ -223,24 +241,20 @@ class AuditLog:
             (sequence, AuditEntry.from_canonical_bytes(bytes(c)) if c is not None else None) for sequence, c in rows
         ]
 
-    def inclusion(self, actor: Actor, sequence: int) -> tuple[AuditEntry | None, bytes, list[bytes], str]:
+    def inclusion(self, sequence: int) -> tuple[AuditEntry | None, bytes, list[bytes], str]:
         """Entry ``sequence`` (None if pruned), its leaf hash, its inclusion proof in the newest tree head,
         and that head's signed text."""
-        actor.require(Permission.READ_AUDIT)
         with self.sessions() as session:
             latest = session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.size.desc()).limit(1)).first()
             row = session.get(AuditEntryRow, sequence)
             if latest is None or row is None or sequence >= latest.size:
                 raise NotFoundError(f"the audit log has no entry {sequence} under a signed tree head")
-            leaves = [
-                bytes(h) for h in session.scalars(select(AuditEntryRow.leaf_hash).order_by(AuditEntryRow.sequence))
-            ]
-        size = latest.size
-        proof = inclusion_proof(sequence, size, lambda start, end: subtree_hash(leaves, start, end))
+            size = latest.size
+            proof = inclusion_proof(sequence, size, _stored_hashes(session, inclusion_proof_nodes(sequence, size)))
         entry = AuditEntry.from_canonical_bytes(row.canonical) if row.canonical is not None else None
         return entry, bytes(row.leaf_hash), proof, latest.signed_text
 
-    def prune(self, actor: Actor, period: timedelta) -> int:
+    def prune(self, actor: Author, period: timedelta) -> int:
         """Drop the content of entries recorded more than ``period`` (whole days) ago, keeping their leaf
         hashes; audited by a ``retention.audit_pruned`` entry that names exactly the sequences it pruned, the
         period and the cutoff, which is what lets a verifier accept each NULL entry (see :func:`verify_log`).
@@ -273,6 +287,38 @@ class AuditLog:
                 )
                 self.append(session, actor, pruning, "audit retention period reached")
         return len(doomed)
+
+
+def _stored_hashes(session: Session, ranges: Iterable[NodeRange]) -> HashOfRange:
+    """The hashes of the tree nodes ``ranges``, from the leaf hashes and perfect subtrees that tile them,
+    read in two statements: O(log n) rows for the ranges of one proof.
+
+    NotFoundError if a needed row is missing: the database was changed outside the log, which full
+    verification names."""
+    wanted = {key for start, end in ranges for key in tiles(start, end)}
+    leaves = [position for level, position in wanted if level == 0]
+    interior = [key for key in wanted if key[0] > 0]
+    known: dict[NodeKey, bytes] = {}
+    if leaves:
+        rows = session.execute(
+            select(AuditEntryRow.sequence, AuditEntryRow.leaf_hash).where(AuditEntryRow.sequence.in_(leaves))
+        )
+        known.update(((0, sequence), bytes(leaf)) for sequence, leaf in rows)
+    if interior:
+        rows = session.execute(
+            select(AuditNode.level, AuditNode.position, AuditNode.hash).where(
+                tuple_(AuditNode.level, AuditNode.position).in_(interior)
+            )
+        )
+        known.update(((level, position), bytes(node)) for level, position, node in rows)
+    missing = sorted(wanted - known.keys())
+    if missing:
+        level, position = missing[0]
+        raise NotFoundError(
+            f"the audit log's stored hash of the {1 << level} leaves from {position << level} is missing: "
+            "the database was changed outside the log (audit verify names what else)"
+        )
+    return lambda start, end: range_hash(start, end, known.__getitem__)
 
 
 def _load_or_create_signer(keys_dir: Path) -> Signer:

@@ -16,6 +16,9 @@ but the verifier key, and reports typed findings:
   *followed by a matching one* is itself the anomaly (``checkpoint_inconsistent``): the later signature
   vouches for the log. With a checkpoint after every append, the damage is pinned to one entry;
 * stored leaf hashes that differ from the hash of the stored bytes (``entry_altered``), when given;
+* stored hashes of perfect subtrees (the node layer proofs are built from), when given, that differ from the
+  hash the entries give, are missing, or lie beyond the log (``node_altered``): a rewritten node would let
+  the log serve inclusion and consistency proofs that fail at the client, though the entries are intact;
 * entries after the newest signed checkpoint (``entries_uncovered``): an error, because the writer signs a
   head in the transaction of every append, so an entry no head covers was written by something else, or
   the heads that covered it were removed;
@@ -35,10 +38,11 @@ Both head checks run, because they answer different questions. Comparing a head'
 the stored entries' prefix *localises* damage: it names the head the stored content disagrees with, and
 works alongside the checkpoints' ``entry_altered`` findings; it uses hashes recomputed from the stored
 bytes. The consistency proofs check what a witness relies on: that the signed heads form one history.
-They are built from the stored leaf-hash column, exactly as the log serves them to witnesses
-(``audit checkpoint --since``), so verification exercises those proofs, and a failing pair names two
-heads signed by the same key that no single log can have (two heads of one size with different roots,
-say): evidence of a fork that holds without reference to the database.
+They are built from the stored leaf-hash column; the log serves witnesses (``audit checkpoint --since``)
+the same proofs read from its stored nodes, which ``node_altered`` checks against those leaves, so
+verification vouches for those proofs too, and a failing pair names two heads signed by the same key that
+no single log can have (two heads of one size with different roots, say): evidence of a fork that holds
+without reference to the database.
 
 Tamper evidence must not depend on the database it protects: everything above but the outside heads can
 be rewritten by whoever can write the database (delete the newest entries with their checkpoints, or all
@@ -61,7 +65,7 @@ from watchkeeper.governance.audit.checkpoint import Checkpoint, Verifier, open_c
 from watchkeeper.governance.audit.entry import AuditEntry
 from watchkeeper.governance.audit.errors import CheckpointError, EntryError, ProofError
 from watchkeeper.governance.audit.events import CONFIGURATION_ACTION, PRUNE_ACTION
-from watchkeeper.governance.audit.merkle import CompactRange, SubtreeHashes, leaf_hash
+from watchkeeper.governance.audit.merkle import CompactRange, NodeKey, SubtreeHashes, leaf_hash, perfect_nodes
 from watchkeeper.governance.audit.proofs import HashOfRange, consistency_proof, verify_consistency
 
 
@@ -84,6 +88,7 @@ class FindingKind(StrEnum):
     LOG_SHRANK = "log_shrank"
     CHECKPOINT_ROLLED_BACK = "checkpoint_rolled_back"
     HEAD_NOT_EXTENDED = "head_not_extended"
+    NODE_ALTERED = "node_altered"
 
     @property
     def is_error(self) -> bool:
@@ -100,9 +105,9 @@ class Finding:
     """One problem: its kind, a message for people, and where it is.
 
     ``position`` is the 0-based position in the stored entries (for a missing entry: the position it belongs
-    at); ``sequence`` the sequence number concerned; ``checkpoint`` the index of the checkpoint concerned in
-    the list given to :func:`verify_log`; ``head`` the number of the outside head concerned in its
-    ``source`` (both from its :class:`Head`). Fields that do not apply are None.
+    at; for a stored node: its first leaf); ``sequence`` the sequence number concerned; ``checkpoint`` the
+    index of the checkpoint concerned in the list given to :func:`verify_log`; ``head`` the number of the
+    outside head concerned in its ``source`` (both from its :class:`Head`). Fields that do not apply are None.
     """
 
     kind: FindingKind
@@ -163,14 +168,16 @@ def verify_log(
     leaf_hashes: Sequence[bytes] | None = None,
     origin: str | None = None,
     heads: Sequence[Head] = (),
+    nodes: Mapping[NodeKey, bytes] | None = None,
 ) -> VerificationReport:
     """Check stored entries (canonical bytes, in stored order) against signed checkpoint texts.
 
     ``leaf_hashes``, if given, are the leaf hashes stored with the entries (same order and length;
     ValueError otherwise); they pinpoint entries whose bytes were edited without updating the stored hash.
     ``origin``, if given, is the log's name every checkpoint must carry. ``heads`` are signed heads kept
-    outside the database that holds ``entries`` and ``checkpoints``, in any order. Reads every entry once:
-    O(n) hashes.
+    outside the database that holds ``entries`` and ``checkpoints``, in any order. ``nodes``, if given, are
+    the stored hashes of perfect subtrees above the leaves, by (level, position), each checked against the
+    hash the entries give. Reads every entry once: O(n) hashes.
 
     An entry may be ``None`` when retention pruned its content: its stored leaf hash then stands in for it
     (so ``leaf_hashes`` is required), which keeps every checkpoint and every other entry verifiable; the
@@ -188,6 +195,8 @@ def verify_log(
     findings += _sequence_findings(decoded, expected_size)
     if leaf_hashes is not None:
         findings += _stored_hash_findings(hashes, leaf_hashes)
+    if nodes is not None:
+        findings += _node_findings(hashes, nodes)
     sizes = {checkpoint.size for _, checkpoint in [*opened, *outside]}
     roots = _prefix_roots(hashes, {size for size in sizes if size <= len(hashes)})
     matching = [(index, cp) for index, cp in opened if cp.size <= len(hashes) and roots[cp.size] == cp.root_hash]
@@ -209,6 +218,31 @@ def _entry_hash(data: object, position: int, leaf_hashes: Sequence[bytes] | None
     if not isinstance(data, bytes):
         raise TypeError(f"stored entry at position {position} must be bytes, got {type(data).__name__}")
     return leaf_hash(data)
+
+
+def _node_findings(hashes: Sequence[bytes], stored: Mapping[NodeKey, bytes]) -> list[Finding]:
+    """Each stored node that differs from the node the entries' hashes give, each node of the log that is not
+    stored, and each stored node the log has no leaves for."""
+    findings: list[Finding] = []
+    expected = {node.key: node.hash for node in perfect_nodes(hashes)}
+    for key in sorted(expected.keys() | stored.keys()):
+        level, position = key
+        first = position << level
+        where = f"the stored node over entries {first} to {first + (1 << level) - 1} (level {level})"
+        node = stored.get(key)
+        if key not in expected:
+            message = f"{where} lies beyond the log's {len(hashes)} entries: nothing the log wrote"
+        elif node is None:
+            message = f"{where} is missing: proofs that need it cannot be served"
+        elif node != expected[key]:
+            message = (
+                f"{where} is {node.hex()}, but the entries give {expected[key].hex()}: proofs built on it would "
+                "not verify"
+            )
+        else:
+            continue
+        findings.append(Finding(FindingKind.NODE_ALTERED, message, position=first))
+    return findings
 
 
 def _open_checkpoints(

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from watchkeeper.governance import retention
+from watchkeeper.governance import audit_access, retention
 from watchkeeper.governance.policy import POLICY_KINDS
 from watchkeeper.server.inputs import RecordNumber
 from watchkeeper.web.pages import FormSession, Session, Web, WebRoute, done, render
@@ -25,12 +25,12 @@ async def audit_page(
     request: Request, session: Session, web: Web, before: Annotated[RecordNumber | None, Query(ge=1)] = None
 ) -> Response:
     """The whole log verified against its signed checkpoints, then a page of entries, newest first."""
-    log = web.server.gov.audit
+    gov = web.server.gov
     actor = session.signed_in.actor
-    report = await run_in_threadpool(log.verify, actor)
+    report = await run_in_threadpool(audit_access.verify, gov, actor)
     end = min(before, report.size) if before is not None else report.size
     start = max(0, end - ENTRIES_PER_PAGE)
-    rows = await run_in_threadpool(log.entries, actor, start, end - start)
+    rows = await run_in_threadpool(audit_access.entries, gov, actor, start, end - start)
     entries = [
         (sequence, entry, json.dumps(dict(entry.details), sort_keys=True) if entry and entry.details else "")
         for sequence, entry in reversed(rows)
