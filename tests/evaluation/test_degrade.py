@@ -17,6 +17,7 @@ from watchkeeper.evaluation.degrade import (
     DegradedCopies,
     compare_clean_and_degraded,
     degrade_image,
+    engine_describer,
     write_degraded_copies,
 )
 from watchkeeper.evaluation.labelled import LabelledFile, distinct, read_labelled_set, read_labels
@@ -167,7 +168,9 @@ def test_clean_and_degraded_verification(
     copies: DegradedCopies, shared_files: list[LabelledFile], engine: FaceEngine
 ) -> None:
     widest = copies.sets[0]
-    report = compare_clean_and_degraded(engine, shared_files, [(widest.face_width, read_labelled_set(widest.folder))])
+    report = compare_clean_and_degraded(
+        engine_describer(engine), shared_files, [(widest.face_width, read_labelled_set(widest.folder))]
+    )
     assert report.clean.faces_detected == report.clean.faces_labelled == 30
     assert report.clean.true_accept_rate_at_far_0_01 == 1.0
     (degraded,) = report.degraded

@@ -32,6 +32,7 @@ from watchkeeper.evaluation.degrade import (
     DegradationReport,
     VerificationFigures,
     compare_clean_and_degraded,
+    engine_describer,
     write_degraded_copies,
 )
 from watchkeeper.evaluation.evaluate import MatchingOptions, evaluate
@@ -204,7 +205,8 @@ def degrade_command(
         copy_files = [(s.face_width, distinct(read_labelled_set(s.folder))) for s in copies.sets]
         with Progress(console=output.stderr, transient=True) as progress:
             task = progress.add_task("Describing faces", total=len(files) + sum(len(f) for _, f in copy_files))
-            report = compare_clean_and_degraded(engine, files, copy_files, threshold, lambda _: progress.advance(task))
+            describer = engine_describer(engine, lambda _: progress.advance(task))
+            report = compare_clean_and_degraded(describer, files, copy_files, threshold)
     except WatchkeeperError as error:
         output.fail(error, as_json)
     document = {

@@ -32,10 +32,9 @@ from watchkeeper.evaluation.evaluate import CountedRate, counted
 from watchkeeper.evaluation.labelled import IMAGE_SUFFIXES, LABELS_FILE, LabelledFile
 from watchkeeper.evaluation.metrics import operating_point
 from watchkeeper.evaluation.pairs import every_pair, listed_pair_scores
-from watchkeeper.evaluation.samples import SampleSet, describe
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, FaceEngine
 from watchkeeper.private_files import private_directories, private_file
-from watchkeeper.types import RGBImage
+from watchkeeper.types import Descriptors, RGBImage
 
 DEFAULT_FACE_WIDTHS = (60, 40, 28)
 """Face widths in pixels: a static camera's near, middle and far faces."""
@@ -288,31 +287,68 @@ class DegradationReport:
     degraded: tuple[DegradedVerification, ...]
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class DescribedSet:
+    """What a pipeline made of a labelled set: faces labelled and found in its still images, and one
+    descriptor per single-person photo in which it found exactly one face."""
+
+    faces_labelled: int
+    faces_detected: int
+    """Per image at most as many as labelled."""
+    sources: tuple[str, ...]
+    identities: tuple[str, ...]
+    descriptors: Descriptors
+
+
+Describer = Callable[[Sequence[LabelledFile]], DescribedSet]
+"""A face pipeline under test, as the comparison sees it: Watchkeeper's engine (:func:`engine_describer`)
+or another package's."""
+
+
+def engine_describer(engine: FaceEngine, progress: Callable[[LabelledFile], None] | None = None) -> Describer:
+    """``engine`` as a :data:`Describer`: its detector, landmarks, alignment and descriptor backend."""
+
+    def describe_files(files: Sequence[LabelledFile]) -> DescribedSet:
+        labelled = detected = 0
+        sources: list[str] = []
+        identities: list[str] = []
+        chips: list[RGBImage] = []
+        for item in files:
+            if progress is not None:
+                progress(item)
+            if item.expected_faces is None or not _is_still(item):
+                continue
+            labelled += item.expected_faces
+            try:
+                pixels = engine.load(item.path).pixels
+            except InputError:
+                continue
+            faces = engine.faces(pixels, engine.detect(pixels))
+            detected += min(len(faces), item.expected_faces)
+            if item.is_single_person and len(faces) == 1:
+                sources.append(str(item.path))
+                identities.append(item.identity)
+                chips.append(faces[0].chip)
+        return DescribedSet(labelled, detected, tuple(sources), tuple(identities), engine.describe(chips))
+
+    return describe_files
+
+
 def compare_clean_and_degraded(
-    engine: FaceEngine,
+    describer: Describer,
     clean: Sequence[LabelledFile],
     copies: Sequence[tuple[int, Sequence[LabelledFile]]],
     threshold: float = DEFAULT_MATCH_THRESHOLD,
-    progress: Callable[[LabelledFile], None] | None = None,
 ) -> DegradationReport:
     """Verification of the clean photos' pairs, and of each copy's (face width, files) faces against the
-    clean photos of other sources, through ``engine``."""
-    clean_samples = describe(engine, clean, progress)
-    clean_figures = _figures(
-        engine,
-        clean,
-        clean_samples,
-        clean_samples,
-        every_pair(len(clean_samples.samples)),
-        threshold,
-    )
+    clean photos of other sources, through ``describer``."""
+    references = describer(clean)
+    clean_figures = _figures(references, references, every_pair(len(references.sources)), threshold)
     degraded = []
     for face_width, files in copies:
-        samples = describe(engine, files, progress)
-        pairs = _cross_pairs(samples, clean_samples, _source_keys(files, clean))
-        degraded.append(
-            DegradedVerification(face_width, _figures(engine, files, samples, clean_samples, pairs, threshold))
-        )
+        probes = describer(files)
+        pairs = _cross_pairs(probes, references, _source_keys(files, clean))
+        degraded.append(DegradedVerification(face_width, _figures(probes, references, pairs, threshold)))
     return DegradationReport(threshold, clean_figures, tuple(degraded))
 
 
@@ -326,39 +362,34 @@ def _source_keys(copy: Sequence[LabelledFile], clean: Sequence[LabelledFile]) ->
     }
 
 
-def _cross_pairs(degraded: SampleSet, clean: SampleSet, source_of: dict[str, str]) -> list[tuple[int, int]]:
-    """(degraded index, len(degraded) + clean index) for every clean sample not the degraded one's source."""
-    offset = len(degraded.samples)
+def _cross_pairs(probes: DescribedSet, references: DescribedSet, source_of: dict[str, str]) -> list[tuple[int, int]]:
+    """(probe index, number of probes + reference index) for every reference not the probe's own source."""
+    offset = len(probes.sources)
     return [
         (i, offset + j)
-        for i, probe in enumerate(degraded.samples)
-        for j, reference in enumerate(clean.samples)
-        if source_of.get(probe.source) != reference.source
+        for i, probe in enumerate(probes.sources)
+        for j, reference in enumerate(references.sources)
+        if source_of.get(probe) != reference
     ]
 
 
 def _figures(
-    engine: FaceEngine,
-    files: Sequence[LabelledFile],
-    probes: SampleSet,
-    references: SampleSet,
-    pairs: list[tuple[int, int]],
-    threshold: float,
+    probes: DescribedSet, references: DescribedSet, pairs: list[tuple[int, int]], threshold: float
 ) -> VerificationFigures:
-    labelled, detected = _detection_counts(engine, files)
     if probes is references:
-        identities, descriptors = probes.identities, probes.descriptors()
+        identities, descriptors = list(probes.identities), probes.descriptors
     else:
-        identities = probes.identities + references.identities
-        descriptors = np.concatenate([probes.descriptors(), references.descriptors()])
+        identities = [*probes.identities, *references.identities]
+        descriptors = np.concatenate([probes.descriptors, references.descriptors])
     scores = listed_pair_scores(identities, descriptors, pairs)
     false_rejects, false_accepts = counted(scores, threshold)
     point = operating_point(scores, FALSE_ACCEPT_TARGET)
+    labelled, detected = probes.faces_labelled, probes.faces_detected
     return VerificationFigures(
         faces_labelled=labelled,
         faces_detected=detected,
         detection_rate=round(detected / labelled, 4) if labelled else None,
-        acquired=len(probes.samples),
+        acquired=len(probes.sources),
         genuine_pairs=len(scores.positive),
         impostor_pairs=len(scores.negative),
         true_accept_rate_at_far_0_01=(
@@ -371,18 +402,3 @@ def _figures(
 
 def _complement(rate: CountedRate) -> float | None:
     return None if rate.rate is None else round(1.0 - rate.rate, 4)
-
-
-def _detection_counts(engine: FaceEngine, files: Sequence[LabelledFile]) -> tuple[int, int]:
-    """Labelled faces, and faces found of them (per image, at most as many as labelled) in the still images."""
-    labelled = detected = 0
-    for item in files:
-        if item.expected_faces is None or not _is_still(item):
-            continue
-        labelled += item.expected_faces
-        try:
-            found = len(engine.detect(engine.load(item.path).pixels))
-        except InputError:
-            continue
-        detected += min(found, item.expected_faces)
-    return labelled, detected
