@@ -8,8 +8,9 @@ import cv2
 import numpy as np
 import pytest
 
-from tests.face.annotated_scenes import scene_counts
+from tests.face.scenes import dlib_scenes
 from watchkeeper.config import Settings
+from watchkeeper.evaluation.annotated import DetectionCounts, count_detections
 from watchkeeper.face import (
     Detection,
     DetectorKind,
@@ -124,10 +125,11 @@ def test_face_count_in_every_labelled_image(faces_dir: Path, boxes_only_engine: 
 
 def test_precision_and_recall_on_dlibs_annotated_scenes(faces_dir: Path, boxes_only_engine: FaceEngine) -> None:
     """Every annotated face found (IoU >= 0.5) and nothing else, on the scenes dlib's detector example uses."""
-    counts = scene_counts(
-        faces_dir, lambda path: [d.box for d in boxes_only_engine.detect(boxes_only_engine.load(path).pixels)]
+    counts = count_detections(
+        dlib_scenes(faces_dir),
+        lambda path: [d.box for d in boxes_only_engine.detect(boxes_only_engine.load(path).pixels)],
     )
-    assert counts == (43, 0, 0)
+    assert counts == DetectionCounts(found=43, missed=0, false_faces=0)
 
 
 def test_no_face_in_a_picture_of_dogs(faces_dir: Path, boxes_only_engine: FaceEngine) -> None:

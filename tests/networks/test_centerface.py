@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.face.annotated_scenes import scene_counts
+from tests.face.scenes import dlib_scenes
 from watchkeeper.config import Settings
 from watchkeeper.errors import ModelError
+from watchkeeper.evaluation.annotated import DetectionCounts, count_detections
 from watchkeeper.face import DetectorKind, FaceEngine, make_detector
 from watchkeeper.face.detection import detect_faces
 from watchkeeper.networks.centerface import (
@@ -41,8 +42,10 @@ def test_every_labelled_face_is_found(faces_dir: Path, engine: FaceEngine, cente
 def test_every_annotated_face_in_dlibs_scenes_and_nothing_else(
     faces_dir: Path, engine: FaceEngine, centerface: CenterFaceDetector
 ) -> None:
-    counts = scene_counts(faces_dir, lambda path: [d.box for d in detect_faces(engine.load(path).pixels, centerface)])
-    assert counts == (43, 0, 0)
+    counts = count_detections(
+        dlib_scenes(faces_dir), lambda path: [d.box for d in detect_faces(engine.load(path).pixels, centerface)]
+    )
+    assert counts == DetectionCounts(found=43, missed=0, false_faces=0)
 
 
 def test_no_face_in_a_picture_of_dogs(faces_dir: Path, engine: FaceEngine, centerface: CenterFaceDetector) -> None:
