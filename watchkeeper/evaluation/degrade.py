@@ -339,10 +339,12 @@ def compare_clean_and_degraded(
     clean: Sequence[LabelledFile],
     copies: Sequence[tuple[int, Sequence[LabelledFile]]],
     threshold: float = DEFAULT_MATCH_THRESHOLD,
+    clean_describer: Describer | None = None,
 ) -> DegradationReport:
     """Verification of the clean photos' pairs, and of each copy's (face width, files) faces against the
-    clean photos of other sources, through ``describer``."""
-    references = describer(clean)
+    clean photos of other sources, through ``describer`` (``clean_describer`` for the clean photos, when a
+    pipeline treats enrolment photos and camera images differently)."""
+    references = (clean_describer or describer)(clean)
     clean_figures = _figures(references, references, every_pair(len(references.sources)), threshold)
     degraded = []
     for face_width, files in copies:
