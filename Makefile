@@ -53,6 +53,7 @@ bench: $(VENV)/.peer
 	$(BIN)/python benchmarks/live.py
 	$(BIN)/python benchmarks/api_load.py
 	$(BIN)/python benchmarks/accuracy.py
+	$(BIN)/python benchmarks/small_faces.py --data $(DATA)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
