@@ -127,8 +127,9 @@ class Detection:
 
     ``box`` is in pixels of the image the detector was given and may extend past its edges (a face cut by
     the frame); landmark prediction wants the whole box, reports want it clipped. ``score`` is the
-    detector's own confidence: the HOG's SVM margin or the CNN's score; higher is more certain, 0 is the
-    detector's default decision boundary, and the two detectors' scores are not comparable.
+    detector's own confidence: the HOG's SVM margin, the CNN's score or CenterFace's heatmap value (0 to 1);
+    higher is more certain, 0 is dlib's detectors' default decision boundary, and the detectors' scores are
+    not comparable.
     """
 
     box: BoundingBox

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import csv
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,7 +8,9 @@ import cv2
 import numpy as np
 import pytest
 
+from tests.face.scenes import dlib_scenes
 from watchkeeper.config import Settings
+from watchkeeper.evaluation.annotated import DetectionCounts, count_detections
 from watchkeeper.face import (
     Detection,
     DetectorKind,
@@ -122,31 +123,13 @@ def test_face_count_in_every_labelled_image(faces_dir: Path, boxes_only_engine: 
     assert found == {row["file"]: int(row["faces"]) for row in rows}
 
 
-def _annotated_faces(faces_dir: Path) -> list[tuple[Path, list[BoundingBox]]]:
-    folder = faces_dir / "dlib/examples/faces"
-    scenes = []
-    for name in ("training.xml", "testing.xml"):
-        for image in ET.parse(folder / name).getroot().iter("image"):
-            boxes = []
-            for b in image.iter("box"):
-                left, top = int(b.get("left", 0)), int(b.get("top", 0))
-                boxes.append(BoundingBox(left, top, left + int(b.get("width", 1)), top + int(b.get("height", 1))))
-            scenes.append((folder / image.get("file", ""), boxes))
-    return scenes
-
-
 def test_precision_and_recall_on_dlibs_annotated_scenes(faces_dir: Path, boxes_only_engine: FaceEngine) -> None:
     """Every annotated face found (IoU >= 0.5) and nothing else, on the scenes dlib's detector example uses."""
-    true_positives = missed = false_positives = 0
-    for path, truth in _annotated_faces(faces_dir):
-        found = [d.box for d in boxes_only_engine.detect(boxes_only_engine.load(path).pixels)]
-        matched = {i for t in truth for i, f in enumerate(found) if t.intersection_over_union(f) >= 0.5}
-        hits = sum(any(t.intersection_over_union(f) >= 0.5 for f in found) for t in truth)
-        true_positives += hits
-        missed += len(truth) - hits
-        false_positives += len(found) - len(matched)
-    assert true_positives == 43
-    assert (missed, false_positives) == (0, 0)
+    counts = count_detections(
+        dlib_scenes(faces_dir),
+        lambda path: [d.box for d in boxes_only_engine.detect(boxes_only_engine.load(path).pixels)],
+    )
+    assert counts == DetectionCounts(found=43, missed=0, false_faces=0)
 
 
 def test_no_face_in_a_picture_of_dogs(faces_dir: Path, boxes_only_engine: FaceEngine) -> None:

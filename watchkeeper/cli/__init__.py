@@ -9,7 +9,7 @@ import typer
 from watchkeeper import __version__
 from watchkeeper.cli.demo import demo
 from watchkeeper.cli.deployment_commands import alert_app, deploy_app, footage_search
-from watchkeeper.cli.evaluation_commands import calibrate_command, evaluate_command
+from watchkeeper.cli.evaluation_commands import calibrate_command, degrade_command, evaluate_command
 from watchkeeper.cli.face_commands import compare, detect
 from watchkeeper.cli.governance_commands import (
     audit_app,
@@ -37,6 +37,7 @@ app.command()(enrol)
 app.command("search")(search_command)
 app.command("footage-search")(footage_search)
 app.command("evaluate")(evaluate_command)
+app.command("degrade")(degrade_command)
 app.command("calibrate")(calibrate_command)
 app.add_typer(user_app, name="user")
 app.add_typer(gallery_app, name="gallery")

@@ -1,5 +1,6 @@
-"""``watchkeeper evaluate`` and ``watchkeeper calibrate``: accuracy measured on labelled data, and a
-deployment's threshold chosen from that measurement, on the record."""
+"""``watchkeeper evaluate``, ``watchkeeper degrade`` and ``watchkeeper calibrate``: accuracy measured on labelled
+data (clean, or degraded as CCTV degrades a face), and a deployment's threshold chosen from that measurement, on
+the record."""
 
 from __future__ import annotations
 
@@ -25,6 +26,15 @@ from watchkeeper.cli.options import (
 )
 from watchkeeper.errors import InputError, WatchkeeperError
 from watchkeeper.evaluation.calibration import calibrate, read_evaluation
+from watchkeeper.evaluation.degrade import (
+    DEFAULT_FACE_WIDTHS,
+    Degradation,
+    DegradationReport,
+    VerificationFigures,
+    compare_clean_and_degraded,
+    engine_describer,
+    write_degraded_copies,
+)
 from watchkeeper.evaluation.evaluate import MatchingOptions, evaluate
 from watchkeeper.evaluation.labelled import LabelledFile, distinct, read_labelled_set
 from watchkeeper.evaluation.metrics import DEFAULT_BOOTSTRAP_RESAMPLES
@@ -163,3 +173,66 @@ def calibrate_command(
         f"it misses {calibration.false_non_match_rate:.2%} of genuine pairs in the evaluation"
     )
     output.emit(as_json, document, message)
+
+
+def degrade_command(
+    data: Annotated[
+        Path, typer.Argument(help="A labelled set, as `evaluate` reads it: a labels CSV or a folder holding one.")
+    ],
+    output_folder: Annotated[
+        Path, typer.Argument(help="A new (or empty) folder for the copies, one w<width>/ folder per face width.")
+    ],
+    face_widths: Annotated[
+        list[int] | None,
+        typer.Option("--face-width", help="A face width in pixels (repeat for several) [default: 60, 40, 28]."),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of every random draw: the same seed, the same copies.")] = 0,
+    threshold: Threshold = DEFAULT_THRESHOLD,
+    detector: Detector = DEFAULT_DETECTOR,
+    upsample: Upsample = None,
+    as_json: JsonOutput = False,
+) -> None:
+    """Write a CCTV-like degraded copy of a labelled set at each face width, and report clean-versus-degraded
+    verification (each degraded face against the clean photos of other sources)."""
+    try:
+        degradation = Degradation(face_widths=tuple(face_widths or DEFAULT_FACE_WIDTHS), seed=seed)
+        files = distinct(read_labelled_set(data))
+    except InputError as error:
+        output.fail(error, as_json)
+    engine = make_engine(detector, upsample, DEFAULT_MAX_DETECTION_SIDE, as_json, descriptors=False)
+    try:
+        copies = write_degraded_copies(files, output_folder, engine, degradation)
+        copy_files = [(s.face_width, distinct(read_labelled_set(s.folder))) for s in copies.sets]
+        with Progress(console=output.stderr, transient=True) as progress:
+            task = progress.add_task("Describing faces", total=len(files) + sum(len(f) for _, f in copy_files))
+            describer = engine_describer(engine, lambda _: progress.advance(task))
+            report = compare_clean_and_degraded(describer, files, copy_files, threshold)
+    except WatchkeeperError as error:
+        output.fail(error, as_json)
+    document = {
+        "degradation": {
+            "source": str(data),
+            "output": str(output_folder),
+            "detector": detector.value,
+            "ranges": asdict(degradation),
+            "sets": [
+                {"face_width": s.face_width, "folder": str(s.folder), "images": len(s.images)} for s in copies.sets
+            ],
+            "skipped": [asdict(s) for s in copies.skipped],
+        },
+        "verification": asdict(report),
+    }
+    output.emit(as_json, document, _degradation_message(report))
+
+
+def _degradation_message(report: DegradationReport) -> str:
+    def line(name: str, figures: VerificationFigures) -> str:
+        return (
+            f"{name}: {figures.faces_detected}/{figures.faces_labelled} faces detected, "
+            f"TAR {figures.true_accept_rate_at_far_0_01} at FAR 0.01, {figures.true_accept_rate_at_threshold} "
+            f"at threshold {report.threshold:g} (FAR {figures.false_accept_rate_at_threshold})"
+        )
+
+    lines = [line("clean", report.clean)]
+    lines += [line(f"{d.face_width} px, against clean", d.figures) for d in report.degraded]
+    return "\n".join(lines)

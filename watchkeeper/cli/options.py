@@ -16,7 +16,8 @@ Detector = Annotated[
     DetectorKind,
     typer.Option(
         "--detector",
-        help="Face detector: 'hog' (frontal faces) or 'cnn' (dlib's MMOD CNN: also turned and partly hidden faces).",
+        help="Face detector: 'hog' (frontal faces), 'cnn' (dlib's MMOD CNN: also turned and partly hidden faces) "
+        "or 'centerface' (small faces, down to about 10 px wide).",
         case_sensitive=False,
     ),
 ]
@@ -27,7 +28,8 @@ Upsample = Annotated[
         "--upsample",
         min=0,
         max=4,
-        help="Times to double the image before detecting, to find smaller faces [default: hog 1, cnn 0].",
+        help="Times to double the image before detecting, to find smaller faces "
+        "[default: hog 1, cnn and centerface 0].",
         show_default=False,
     ),
 ]

@@ -1,4 +1,4 @@
-"""Finding faces: dlib's HOG detector (default) or its MMOD CNN detector, behind one small interface.
+"""Finding faces: dlib's HOG detector (default), its MMOD CNN detector or CenterFace, behind one small interface.
 
 Detectors see at most ``max_side`` pixels on the longer side: a 12-megapixel photo is shrunk for detection
 and the boxes are mapped back to the original, so later stages (landmarks, alignment, descriptors) still
@@ -16,6 +16,7 @@ import numpy as np
 
 from watchkeeper.config import NetworkBackend, Settings
 from watchkeeper.networks import dlib_models
+from watchkeeper.networks.centerface import CenterFaceDetector
 from watchkeeper.networks.mmod import OnnxMmodDetector
 from watchkeeper.types import BoundingBox, Detection, ImageSize, RGBImage
 
@@ -35,6 +36,9 @@ class DetectorKind(StrEnum):
     CNN = "cnn"
     """dlib's MMOD CNN detector: finds more turned and partly hidden faces. On the ONNX backend a 640 x 480
     frame takes about as long as the HOG with one upsampling (about 0.2 s); on dlib's own, about 15x that."""
+    CENTERFACE = "centerface"
+    """CenterFace (MIT) on onnxruntime: finds faces down to about 10 px wide in one pass at the image's own
+    size, where dlib's detectors need upsampling (:mod:`watchkeeper.networks.centerface`)."""
 
 
 class FaceDetector(Protocol):
@@ -77,7 +81,8 @@ class MmodDetector:
 
 
 def make_detector(kind: DetectorKind, settings: Settings, upsample: int | None = None) -> FaceDetector:
-    """The detector of ``kind``, with its own default upsampling unless ``upsample`` is given.
+    """The detector of ``kind``, with its own default upsampling unless ``upsample`` is given (HOG 1, CNN and
+    CenterFace 0).
 
     The CNN detector runs on the network backend ``settings`` choose: the ONNX rebuild (about 15x faster
     than dlib's own on a CPU, same boxes) or dlib's, the reference.
@@ -86,6 +91,8 @@ def make_detector(kind: DetectorKind, settings: Settings, upsample: int | None =
         raise ValueError(f"upsample must be 0 or more, got {upsample}")
     if kind is DetectorKind.HOG:
         return HogDetector() if upsample is None else HogDetector(upsample=upsample)
+    if kind is DetectorKind.CENTERFACE:
+        return CenterFaceDetector(threads=settings.threads, upsample=upsample or 0)
     cnn_upsample = DEFAULT_CNN_UPSAMPLE if upsample is None else upsample
     if settings.network_backend is NetworkBackend.DLIB:
         return MmodDetector(upsample=cnn_upsample)

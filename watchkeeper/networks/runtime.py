@@ -21,8 +21,9 @@ from watchkeeper.errors import ModelError
 PROVIDERS = ["CPUExecutionProvider"]
 
 
-def make_session(model: Path, threads: int | None = None) -> ort.InferenceSession:
-    """A session for the ONNX file ``model``; ``threads`` of None lets onnxruntime use every core."""
+def make_session(model: Path | bytes, threads: int | None = None, name: str | None = None) -> ort.InferenceSession:
+    """A session for the ONNX file ``model`` (or a serialised model, called ``name`` in errors); ``threads`` of
+    None lets onnxruntime use every core."""
     if threads is not None and threads < 1:
         raise ValueError(f"threads must be 1 or more, got {threads}")
     options = ort.SessionOptions()
@@ -33,6 +34,7 @@ def make_session(model: Path, threads: int | None = None) -> ort.InferenceSessio
     options.log_severity_level = 3
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
-        return ort.InferenceSession(str(model), sess_options=options, providers=PROVIDERS)
+        source = model if isinstance(model, bytes) else str(model)
+        return ort.InferenceSession(source, sess_options=options, providers=PROVIDERS)
     except Exception as error:  # onnxruntime raises its own exception types, not a common base
-        raise ModelError(f"{model}: onnxruntime cannot load the model ({error})") from None
+        raise ModelError(f"{name or str(model)}: onnxruntime cannot load the model ({error})") from None
