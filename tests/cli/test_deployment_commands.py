@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import shutil
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
-from watchkeeper.cli import app
+from watchkeeper.cli import app, output
+from watchkeeper.cli.deployment_commands import RunDisplay
 from watchkeeper.config import Settings
+from watchkeeper.governance.deployments import RunCounts
+from watchkeeper.live.runner import RunProgress
+from watchkeeper.video.sources import VideoSource
 
 runner = CliRunner()
 CLIP = "examples/short_hamilton_clip.mp4"
@@ -63,7 +71,7 @@ def test_a_deployment_run_prints_alerts_live_and_its_record_keeps_the_counts(
     alert_lines = [line for line in printed.splitlines() if line.startswith("ALERT")]
     assert len(alert_lines) == 1
     assert "possible match: lin" in alert_lines[0]
-    for column in ("frames", "fps", "dropped", "corrupt", "tracks", "open", "alerts"):
+    for column in STATUS_HEADINGS:
         assert column in printed  # the live status table, drawn at least once when the run ends
     assert "foyer on foyer: 1 alerts; 275 frames" in printed
 
@@ -100,6 +108,36 @@ def test_a_deployment_run_prints_alerts_live_and_its_record_keeps_the_counts(
         "tracks": counts["tracks"],
     }  # the same clip counts the same again
     assert (summary["alerts"], summary["window_closed"]) == ([alerts[0]["alert"]], False)
+
+
+STATUS_HEADINGS = ["frames", "processed", "fps", "dropped", "corrupt", "faces", "tracks", "open", "alerts"]
+
+
+@pytest.mark.parametrize(
+    ("frames_seen", "frames_per_second"),
+    [(275, 85), (275, 105), (2_160_000, 250)],  # the clip below and above 100 fps; a day at 25 fps, replayed fast
+)
+def test_the_live_status_keeps_every_heading_whole_at_80_columns(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, frames_seen: int, frames_per_second: int
+) -> None:
+    """The status table fits a standard terminal whatever the widths of its numbers: a bordered table of
+    nine columns needed 81 columns for its headings alone, so rich cut "processed" always and "corrupt"
+    too once the speed reached three digits."""
+    printed = io.StringIO()
+    monkeypatch.setattr(output, "stdout", Console(file=printed, width=80))
+    clock = [1000.0]
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
+    counts = RunCounts(frames_processed=frames_seen // 2, faces_seen=frames_seen // 3, tracks=frames_seen // 100)
+    with RunDisplay("foyer", "foyer", VideoSource(tmp_path / "clip.mp4")) as display:
+        for second, seen in enumerate((frames_seen - frames_per_second, frames_seen)):
+            clock[0] = 1000.0 + second
+            display.frame(RunProgress(counts=counts, frames_seen=seen, open_tracks=12, alerts=123))
+    lines = printed.getvalue().splitlines()
+    heading_at = next(at for at, line in enumerate(lines) if "frames" in line)
+    assert re.findall(r"\w+…?", lines[heading_at]) == STATUS_HEADINGS, printed.getvalue()
+    values = [cell for line in lines[heading_at + 1 :] for cell in re.findall(r"[\d.]+…?", line)]
+    assert values[:3] == [str(frames_seen), str(counts.frames_processed), f"{frames_per_second:.1f}"]
+    assert all(len(line) <= 80 for line in lines)
 
 
 @pytest.mark.parametrize("command", [["deploy", "authorise", "d"], ["footage-search", "clip.mp4", "probe.jpg"]])

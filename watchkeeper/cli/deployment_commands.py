@@ -199,10 +199,12 @@ class RunDisplay:
         return (last - first) / (end - start) if end > start else 0.0
 
     def _render(self) -> Table:
+        """The status table, borderless: borders and edge padding would take 28 of a standard terminal's 80
+        columns, leaving less than the nine headings need, and rich would cut a heading to fit."""
         progress, stats = self._progress, self._video.stats
         table = Table(
             "frames", "processed", "fps", "dropped", "corrupt", "faces", "tracks", "open", "alerts",
-            title=f"{self._title}: {self._video.state.value}", title_justify="left",
+            title=f"{self._title}: {self._video.state.value}", title_justify="left", box=None, pad_edge=False,
         )  # fmt: skip
         table.add_row(
             str(progress.frames_seen), str(progress.counts.frames_processed), f"{self._fps():.1f}",
