@@ -142,6 +142,18 @@ def test_specification_is_complete(clock: FixedClock) -> None:
         spec(clock, ends_at=clock.now())
 
 
+def test_a_camera_name_may_hold_a_comma(
+    gov: Governance, people: dict[Role, Actor], watchlist_gallery: str, clock: FixedClock
+) -> None:
+    cameras = ("Gate 3, north", "gate-1")
+    deployments.authorise_deployment(gov, people[Role.ADMIN], spec(clock, cameras=cameras))
+    assert deployments.describe_deployment(gov, people[Role.AUDITOR], "stadium").cameras == cameras
+    run = deployments.begin_deployment(gov, people[Role.OPERATOR], "stadium", "Gate 3, north")
+    assert run.cameras == cameras
+    with pytest.raises(DeploymentError, match="'Gate 3' is not authorised"):
+        deployments.begin_deployment(gov, people[Role.OPERATOR], "stadium", "Gate 3")
+
+
 def test_alert_shows_the_watchlist_image_until_the_deployment_ends(
     gov: Governance, people: dict[Role, Actor], watchlist_gallery: str, clock: FixedClock, faces_dir: Path
 ) -> None:
@@ -189,7 +201,7 @@ def test_a_subject_with_several_faces_is_watched_for_by_their_mean(
     deployments.authorise_deployment(gov, admin, spec(clock))
     with gov.sessions() as session:
         stored = [
-            np.frombuffer(e.descriptor, dtype="<f4")
+            e.descriptor
             for e in session.scalars(select(WatchlistEntry).where(WatchlistEntry.subject_reference == "kit"))
         ]
     assert len(stored) == 2

@@ -95,8 +95,8 @@ class DeploymentSpec:
         for field_name in ("name", "purpose", "location", "authorising_officer", "gallery"):
             if not str(getattr(self, field_name)).strip():
                 raise InvalidArgumentError(f"a deployment needs a non-empty {field_name}")
-        if not self.cameras or any(not c.strip() or "," in c for c in self.cameras):
-            raise InvalidArgumentError("a deployment needs one or more camera names (without commas)")
+        if not self.cameras or any(not c.strip() for c in self.cameras):
+            raise InvalidArgumentError("a deployment needs one or more camera names")
         if self.starts_at.tzinfo is None or self.ends_at.tzinfo is None or self.ends_at <= self.starts_at:
             raise InvalidArgumentError("a deployment needs timezone-aware start and end times, the end after the start")
         if not 0.0 < self.threshold <= MAX_MATCH_THRESHOLD:
@@ -242,7 +242,7 @@ def authorise_deployment(gov: Governance, actor: Actor, spec: DeploymentSpec) ->
             name=spec.name,
             purpose=spec.purpose,
             location=spec.location,
-            cameras=",".join(spec.cameras),
+            cameras=spec.cameras,
             mode=spec.mode.value,
             trial=spec.trial,
             gallery_name=gallery.name,
@@ -337,7 +337,7 @@ def begin_deployment(gov: Governance, actor: Actor, name: str, camera: str) -> D
     now = gov.clock.now()
     with transaction(gov.sessions) as session:
         deployment = _deployment(session, name)
-        cameras = tuple(deployment.cameras.split(","))
+        cameras = deployment.cameras
         check_runnable(_deployment_record(session, deployment, 0), camera, now)
         deployment.status = DeploymentStatus.RUNNING.value
         entries = list(deployment.watchlist)
@@ -394,7 +394,7 @@ def _subject_templates(entries: list[WatchlistEntry]) -> list[tuple[WatchlistEnt
     return [
         (
             faces[0],
-            mean_template(np.stack([np.frombuffer(e.descriptor, dtype="<f4") for e in faces])).astype(np.float32),
+            mean_template(np.stack([e.descriptor for e in faces])).astype(np.float32),
         )
         for faces in by_subject.values()
     ]
@@ -675,7 +675,7 @@ def _deployment_record(session: Session, deployment: Deployment, watchlist_entri
         name=deployment.name,
         purpose=deployment.purpose,
         location=deployment.location,
-        cameras=tuple(deployment.cameras.split(",")),
+        cameras=deployment.cameras,
         mode=DeploymentMode(deployment.mode),
         trial=deployment.trial,
         gallery=deployment.gallery_name,

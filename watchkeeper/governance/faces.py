@@ -218,7 +218,7 @@ def search_by_face(gov: Governance, actor: Actor, search: FaceSearch) -> SearchO
         )
         if face is None:
             raise NotFoundError(f"gallery {search.gallery!r} has no face {search.face_id!r}")
-        descriptor = np.frombuffer(face.descriptor, dtype="<f4").astype(np.float32)
+        descriptor = face.descriptor
         request = SearchRequest(
             gallery=search.gallery,
             probe_name=f"enrolled face {search.face_id}",

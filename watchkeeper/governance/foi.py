@@ -138,7 +138,7 @@ def receive_request(
             valid_from=received_on if valid else None,
             due_on=foi_due_date(received_on) if valid else None,
             status=(FoiStatus.OPEN if valid else FoiStatus.AWAITING_DETAILS).value,
-            exemptions="",
+            exemptions=(),
             recorded_by=actor.name,
             recorded_at=gov.clock.now(),
             audit_sequence=0,
@@ -198,7 +198,7 @@ def answer_request(
             raise InvalidArgumentError("a request cannot be answered before it was received")
         row.answered_on = answered_on
         row.response = response
-        row.exemptions = ",".join(p.value for p in provisions)
+        row.exemptions = tuple(p.value for p in provisions)
         row.status = FoiStatus.ANSWERED.value
         answered = FoiAnswered(
             request=reference,
@@ -237,7 +237,7 @@ def _record(row: FoiRequest) -> FoiRecord:
         status=FoiStatus(row.status),
         answered_on=row.answered_on,
         response=row.response,
-        provisions=tuple(FoiProvision(p) for p in row.exemptions.split(",") if p),
+        provisions=tuple(FoiProvision(p) for p in row.exemptions),
         audit_sequence=row.audit_sequence,
         answer_audit_sequence=row.answer_audit_sequence,
     )

@@ -393,7 +393,7 @@ def enrolled_face(
     return EnrolledFace(
         subject_id=subject.id,
         gallery_id=gallery.id,
-        descriptor=face.require_descriptor().astype("<f4").tobytes(),
+        descriptor=face.require_descriptor(),
         image_name=image.name,
         image_sha256=analysed.digest,
         image_format=Path(image.name).suffix.lstrip(".").lower() or "unknown",
@@ -412,7 +412,7 @@ def enrolled_face(
 
 
 def descriptors_of(faces: Sequence[EnrolledFace]) -> NDArray[np.float32]:
-    return np.stack([np.frombuffer(f.descriptor, dtype="<f4") for f in faces]).astype(np.float32)
+    return np.stack([f.descriptor for f in faces]).astype(np.float32, copy=False)
 
 
 def find_gallery(session: Session, name: str, for_update: bool = False) -> Gallery:

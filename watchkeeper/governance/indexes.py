@@ -240,7 +240,7 @@ class GalleryIndexes:
         index = make_index(IndexKind(gallery.index_kind))
         if rows:
             ids = np.array([row[0] for row in rows], dtype=np.int64)
-            vectors = np.stack([np.frombuffer(row[1], dtype="<f4") for row in rows]).astype(np.float32)
+            vectors = np.stack([row[1] for row in rows])
             index.add(ids, vectors)
         return GalleryVersion.of(gallery), index
 

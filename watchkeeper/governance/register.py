@@ -244,11 +244,11 @@ def add_technology(gov: Governance, actor: Actor, spec: TechnologySpec, reason: 
             raise RegisterError(f"the register already has a technology called {spec.name!r}")
         row = Technology(
             name=spec.name,
-            categories=",".join(c.value for c in spec.categories),
+            categories=tuple(c.value for c in spec.categories),
             supplier=spec.supplier,
             product=spec.product,
             description=spec.description,
-            camera_kinds=",".join(k.value for k in spec.camera_kinds),
+            camera_kinds=tuple(k.value for k in spec.camera_kinds),
             components=json.dumps([{"name": c.name, "version": c.version} for c in spec.components]),
             **_recorded(gov, actor),
         )
@@ -597,20 +597,16 @@ def _require_publication(published_on: date | None, url: str | None, issued_on: 
         raise InvalidArgumentError("a document cannot be published before it is issued")
 
 
-def _split(text: str) -> list[str]:
-    return [part for part in text.split(",") if part]
-
-
 def _technology_record(row: Technology) -> TechnologyRecord:
     components: Sequence[dict[str, str]] = json.loads(row.components)
     return TechnologyRecord(
         id=row.id,
         name=row.name,
-        categories=tuple(TechnologyCategory(c) for c in _split(row.categories)),
+        categories=tuple(TechnologyCategory(c) for c in row.categories),
         supplier=row.supplier,
         product=row.product,
         description=row.description,
-        camera_kinds=tuple(DeploymentMode(k) for k in _split(row.camera_kinds)),
+        camera_kinds=tuple(DeploymentMode(k) for k in row.camera_kinds),
         components=tuple(Component(c["name"], c["version"]) for c in components),
         audit_sequence=row.audit_sequence,
     )

@@ -29,6 +29,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from watchkeeper.governance.codecs import DescriptorColumn, StoredDescriptor, StringList
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -135,8 +137,7 @@ class EnrolledFace(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"), index=True)
     gallery_id: Mapped[int] = mapped_column(ForeignKey("galleries.id", ondelete="CASCADE"), index=True)
-    descriptor: Mapped[bytes] = mapped_column(LargeBinary)
-    """128 little-endian float32 values."""
+    descriptor: Mapped[StoredDescriptor] = mapped_column(DescriptorColumn())
     image_name: Mapped[str] = mapped_column(Text)
     image_sha256: Mapped[str] = mapped_column(String(64))
     image_format: Mapped[str] = mapped_column(String(10))
@@ -178,7 +179,7 @@ class Search(Base):
     performed_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     probe_name: Mapped[str] = mapped_column(Text)
     probe_sha256: Mapped[str] = mapped_column(String(64))
-    probe_descriptor: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    probe_descriptor: Mapped[StoredDescriptor | None] = mapped_column(DescriptorColumn(), nullable=True)
     probe_image: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     probe_kept_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     k: Mapped[int] = mapped_column(Integer)
@@ -276,8 +277,8 @@ class Deployment(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     purpose: Mapped[str] = mapped_column(Text)
     location: Mapped[str] = mapped_column(Text)
-    cameras: Mapped[str] = mapped_column(Text)
-    """Comma-separated camera names the deployment may use."""
+    cameras: Mapped[tuple[str, ...]] = mapped_column(StringList())
+    """The names of the cameras the deployment may use."""
     mode: Mapped[str] = mapped_column(String(20))
     trial: Mapped[bool] = mapped_column(Boolean)
     gallery_name: Mapped[str] = mapped_column(String(100))
@@ -335,7 +336,7 @@ class WatchlistEntry(Base):
     deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id", ondelete="CASCADE"), index=True)
     subject_reference: Mapped[str] = mapped_column(String(200))
     category: Mapped[str] = mapped_column(String(40))
-    descriptor: Mapped[bytes] = mapped_column(LargeBinary)
+    descriptor: Mapped[StoredDescriptor] = mapped_column(DescriptorColumn())
     image: Mapped[bytes] = mapped_column(LargeBinary)
     """The enrolled face cut from its image with a margin (JPEG), for the operator to compare with the live
     crop. Snapshots taken before portraits were cut hold the whole enrolment image."""
@@ -403,13 +404,13 @@ class Technology(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
-    categories: Mapped[str] = mapped_column(String(400))
-    """Comma-separated categories (a product may do both live and retrospective recognition)."""
+    categories: Mapped[tuple[str, ...]] = mapped_column(StringList())
+    """Its categories (a product may do both live and retrospective recognition)."""
     supplier: Mapped[str] = mapped_column(String(200))
     product: Mapped[str] = mapped_column(Text)
     description: Mapped[str] = mapped_column(Text)
-    camera_kinds: Mapped[str] = mapped_column(String(40))
-    """Comma-separated kinds of camera it is used with (``static``, ``portable``); empty if none or unknown."""
+    camera_kinds: Mapped[tuple[str, ...]] = mapped_column(StringList())
+    """The kinds of camera it is used with (``static``, ``portable``); empty if none or unknown."""
     components: Mapped[str] = mapped_column(Text)
     """JSON list of the models or components and their versions (Watchkeeper's own are read from the
     installed package); ``[]`` when not recorded."""
@@ -528,8 +529,8 @@ class FoiRequest(Base):
     status: Mapped[str] = mapped_column(String(20))
     answered_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     response: Mapped[str | None] = mapped_column(Text, nullable=True)
-    exemptions: Mapped[str] = mapped_column(Text)
-    """Comma-separated sections applied (``s24(2)``, ``s31(3)``, ``s21``, ...); empty if none."""
+    exemptions: Mapped[tuple[str, ...]] = mapped_column(StringList())
+    """The sections applied (``s24(2)``, ``s31(3)``, ``s21``, ...); empty if none."""
     recorded_by: Mapped[str] = mapped_column(String(100))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
     audit_sequence: Mapped[int] = mapped_column(BigInteger)
