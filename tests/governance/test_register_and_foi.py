@@ -10,8 +10,9 @@ from watchkeeper import __version__
 from watchkeeper.governance import foi, register, users
 from watchkeeper.governance.audit.events import Component, TechnologyRegistered
 from watchkeeper.governance.context import Governance
-from watchkeeper.governance.register import DocumentKind, RegisterError, TechnologyCategory, TechnologySpec, UseStage
+from watchkeeper.governance.register import RegisterError, TechnologySpec
 from watchkeeper.governance.roles import PERMISSIONS, Actor, Permission, PermissionDeniedError, Role
+from watchkeeper.governance.vocabulary import DocumentKind, FoiProvision, FoiStatus, TechnologyCategory, UseStage
 from watchkeeper.reports.history import read_history
 
 
@@ -76,11 +77,15 @@ def test_roles(gov: Governance, people: dict[Role, Actor], disclosure: Actor) ->
 
 def test_foi_lifecycle(gov: Governance, disclosure: Actor) -> None:
     invalid = foi.receive_request(gov, disclosure, "F-1", date(2023, 7, 8), "LFR", True, False)
-    assert (invalid.status, invalid.due_on, invalid.valid_from) == (foi.FoiStatus.AWAITING_DETAILS, None, None)
+    assert (invalid.status, invalid.due_on, invalid.valid_from) == (FoiStatus.AWAITING_DETAILS, None, None)
     valid = foi.complete_request(gov, disclosure, "F-1", date(2023, 7, 10))
-    assert (valid.status, valid.valid_from, valid.due_on) == (foi.FoiStatus.OPEN, date(2023, 7, 10), date(2023, 8, 9))
+    assert (valid.status, valid.valid_from, valid.due_on) == (
+        FoiStatus.OPEN,
+        date(2023, 7, 10),
+        date(2023, 8, 9),
+    )
     provisions = foi.parse_provisions(["24(2)", "s31(3)", "s24(2)"])
-    assert provisions == (foi.FoiProvision.NATIONAL_SECURITY_NCND, foi.FoiProvision.LAW_ENFORCEMENT_NCND)
+    assert provisions == (FoiProvision.NATIONAL_SECURITY_NCND, FoiProvision.LAW_ENFORCEMENT_NCND)
     answered = foi.answer_request(gov, disclosure, "F-1", date(2023, 8, 10), "NCND", provisions)
     assert (answered.late, answered.neither_confirm_nor_deny) == (True, True)
     with pytest.raises(foi.FoiError, match="already answered"):

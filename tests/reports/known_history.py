@@ -20,12 +20,13 @@ from pathlib import Path
 
 import numpy as np
 
-from watchkeeper.governance import deployments, foi, galleries, register, retention, search, users
+from watchkeeper.governance import deployments, foi, galleries, register, retention, search, users, vocabulary
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.clock import FixedClock
 from watchkeeper.governance.context import Governance
-from watchkeeper.governance.register import ContactKind, DocumentKind, TechnologyCategory, TechnologySpec, UseStage
+from watchkeeper.governance.register import TechnologySpec
 from watchkeeper.governance.roles import Actor, Role
+from watchkeeper.governance.vocabulary import ContactKind, DocumentKind, TechnologyCategory, UseStage
 
 POLICY_V1 = "https://force.example/lfr-policy-v1.pdf"
 POLICY_V2 = "https://force.example/lfr-policy-v2.pdf"
@@ -129,7 +130,7 @@ def build_history(gov: Governance, people: dict[Role, Actor], clock: FixedClock,
         "FOI-2023-001",
         date(2023, 5, 9),
         "policy published",
-        (foi.FoiProvision.ACCESSIBLE_BY_OTHER_MEANS,),
+        (vocabulary.FoiProvision.ACCESSIBLE_BY_OTHER_MEANS,),
     )
     register.record_document(gov, disclosure, "Watchkeeper", DocumentKind.POLICY, "LFR policy", "2.0",
                              date(2023, 6, 1), "revised", date(2023, 6, 1), POLICY_V2)  # fmt: skip
@@ -140,7 +141,7 @@ def build_history(gov: Governance, people: dict[Role, Actor], clock: FixedClock,
     foi.receive_request(gov, disclosure, "FOI-2023-002", date(2023, 7, 8), "watchlists", True, False)
     foi.complete_request(gov, disclosure, "FOI-2023-002", date(2023, 7, 10))
     clock.current = at(2023, 8, 15)
-    ncnd = (foi.FoiProvision.NATIONAL_SECURITY_NCND, foi.FoiProvision.LAW_ENFORCEMENT_NCND)
+    ncnd = (vocabulary.FoiProvision.NATIONAL_SECURITY_NCND, vocabulary.FoiProvision.LAW_ENFORCEMENT_NCND)
     foi.answer_request(gov, disclosure, "FOI-2023-002", date(2023, 8, 15), "neither confirm nor deny", ncnd)
     clock.current = at(2023, 12, 2)
     retention.enforce_retention(gov, admin, gov.policy)

@@ -29,7 +29,17 @@ from sqlalchemy import select
 
 from tests.reports.known_history import Story, at
 from watchkeeper.face import decode_image
-from watchkeeper.governance import credentials, deployments, faces, galleries, register, retention, search, users
+from watchkeeper.governance import (
+    credentials,
+    deployments,
+    faces,
+    galleries,
+    register,
+    retention,
+    search,
+    users,
+    vocabulary,
+)
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.clock import FixedClock
 from watchkeeper.governance.context import Governance
@@ -69,7 +79,7 @@ def test_write_recorded_log(story: Story, people: dict[Role, Actor], clock: Fixe
     _retention_of_faces_and_probes(gov, admin, analyst, clock, faces_dir)
     users.add_user(gov, admin, "eve", Role.AUDITOR, "external auditor")
     register.record_contact(
-        gov, story.disclosure, None, "Vision Co", register.ContactKind.CORRESPONDENCE, at(2025, 3, 1).date(),
+        gov, story.disclosure, None, "Vision Co", vocabulary.ContactKind.CORRESPONDENCE, at(2025, 3, 1).date(),
         "unsolicited offer", "logged",
     )  # fmt: skip
     transparency_report(gov, story.disclosure, Period.year(2023), ())

@@ -15,7 +15,7 @@ from watchkeeper.cli import output
 from watchkeeper.cli.governance_commands import Reason, User
 from watchkeeper.cli.governed import governed
 from watchkeeper.cli.options import JsonOutput
-from watchkeeper.governance import foi, register, users
+from watchkeeper.governance import foi, register, users, vocabulary
 from watchkeeper.governance.deployments import DeploymentMode
 from watchkeeper.reports.figures import Period
 from watchkeeper.reports.foi_answers import read_questions
@@ -29,7 +29,7 @@ report_app = typer.Typer(
 )
 
 TechnologyName = Annotated[str, typer.Argument(help="The technology's name in the register.")]
-Stage = Annotated[register.UseStage, typer.Option("--stage", help="planned, trial or ongoing.")]
+Stage = Annotated[vocabulary.UseStage, typer.Option("--stage", help="planned, trial or ongoing.")]
 OutputDir = Annotated[
     Path | None, typer.Option("--output-dir", help="Write Markdown, CSV, PDF (and charts) here.", show_default=False)
 ]
@@ -51,7 +51,7 @@ def register_watchkeeper(
 @register_app.command("add")
 def register_add(
     name: TechnologyName,
-    category: Annotated[list[register.TechnologyCategory], typer.Option("--category", help="One or more.")],
+    category: Annotated[list[vocabulary.TechnologyCategory], typer.Option("--category", help="One or more.")],
     supplier: Annotated[str, typer.Option("--supplier", show_default=False)],
     product: Annotated[str, typer.Option("--product", show_default=False)],
     reason: Reason,
@@ -153,7 +153,7 @@ def register_cost(
 @register_app.command("contact")
 def register_contact(
     supplier: Annotated[str, typer.Argument(help="The vendor met or written to.")],
-    kind: Annotated[register.ContactKind, typer.Option("--kind", help="meeting or correspondence.")],
+    kind: Annotated[vocabulary.ContactKind, typer.Option("--kind", help="meeting or correspondence.")],
     on: Annotated[datetime, typer.Option("--on", formats=["%Y-%m-%d"], show_default=False)],
     summary: Annotated[str, typer.Option("--summary", show_default=False)],
     reason: Reason,
@@ -172,7 +172,7 @@ def register_contact(
 @register_app.command("document")
 def register_document(
     name: TechnologyName,
-    kind: Annotated[register.DocumentKind, typer.Option("--kind", help="policy, sop, dpia, eia or other.")],
+    kind: Annotated[vocabulary.DocumentKind, typer.Option("--kind", help="policy, sop, dpia, eia or other.")],
     title: Annotated[str, typer.Option("--title", show_default=False)],
     version: Annotated[str, typer.Option("--version", show_default=False)],
     issued: Annotated[datetime, typer.Option("--issued", formats=["%Y-%m-%d"], show_default=False)],

@@ -36,6 +36,7 @@ from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import erase_deleted, transaction
 from watchkeeper.governance.galleries import find_gallery
+from watchkeeper.governance.records import record_from_row
 from watchkeeper.governance.roles import SYSTEM_ACTOR, Actor, Permission
 from watchkeeper.governance.schema import Alert, CameraRun, Deployment, EnrolledFace, Subject, WatchlistEntry
 from watchkeeper.matching import LabelledIndex
@@ -670,23 +671,12 @@ def watchlist_image(gov: Governance, actor: Actor, alert_id: int) -> bytes:
 
 def _deployment_record(session: Session, deployment: Deployment, watchlist_entries: int) -> DeploymentRecord:
     alerts = session.scalar(select(func.count()).select_from(Alert).where(Alert.deployment_id == deployment.id))
-    return DeploymentRecord(
-        id=deployment.id,
-        name=deployment.name,
-        purpose=deployment.purpose,
-        location=deployment.location,
-        cameras=deployment.cameras,
+    return record_from_row(
+        DeploymentRecord,
+        deployment,
         mode=DeploymentMode(deployment.mode),
-        trial=deployment.trial,
         gallery=deployment.gallery_name,
-        threshold=deployment.threshold,
-        authorised_by=deployment.authorised_by,
-        authorising_officer=deployment.authorising_officer,
-        authorised_at=deployment.authorised_at,
-        starts_at=deployment.starts_at,
-        ends_at=deployment.ends_at,
         status=DeploymentStatus(deployment.status),
-        ended_at=deployment.ended_at,
         watchlist_entries=watchlist_entries,
         counts=_counts(deployment),
         alerts=alerts or 0,
@@ -706,19 +696,4 @@ def _deployment(session: Session, name: str) -> Deployment:
 
 
 def _alert_record(alert: Alert) -> AlertRecord:
-    return AlertRecord(
-        id=alert.id,
-        deployment=alert.deployment_name,
-        camera=alert.camera,
-        raised_at=alert.raised_at,
-        stream_seconds=alert.stream_seconds,
-        track_id=alert.track_id,
-        subject_reference=alert.subject_reference,
-        category=alert.category,
-        distance=alert.distance,
-        similarity=alert.similarity,
-        outcome=AlertOutcome(alert.outcome),
-        outcome_reason=alert.outcome_reason,
-        action_taken=alert.action_taken,
-        adjudicated_by=alert.adjudicated_by,
-    )
+    return record_from_row(AlertRecord, alert, deployment=alert.deployment_name, outcome=AlertOutcome(alert.outcome))

@@ -227,7 +227,7 @@ def _candidates(
         candidate = Candidate(
             rank=len(chosen) + 1,
             reference=reference,
-            category=SubjectCategory(category),
+            category=category,
             distance=distance,
             similarity=similarity_from_distance(distance),
             within_threshold=distance <= request.threshold,
