@@ -81,7 +81,14 @@ def register_use(
     """Record a period of planned, trial or ongoing use (open-ended without --to)."""
     with governed(as_json) as gov:
         record = register.record_use(
-            gov, users.resolve_actor(gov, user), name, stage, starts.date(), _day(ends), notes, reason
+            gov,
+            users.resolve_actor(gov, user),
+            technology=name,
+            stage=stage,
+            starts_on=starts.date(),
+            ends_on=_day(ends),
+            notes=notes,
+            reason=reason,
         )
     output.emit(as_json, {"use": output.plain(asdict(record))}, f"use {record.id}: {name} {stage.value}")
 
@@ -96,7 +103,9 @@ def register_end_use(
 ) -> None:
     """Close an open-ended period of use."""
     with governed(as_json) as gov:
-        record = register.end_use(gov, users.resolve_actor(gov, user), use_id, ends.date(), reason)
+        record = register.end_use(
+            gov, users.resolve_actor(gov, user), use_id=use_id, ends_on=ends.date(), reason=reason
+        )
     output.emit(as_json, {"use": output.plain(asdict(record))}, f"use {use_id} ended {ends.date().isoformat()}")
 
 
@@ -115,7 +124,15 @@ def register_contract(
     """Record a contract with a supplier (reference, purpose, term)."""
     with governed(as_json) as gov:
         record = register.record_contract(
-            gov, users.resolve_actor(gov, user), name, reference, supplier, purpose, starts.date(), _day(ends), reason
+            gov,
+            users.resolve_actor(gov, user),
+            technology=name,
+            reference=reference,
+            supplier=supplier,
+            purpose=purpose,
+            starts_on=starts.date(),
+            ends_on=_day(ends),
+            reason=reason,
         )
     output.emit(as_json, {"contract": output.plain(asdict(record))}, f"contract {reference} recorded")
 
@@ -138,12 +155,12 @@ def register_cost(
         record = register.record_cost(
             gov,
             users.resolve_actor(gov, user),
-            name,
-            year,
-            stage,
-            _pence(amount),
-            description,
-            reason,
+            technology=name,
+            year=year,
+            stage=stage,
+            amount_pence=_pence(amount),
+            description=description,
+            reason=reason,
             contract=contract,
             supplier=supplier,
         )
@@ -164,7 +181,14 @@ def register_contact(
     """Record a meeting or correspondence with a vendor."""
     with governed(as_json) as gov:
         record = register.record_contact(
-            gov, users.resolve_actor(gov, user), technology, supplier, kind, on.date(), summary, reason
+            gov,
+            users.resolve_actor(gov, user),
+            technology=technology,
+            supplier=supplier,
+            kind=kind,
+            occurred_on=on.date(),
+            summary=summary,
+            reason=reason,
         )
     output.emit(as_json, {"contact": output.plain(asdict(record))}, f"{kind.value} with {supplier} recorded")
 
@@ -187,12 +211,12 @@ def register_document(
         record = register.record_document(
             gov,
             users.resolve_actor(gov, user),
-            name,
-            kind,
-            title,
-            version,
-            issued.date(),
-            reason,
+            technology=name,
+            kind=kind,
+            title=title,
+            version=version,
+            issued_on=issued.date(),
+            reason=reason,
             published_on=_day(published),
             url=url,
         )
@@ -210,7 +234,9 @@ def register_publish(
 ) -> None:
     """Record that a document has been published, and where."""
     with governed(as_json) as gov:
-        record = register.publish_document(gov, users.resolve_actor(gov, user), document_id, on.date(), url, reason)
+        record = register.publish_document(
+            gov, users.resolve_actor(gov, user), document_id=document_id, published_on=on.date(), url=url, reason=reason
+        )
     output.emit(as_json, {"document": output.plain(asdict(record))}, f"document {document_id} published")
 
 
@@ -248,7 +274,13 @@ def foi_receive(
     """Log a request as received; the due date is set once it is valid."""
     with governed(as_json) as gov:
         record = foi.receive_request(
-            gov, users.resolve_actor(gov, user), reference, received.date(), summary, name_given, address_given
+            gov,
+            users.resolve_actor(gov, user),
+            reference=reference,
+            received_on=received.date(),
+            summary=summary,
+            requester_named=name_given,
+            requester_address_given=address_given,
         )
     output.emit(as_json, {"request": _request_json(record)}, _request_line(record))
 
@@ -280,7 +312,14 @@ def foi_answer(
     """Log the answer sent and the exemptions applied."""
     with governed(as_json) as gov:
         provisions = foi.parse_provisions(provision or [])
-        record = foi.answer_request(gov, users.resolve_actor(gov, user), reference, on.date(), response, provisions)
+        record = foi.answer_request(
+            gov,
+            users.resolve_actor(gov, user),
+            reference=reference,
+            answered_on=on.date(),
+            response=response,
+            provisions=provisions,
+        )
     output.emit(as_json, {"request": _request_json(record)}, _request_line(record))
 
 

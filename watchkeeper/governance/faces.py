@@ -83,6 +83,7 @@ class FaceSearch:
 def index_faces(
     gov: Governance,
     actor: Actor,
+    *,
     gallery_name: str,
     image: EnrolmentImage,
     size: ImageSize,

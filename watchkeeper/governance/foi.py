@@ -78,6 +78,7 @@ def parse_provisions(texts: list[str]) -> tuple[FoiProvision, ...]:
 def receive_request(
     gov: Governance,
     actor: Actor,
+    *,
     reference: str,
     received_on: date,
     summary: str,
@@ -147,6 +148,7 @@ def complete_request(gov: Governance, actor: Actor, reference: str, completed_on
 def answer_request(
     gov: Governance,
     actor: Actor,
+    *,
     reference: str,
     answered_on: date,
     response: str,

@@ -310,7 +310,9 @@ def remove_subject(gov: Governance, actor: Actor, gallery_name: str, reference: 
     actor.require(Permission.REMOVE_SUBJECTS)
     with transaction(gov.sessions) as session:
         gallery = find_gallery(session, gallery_name, for_update=True)
-        removal = remove_subjects(session, gallery, [reference], gov, actor, SubjectRemoved, reason)
+        removal = remove_subjects(
+            session, gallery, references=[reference], gov=gov, actor=actor, removal=SubjectRemoved, reason=reason
+        )
     gov.indexes.remove(removal)
     erase_deleted(gov.sessions)
     return len(removal.ids)
@@ -319,6 +321,7 @@ def remove_subject(gov: Governance, actor: Actor, gallery_name: str, reference: 
 def remove_subjects(
     session: Session,
     gallery: Gallery,
+    *,
     references: Sequence[str],
     gov: Governance,
     actor: Actor,

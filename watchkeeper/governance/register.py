@@ -257,6 +257,7 @@ def register_watchkeeper(gov: Governance, actor: Actor, supplier: str, reason: s
 def record_use(
     gov: Governance,
     actor: Actor,
+    *,
     technology: str,
     stage: UseStage,
     starts_on: date,
@@ -284,7 +285,7 @@ def record_use(
         return record_from_row(UseRecord, row, technology=technology)
 
 
-def end_use(gov: Governance, actor: Actor, use_id: int, ends_on: date, reason: str) -> UseRecord:
+def end_use(gov: Governance, actor: Actor, *, use_id: int, ends_on: date, reason: str) -> UseRecord:
     """Close an open-ended period of use (a trial that stopped, a contract that lapsed)."""
     actor.require(Permission.MANAGE_REGISTER)
     with transaction(gov.sessions) as session:
@@ -304,6 +305,7 @@ def end_use(gov: Governance, actor: Actor, use_id: int, ends_on: date, reason: s
 def record_contract(
     gov: Governance,
     actor: Actor,
+    *,
     technology: str,
     reference: str,
     supplier: str,
@@ -345,6 +347,7 @@ def record_contract(
 def record_cost(
     gov: Governance,
     actor: Actor,
+    *,
     technology: str,
     year: int,
     stage: UseStage,
@@ -399,6 +402,7 @@ def record_cost(
 def record_contact(
     gov: Governance,
     actor: Actor,
+    *,
     technology: str | None,
     supplier: str,
     kind: ContactKind,
@@ -432,6 +436,7 @@ def record_contact(
 def record_document(
     gov: Governance,
     actor: Actor,
+    *,
     technology: str,
     kind: DocumentKind,
     title: str,
@@ -480,7 +485,7 @@ def record_document(
 
 
 def publish_document(
-    gov: Governance, actor: Actor, document_id: int, published_on: date, url: str, reason: str
+    gov: Governance, actor: Actor, *, document_id: int, published_on: date, url: str, reason: str
 ) -> DocumentRecord:
     """Record that a document recorded as unpublished has been published, and where."""
     actor.require(Permission.MANAGE_REGISTER)
