@@ -105,7 +105,7 @@ class Ours:
         for frame in frames:
             found.update(self.watchlist.labels[m.entry_id] for m in pipeline.process(frame))
         found.update(self.watchlist.labels[m.entry_id] for m in pipeline.finish())
-        return pipeline.counts.frames_seen / (time.perf_counter() - start), found
+        return pipeline.frames_seen / (time.perf_counter() - start), found
 
     @staticmethod
     def frames(images: list[np.ndarray]) -> Iterable[Any]:

@@ -83,7 +83,7 @@ def test_a_run_left_open_by_a_dead_process_is_closed_by_the_server(
         # Another process started a run, saved its counts ten minutes ago and was never heard of again.
         olu = users.resolve_actor(server.gov, "olu")
         run = deployments.begin_deployment(server.gov, olu, "evening", "gate")
-        deployments.checkpoint_run(server.gov, olu, run, deployments.DeploymentCounts(120, 30, 2))
+        run.checkpoint(deployments.RunCounts(frames_processed=120, faces_seen=30, tracks=2))
         last_seen = datetime.now(UTC) - timedelta(minutes=10)
         with transaction(server.gov.sessions) as session:
             session.execute(update(CameraRun).values(checkpoint_at=last_seen))

@@ -34,10 +34,17 @@ def enrol(client: httpx.Client, gallery: str, reference: str, image: Path) -> ht
 
 
 def search(client: httpx.Client, gallery: str, probe: Path, **fields: str) -> httpx.Response:
+    return post_probe(client, gallery, probe.name, probe.read_bytes(), "image/jpeg", **fields)
+
+
+def post_probe(
+    client: httpx.Client, gallery: str, filename: str, content: bytes, media_type: str, **fields: str
+) -> httpx.Response:
+    """A search's upload as a browser sends it: any bytes, under any name and declared type."""
     return client.post(
         f"/api/v1/galleries/{gallery}/searches",
         data={"case_reference": "CASE-7", "reason": "identify a suspect", **fields},
-        files={"probe": (probe.name, probe.read_bytes(), "image/jpeg")},
+        files={"probe": (filename, content, media_type)},
     )
 
 

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from tests.api.serving import RunningServer
-from tests.api.test_http_galleries_and_search import enrol, search
+from tests.api.test_http_galleries_and_search import enrol, post_probe, search
 from watchkeeper.governance.roles import Role
 
 WINDOW = {"starts_at": "2026-01-01T00:00:00Z", "ends_at": "2099-01-01T00:00:00Z"}
@@ -96,11 +96,7 @@ def test_auditor_cannot_search(prepared: RunningServer, unchanged: None, faces_d
 
 def test_corrupt_image_is_refused(prepared: RunningServer, unchanged: None) -> None:
     with prepared.client(Role.ANALYST) as analyst:
-        response = analyst.post(
-            "/api/v1/galleries/watch/searches",
-            data={"case_reference": "C", "reason": "r"},
-            files={"probe": ("broken.jpg", b"\xff\xd8\xff\xe0 not really a jpeg", "image/jpeg")},
-        )
+        response = post_probe(analyst, "watch", "broken.jpg", b"\xff\xd8\xff\xe0 not really a jpeg", "image/jpeg")
     assert "broken.jpg" in refusal(response, 400, "image_unreadable")
 
 
@@ -127,21 +123,13 @@ def test_unsupported_image_format_is_refused(prepared: RunningServer, unchanged:
     Image.new("RGB", (64, 64), "grey").save(buffer, format="GIF")
     gif = buffer.getvalue()
     with prepared.client(Role.ANALYST) as analyst:
-        response = analyst.post(
-            "/api/v1/galleries/watch/searches",
-            data={"case_reference": "C", "reason": "r"},
-            files={"probe": ("face.gif", gif, "image/gif")},
-        )
+        response = post_probe(analyst, "watch", "face.gif", gif, "image/gif")
     refusal(response, 415, "unsupported_image_format")
 
 
 def test_oversized_body_is_refused_before_it_is_read(prepared: RunningServer, unchanged: None) -> None:
     with prepared.client(Role.ANALYST) as analyst:
-        response = analyst.post(
-            "/api/v1/galleries/watch/searches",
-            data={"case_reference": "C", "reason": "r"},
-            files={"probe": ("huge.jpg", b"\0" * (21 * 1024 * 1024), "image/jpeg")},
-        )
+        response = post_probe(analyst, "watch", "huge.jpg", b"\0" * (21 * 1024 * 1024), "image/jpeg")
     assert "limit" in refusal(response, 413, "request_too_large")
 
 

@@ -6,6 +6,7 @@ import json
 import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -21,6 +22,15 @@ def invoke(env: dict[str, str], *args: str | Path) -> str:
     result = runner.invoke(app, [str(a) for a in args], env=env)
     assert result.exit_code == 0, f"{args}: exit {result.exit_code}; {result.stdout} {result.exception!r}"
     return result.stdout
+
+
+def json_documents(printed: str) -> list[Any]:
+    """The JSON documents printed one after another (each indented over several lines)."""
+    decoder, documents, at = json.JSONDecoder(), [], 0
+    while printed[at:].strip():
+        document, at = decoder.raw_decode(printed, len(printed) - len(printed[at:].lstrip()))
+        documents.append(document)
+    return documents
 
 
 @pytest.mark.slow
@@ -75,6 +85,21 @@ def test_a_deployment_run_prints_alerts_live_and_its_record_keeps_the_counts(
     listed = invoke(env, "deploy", "runs", "foyer", "--user", "olu")
     assert "foyer" in listed
     assert str(counts["frames_processed"]) in listed
+
+    as_json = invoke(env, "deploy", "run", "foyer", faces_dir / CLIP, "--camera", "foyer", "--user", "olu", "--json")
+    *alerts, summary = json_documents(as_json)
+    assert [set(a["alert"]) for a in alerts] == [
+        {"alert_id", "deployment", "camera", "track_id", "stream_seconds", "subject_reference", "category", "distance"}
+    ]
+    summary = summary["summary"]
+    assert set(summary) == {"deployment", "camera", "alerts", "counts", "window_closed"}  # as docs/cli.md says
+    assert summary["counts"] == {
+        "frames_seen": 275,
+        "frames_processed": counts["frames_processed"],
+        "faces_seen": counts["faces_seen"],
+        "tracks": counts["tracks"],
+    }  # the same clip counts the same again
+    assert (summary["alerts"], summary["window_closed"]) == ([alerts[0]["alert"]], False)
 
 
 @pytest.mark.parametrize("command", [["deploy", "authorise", "d"], ["footage-search", "clip.mp4", "probe.jpg"]])

@@ -89,17 +89,28 @@ def test_ids_are_never_reused(gov: Governance, people: dict[Role, Actor], faces_
     assert not gov.indexes.path(old_gallery).exists()
 
 
-def test_an_enrolment_whose_index_cannot_be_saved_stores_nothing(
-    gov: Governance, people: dict[Role, Actor], faces_dir: Path
-) -> None:
-    admin = people[Role.ADMIN]
-    galleries.create_gallery(gov, admin, "custody", "", "setup")
-    enrol(gov, admin, "custody", "biden", faces_dir / BIDEN)
+@pytest.fixture
+def admin(gov: Governance, people: dict[Role, Actor]) -> Actor:
+    """The administrator, with an empty gallery ``custody``."""
+    galleries.create_gallery(gov, people[Role.ADMIN], "custody", "", "setup")
+    return people[Role.ADMIN]
+
+
+def block_index(gov: Governance, gallery: str) -> Path:
+    """Puts a directory where the gallery's index file was: the index can then be neither read nor
+    replaced, a real OSError on saving."""
     with gov.sessions() as session:
-        gallery_id = galleries.find_gallery(session, "custody").id
-    index_file = gov.indexes.path(gallery_id)
+        index_file = gov.indexes.path(galleries.find_gallery(session, gallery).id)
     index_file.unlink()
-    index_file.mkdir()  # the index can be neither read nor replaced: a real OSError on saving
+    index_file.mkdir()
+    return index_file
+
+
+def test_an_enrolment_whose_index_cannot_be_saved_stores_nothing(
+    gov: Governance, admin: Actor, people: dict[Role, Actor], faces_dir: Path
+) -> None:
+    enrol(gov, admin, "custody", "biden", faces_dir / BIDEN)
+    index_file = block_index(gov, "custody")
     before = stored(gov)
 
     with pytest.raises((OSError, WatchkeeperError)) as refused:
@@ -116,16 +127,11 @@ def test_an_enrolment_whose_index_cannot_be_saved_stores_nothing(
 
 
 def test_a_removal_stands_when_the_index_cannot_follow(
-    gov: Governance, people: dict[Role, Actor], faces_dir: Path
+    gov: Governance, admin: Actor, people: dict[Role, Actor], faces_dir: Path
 ) -> None:
-    admin = people[Role.ADMIN]
-    galleries.create_gallery(gov, admin, "custody", "", "setup")
     enrol(gov, admin, "custody", "obama", faces_dir / OBAMA)
     enrol(gov, admin, "custody", "biden", faces_dir / BIDEN)
-    with gov.sessions() as session:
-        index_file = gov.indexes.path(galleries.find_gallery(session, "custody").id)
-    index_file.unlink()
-    index_file.mkdir()  # the index in memory is current, but it cannot be saved again
+    block_index(gov, "custody")  # the index in memory is current, but it cannot be saved again
 
     assert galleries.remove_subject(gov, admin, "custody", "obama", "released") == 1
 

@@ -39,28 +39,21 @@ def test_downgrade_and_upgrade_again(tmp_path: Path) -> None:
     engine.dispose()
 
 
-NEVER_REUSED = (
-    "galleries",
-    "subjects",
-    "enrolled_faces",
-    "searches",
-    "search_candidates",
-    "footage_segments",
-    "watchlist_entries",
-    "alerts",
-)
-
-
 def test_tables_of_biometric_data_never_reuse_ids(tmp_path: Path) -> None:
+    """The tables migration 0010 made never reuse ids stay so after every later migration, and in the models."""
     url = f"sqlite:///{tmp_path / 'ids.db'}"
     open_database(url).kw["bind"].dispose()
+    never_reused: tuple[str, ...] = (
+        ScriptDirectory.from_config(alembic_config(url)).get_revision("0010").module.NEVER_REUSED
+    )
     engine = make_engine(url)
     with engine.connect() as connection:
         rows = connection.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all()
     created: dict[str, str] = {row.name: row.sql for row in rows}
     engine.dispose()
-    assert all("AUTOINCREMENT" in created[table] for table in NEVER_REUSED)
-    assert all(Base.metadata.tables[table].dialect_options["sqlite"]["autoincrement"] for table in NEVER_REUSED)
+    assert {"galleries", "subjects", "enrolled_faces", "alerts"} <= set(never_reused)
+    assert all("AUTOINCREMENT" in created[table] for table in never_reused)
+    assert all(Base.metadata.tables[table].dialect_options["sqlite"]["autoincrement"] for table in never_reused)
 
 
 def test_migrating_an_old_database_keeps_every_row_and_reference(tmp_path: Path) -> None:

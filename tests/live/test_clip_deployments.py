@@ -17,7 +17,7 @@ from watchkeeper.governance.context import Governance
 from watchkeeper.governance.roles import Actor
 from watchkeeper.governance.schema import Alert, Deployment, WatchlistEntry
 from watchkeeper.live.pipeline import PipelineOptions
-from watchkeeper.live.runner import run_deployment
+from watchkeeper.live.runner import RunSummary, run_deployment
 from watchkeeper.video.sources import VideoSource
 
 OPTIONS = PipelineOptions()
@@ -25,7 +25,7 @@ IN_CLIP = {"lin_manuel_miranda": "examples/lin-manuel-miranda.png", "alex_lacamo
 NOT_IN_CLIP = {"obama": "examples/obama.jpg", "biden": "examples/biden.jpg"}
 
 
-def run_on_clip(gov: Governance, operator: Actor, faces_dir: Path, name: str) -> object:
+def run_on_clip(gov: Governance, operator: Actor, faces_dir: Path, name: str) -> RunSummary:
     with VideoSource(faces_dir / CLIP) as source:
         return run_deployment(gov, operator, name, "foyer", source.frames(), OPTIONS, source_stats=lambda: source.stats)
 
@@ -35,9 +35,9 @@ def test_watchlist_of_people_in_the_clip_raises_alerts_for_them(
 ) -> None:
     authorise(live_gov, faces_dir, "hamilton", IN_CLIP)
     summary = run_on_clip(live_gov, operator, faces_dir, "hamilton")
-    alerted = {a.subject_reference for a in summary.alerts}  # type: ignore[attr-defined]
+    alerted = {a.subject_reference for a in summary.alerts}
     assert alerted == set(IN_CLIP)
-    assert all(a.distance <= 0.6 for a in summary.alerts)  # type: ignore[attr-defined]
+    assert all(a.distance <= 0.6 for a in summary.alerts)
     stored = deployments.list_alerts(live_gov, operator, "hamilton")
     assert {a.subject_reference for a in stored} == set(IN_CLIP)
     confirmed = deployments.adjudicate_alert(
@@ -46,13 +46,13 @@ def test_watchlist_of_people_in_the_clip_raises_alerts_for_them(
     assert confirmed.outcome is deployments.AlertOutcome.CONFIRMED
     with live_gov.sessions() as session:
         record = session.scalars(select(Deployment)).one()
-        counts = summary.counts  # type: ignore[attr-defined]
+        counts = summary.counts
         assert (record.frames_processed, record.faces_seen, record.tracks) == (
             counts.frames_processed,
             counts.faces_seen,
             counts.tracks,
         )
-        assert counts.frames_seen == 275
+        assert summary.frames_seen == 275
         assert 275 // OPTIONS.detect_every < record.frames_processed < 275 // OPTIONS.follow_every + 2
         assert record.tracks >= 2
         assert (record.frames_dropped, record.corrupt_skipped) == (0, 0)  # a file waits for the pipeline
@@ -65,8 +65,8 @@ def test_watchlist_of_nobody_in_the_clip_leaves_no_trace_of_the_clip(
     with caplog.at_level(logging.DEBUG):
         summary = run_on_clip(live_gov, operator, faces_dir, "elsewhere")
     deployments.end_deployment(live_gov, operator, "elsewhere", "event over")
-    assert summary.alerts == ()  # type: ignore[attr-defined]
-    assert summary.counts.faces_seen > 0  # type: ignore[attr-defined]
+    assert summary.alerts == ()
+    assert summary.counts.faces_seen > 0
     with live_gov.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Alert)) == 0
         assert session.scalar(select(func.count()).select_from(WatchlistEntry)) == 0  # snapshot deleted at end

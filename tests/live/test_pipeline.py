@@ -65,7 +65,7 @@ def test_the_clip_is_followed_between_searches_and_each_shot_described_once(
     matches += pipeline.finish()
     counts = pipeline.counts
     assert [targets.labels[m.entry_id] for m in matches] == ["lin"]  # one alert for his one track
-    assert counts.frames_seen == 275
+    assert pipeline.frames_seen == 275
     searches = -(-275 // options.detect_every)
     assert searches < counts.frames_processed < 275 // options.follow_every + 2  # followed in between
     assert counts.faces_seen > counts.frames_processed // 2

@@ -331,11 +331,12 @@ def run_deployment(
     crop = np.zeros((150, 150, 3), dtype=np.uint8)
     for number, outcome in enumerate(outcomes):
         clock.current = clock.current.replace(minute=30 + number)
-        alert_id = deployments.raise_alert(gov, run, operator, "cam-1", number, 60.0 * number, crop, entry_ids[0], 0.4)
+        alert_id = run.raise_alert(number, 60.0 * number, crop, entry_ids[0], 0.4)
         if outcome is not deployments.AlertOutcome.PENDING:
             deployments.adjudicate_alert(gov, operator, alert_id, outcome, "checked", "none")
     clock.current = (starts.replace(hour=9) if starts.hour < 9 else starts).replace(minute=0)
     clock.current = clock.current.replace(hour=clock.current.hour + 2)
-    deployments.stop_run(gov, operator, run, "cam-1", deployments.DeploymentCounts(*counts))
+    frames_processed, faces_seen, tracks = counts
+    run.stop(deployments.RunCounts(frames_processed=frames_processed, faces_seen=faces_seen, tracks=tracks))
     clock.current = ends.replace(minute=30)
     deployments.end_deployment(gov, operator, name, "window over")

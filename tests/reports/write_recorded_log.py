@@ -146,7 +146,7 @@ def _deployment_closed_silently(gov: Governance, admin: Actor, operator: Actor, 
     clock.current = starts
     run = deployments.begin_deployment(gov, operator, "gate", "cam-1")
     clock.current = starts + timedelta(minutes=1)
-    deployments.checkpoint_run(gov, operator, run, deployments.DeploymentCounts(600, 40, 5))
+    run.checkpoint(deployments.RunCounts(frames_processed=600, faces_seen=40, tracks=5))
     clock.current = starts + timedelta(hours=1)
     deployments.close_silent_runs(gov)
     deployments.end_deployment(gov, operator, "gate", "process lost")

@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from tests.serve_process import first_key, watchkeeper_serve
-from tests.web.browsing import DESKTOP, PROJECT_ROOT, Server
+from tests.web.browsing import DESKTOP, PROJECT_ROOT, Server, sign_in
 
 BROWSER_SCRIPT = PROJECT_ROOT / "scripts" / "browser.sh"
 CHROMIUM_ARGS = [
@@ -94,3 +94,15 @@ def new_context(browser: Browser, server: Server) -> Iterator[Callable[[], Brows
     yield open_context
     for context in opened:
         context.close()
+
+
+@pytest.fixture
+def signed_in(new_context: Callable[[], BrowserContext], server: Server) -> Callable[[str], Page]:
+    """A page of a new browser context (a person of their own), signed in as the user named."""
+
+    def open_signed_in(user: str) -> Page:
+        page = new_context().new_page()
+        sign_in(page, server, user)
+        return page
+
+    return open_signed_in

@@ -33,6 +33,7 @@ DROPPED = ("obama", "examples/obama.jpg")
 IN_CLIP = {"lin_manuel_miranda", "alex_lacamoire"}
 DEPLOYMENT = "foyer-watch"
 OpenContext = Callable[[], BrowserContext]
+SignIn = Callable[[str], Page]
 
 
 @pytest.fixture(scope="module")
@@ -117,10 +118,9 @@ def test_watchlist_is_created_from_images(watchlist: str, server: Server, new_co
 
 
 def test_operator_sees_an_alert_arrive_without_reloading_and_confirms_it(
-    watchlist: str, server: Server, new_context: OpenContext, faces_dir: Path
+    watchlist: str, server: Server, new_context: OpenContext, signed_in: SignIn, faces_dir: Path
 ) -> None:
-    admin = new_context().new_page()
-    sign_in(admin, server, "admin")
+    admin = signed_in("admin")
     admin.get_by_role("link", name="Deployments").click()
     admin.get_by_label("Name", exact=True).fill(DEPLOYMENT)
     admin.get_by_label("Purpose").fill("find missing people at the theatre")
@@ -183,11 +183,8 @@ def test_operator_sees_an_alert_arrive_without_reloading_and_confirms_it(
     photograph(controls, "deployments-operator")
 
 
-def test_analyst_search_lists_the_right_person_first(
-    watchlist: str, server: Server, new_context: OpenContext, faces_dir: Path
-) -> None:
-    page = new_context().new_page()
-    sign_in(page, server, "ann")
+def test_analyst_search_lists_the_right_person_first(watchlist: str, signed_in: SignIn, faces_dir: Path) -> None:
+    page = signed_in("ann")
     expect(page).to_have_url(re.compile("/search$"))
     page.get_by_label("Gallery").select_option(watchlist)
     page.get_by_label("Probe image", exact=True).set_input_files(faces_dir / "examples/obama2.jpg")
@@ -204,9 +201,8 @@ def test_analyst_search_lists_the_right_person_first(
     photograph(page, "search")
 
 
-def test_auditor_sees_the_audit_log_verified(watchlist: str, server: Server, new_context: OpenContext) -> None:
-    page = new_context().new_page()
-    sign_in(page, server, "aud")
+def test_auditor_sees_the_audit_log_verified(watchlist: str, signed_in: SignIn) -> None:
+    page = signed_in("aud")
     expect(page).to_have_url(re.compile("/audit$"))
     expect(page.locator("#verification")).to_contain_text("Verified.")
     actions = page.locator("table.audit code")
@@ -223,7 +219,7 @@ def test_auditor_sees_the_audit_log_verified(watchlist: str, server: Server, new
 
 
 def test_a_cameras_password_is_shown_to_its_operator_never_to_the_auditor(
-    watchlist: str, server: Server, new_context: OpenContext
+    watchlist: str, server: Server, signed_in: SignIn
 ) -> None:
     with socket.socket() as closed:  # a camera that is down: its run keeps reconnecting, still running
         closed.bind(("127.0.0.1", 0))
@@ -245,12 +241,10 @@ def test_a_cameras_password_is_shown_to_its_operator_never_to_the_auditor(
             "/api/v1/deployments/stage-watch/runs", json={"camera": "stage", "source": source}
         ).raise_for_status()
         try:
-            controls = new_context().new_page()
-            sign_in(controls, server, "olu")
+            controls = signed_in("olu")
             controls.goto("/deployments")
             expect(controls.locator(".runs")).to_contain_text(source)
-            audit = new_context().new_page()
-            sign_in(audit, server, "aud")
+            audit = signed_in("aud")
             audit.goto("/deployments")
             expect(audit.locator(".runs")).to_contain_text(f"rtsp://127.0.0.1:{port}/stage?token=***")
             assert "s3cret" not in audit.content()
@@ -259,9 +253,8 @@ def test_a_cameras_password_is_shown_to_its_operator_never_to_the_auditor(
             operator.post("/api/v1/deployments/stage-watch/runs/stage/stop").raise_for_status()
 
 
-def test_analyst_cannot_open_the_deployment_controls(watchlist: str, server: Server, new_context: OpenContext) -> None:
-    page = new_context().new_page()
-    sign_in(page, server, "ann")
+def test_analyst_cannot_open_the_deployment_controls(watchlist: str, signed_in: SignIn) -> None:
+    page = signed_in("ann")
     expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Deployments")).to_have_count(0)
     response = page.goto("/deployments")
     assert response is not None
@@ -276,13 +269,12 @@ def test_analyst_cannot_open_the_deployment_controls(watchlist: str, server: Ser
 
 
 def test_face_images_only_to_signed_in_people_and_never_cached(
-    watchlist: str, server: Server, new_context: OpenContext
+    watchlist: str, new_context: OpenContext, signed_in: SignIn
 ) -> None:
     image = f"/galleries/{watchlist}/subjects/obama/image"
     stranger = new_context().request.get(image)
     assert stranger.status == 401
-    page = new_context().new_page()
-    sign_in(page, server, "ann")
+    page = signed_in("ann")
     shown = page.request.get(image)
     assert shown.status == 200
     assert shown.headers["content-type"] == "image/jpeg"
@@ -291,9 +283,8 @@ def test_face_images_only_to_signed_in_people_and_never_cached(
     assert page.evaluate("() => document.cookie") == ""  # the session cookie is out of scripts' reach
 
 
-def test_forms_without_the_session_token_are_refused(server: Server, new_context: OpenContext) -> None:
-    page = new_context().new_page()
-    sign_in(page, server, "admin")
+def test_forms_without_the_session_token_are_refused(server: Server, signed_in: SignIn) -> None:
+    page = signed_in("admin")
     for token in ("", "0" * 64):
         forged = page.request.post("/galleries", form={"csrf_token": token, "name": "forged", "reason": "forged"})
         assert forged.status == 403
@@ -317,14 +308,12 @@ def test_sign_in_refuses_a_wrong_secret_and_sign_out_ends_the_session(server: Se
     expect(page).to_have_url(re.compile("/sign-in$"))
 
 
-def test_retention_is_shown_to_all_and_enforced_by_an_administrator(server: Server, new_context: OpenContext) -> None:
-    operator = new_context().new_page()
-    sign_in(operator, server, "olu")
+def test_retention_is_shown_to_all_and_enforced_by_an_administrator(signed_in: SignIn) -> None:
+    operator = signed_in("olu")
     operator.get_by_role("link", name="Retention").click()
     expect(operator.get_by_role("row", name=re.compile("alerts"))).to_contain_text("31 days")
     expect(operator.get_by_role("button", name="Enforce retention now")).to_have_count(0)
-    admin = new_context().new_page()
-    sign_in(admin, server, "admin")
+    admin = signed_in("admin")
     admin.goto("/retention")
     admin.get_by_role("button", name="Enforce retention now").click()
     expect(admin.get_by_role("status")).to_contain_text("Retention enforced: 0 expired subjects")

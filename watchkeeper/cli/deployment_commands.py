@@ -7,7 +7,7 @@ from collections import deque
 from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 import typer
 from rich.live import Live
@@ -20,7 +20,7 @@ from watchkeeper.cli.options import JsonOutput, MatchThreshold
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, VIDEO_OPTIONS, DetectorKind
 from watchkeeper.face.detection import VIDEO_MAX_DETECTION_SIDE
 from watchkeeper.governance import deployments, users
-from watchkeeper.governance.deployments import CHECKPOINT_EVERY
+from watchkeeper.governance.deployments import CHECKPOINT_EVERY, RunCounts
 from watchkeeper.governance.footage import FootageRequest
 from watchkeeper.governance.search import SearchPurpose
 from watchkeeper.live.footage import search_footage
@@ -29,7 +29,7 @@ from watchkeeper.live.pipeline import (
     DEFAULT_FOLLOW_EVERY,
     PipelineOptions,
 )
-from watchkeeper.live.runner import LiveAlert, RunProgress, run_deployment
+from watchkeeper.live.runner import LiveAlert, RunProgress, RunSummary, run_deployment
 from watchkeeper.video.sources import VideoSource
 
 deploy_app = typer.Typer(help="Live deployments: authorise, run on a source, end.", no_args_is_help=True)
@@ -124,10 +124,28 @@ def deploy_run(
                     )  # fmt: skip
     counts = summary.counts
     message = (
-        f"{name} on {camera}: {len(summary.alerts)} alerts; {counts.frames_seen} frames, {counts.frames_processed} "
+        f"{name} on {camera}: {len(summary.alerts)} alerts; {summary.frames_seen} frames, {counts.frames_processed} "
         f"processed, {counts.faces_seen} faces seen in {counts.tracks} tracks (counts only are kept)"
     )
-    output.emit(as_json, {"summary": output.plain(asdict(summary))}, message)
+    output.emit(as_json, {"summary": _summary_document(summary)}, message)
+
+
+def _summary_document(summary: RunSummary) -> dict[str, Any]:
+    """The ``--json`` summary of a run, in the shape docs/cli.md documents: the pipeline's counts, with the
+    frames it was handed (the source's dropped and corrupt frames are on the deployment's record)."""
+    counts = summary.counts
+    return {
+        "deployment": summary.deployment,
+        "camera": summary.camera,
+        "alerts": [asdict(alert) for alert in summary.alerts],
+        "counts": {
+            "frames_seen": summary.frames_seen,
+            "frames_processed": counts.frames_processed,
+            "faces_seen": counts.faces_seen,
+            "tracks": counts.tracks,
+        },
+        "window_closed": summary.window_closed,
+    }
 
 
 def _print_alert_json(alert: LiveAlert) -> None:
@@ -147,7 +165,7 @@ class RunDisplay:
     def __init__(self, name: str, camera: str, video: VideoSource) -> None:
         self._title = f"{name} on {camera}"
         self._video = video
-        self._progress = RunProgress(0, 0, 0, 0, 0, 0)
+        self._progress = RunProgress(counts=RunCounts(), frames_seen=0, open_tracks=0, alerts=0)
         self._recent: deque[tuple[float, int]] = deque()
         self._live = Live(console=output.stdout, refresh_per_second=4, get_renderable=self._render)
 
@@ -186,9 +204,9 @@ class RunDisplay:
             title=f"{self._title}: {self._video.state.value}", title_justify="left",
         )  # fmt: skip
         table.add_row(
-            str(progress.frames_seen), str(progress.frames_processed), f"{self._fps():.1f}",
-            str(stats.frames_dropped), str(stats.corrupt_skipped), str(progress.faces_seen),
-            str(progress.tracks), str(progress.open_tracks), str(progress.alerts),
+            str(progress.frames_seen), str(progress.counts.frames_processed), f"{self._fps():.1f}",
+            str(stats.frames_dropped), str(stats.corrupt_skipped), str(progress.counts.faces_seen),
+            str(progress.counts.tracks), str(progress.open_tracks), str(progress.alerts),
         )  # fmt: skip
         return table
 

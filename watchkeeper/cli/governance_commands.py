@@ -89,15 +89,14 @@ def gallery_list(user: User, as_json: JsonOutput = False) -> None:
     """List galleries with their subject and face counts."""
     with governed(as_json) as gov:
         records = galleries.list_galleries(gov, users.resolve_actor(gov, user))
-    if as_json:
-        output.print_json({"galleries": [output.plain(asdict(r)) for r in records]})
-        return
-    table = Table("gallery", "subjects", "faces", "index", "created by", "created")
-    for r in records:
-        table.add_row(
-            r.name, str(r.subjects), str(r.faces), r.index_kind.value, r.created_by, f"{r.created_at:%Y-%m-%d}"
-        )
-    output.stdout.print(table)
+    output.print_records(as_json, "galleries", records, _GALLERY_COLUMNS, _gallery_row)
+
+
+_GALLERY_COLUMNS = ("gallery", "subjects", "faces", "index", "created by", "created")
+
+
+def _gallery_row(r: galleries.GalleryRecord) -> tuple[str, ...]:
+    return r.name, str(r.subjects), str(r.faces), r.index_kind.value, r.created_by, f"{r.created_at:%Y-%m-%d}"
 
 
 @gallery_app.command("delete")
@@ -185,13 +184,14 @@ def subject_list(gallery: str, user: User, as_json: JsonOutput = False) -> None:
     """List a gallery's subjects: reference, category, who added them and when they expire."""
     with governed(as_json) as gov:
         records = galleries.list_subjects(gov, users.resolve_actor(gov, user), gallery)
-    if as_json:
-        output.print_json({"subjects": [output.plain(asdict(r)) for r in records]})
-        return
-    table = Table("reference", "category", "faces", "added by", "expires")
-    for r in records:
-        table.add_row(r.reference, r.category.value, str(r.faces), r.added_by, f"{r.expires_at:%Y-%m-%d}")
-    output.stdout.print(table)
+    output.print_records(as_json, "subjects", records, _SUBJECT_COLUMNS, _subject_row)
+
+
+_SUBJECT_COLUMNS = ("reference", "category", "faces", "added by", "expires")
+
+
+def _subject_row(r: galleries.SubjectRecord) -> tuple[str, ...]:
+    return r.reference, r.category.value, str(r.faces), r.added_by, f"{r.expires_at:%Y-%m-%d}"
 
 
 @subject_app.command("remove")

@@ -8,15 +8,23 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, NoReturn
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from watchkeeper.errors import ErrorKind, WatchkeeperError
 from watchkeeper.face import Comparison, Face, FaceAnalysis
 from watchkeeper.serialise import plain as plain
 from watchkeeper.types import BoundingBox
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+Record = TypeVar("Record", bound="DataclassInstance")
 
 JSON_VERSION = 1
 
@@ -117,3 +125,21 @@ def emit(as_json: bool, document: dict[str, Any], message: str) -> None:
         print_json(document)
     else:
         stdout.print(message, highlight=False)
+
+
+def print_records(
+    as_json: bool,
+    key: str,
+    records: Sequence[Record],
+    columns: Sequence[str],
+    row: Callable[[Record], Sequence[str]],
+) -> None:
+    """A listing: under ``--json`` every record in full under ``key``, else a table of the columns a person
+    reads, one row a record."""
+    if as_json:
+        print_json({key: [plain(asdict(record)) for record in records]})
+        return
+    table = Table(*columns)
+    for record in records:
+        table.add_row(*row(record))
+    stdout.print(table)

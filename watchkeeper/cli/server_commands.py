@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 import uvicorn
-from rich.table import Table
 
 from watchkeeper.cli import output
 from watchkeeper.cli.governance_commands import Reason, User
@@ -92,19 +91,15 @@ def key_list(
     """List access keys (never their secrets)."""
     with governed(as_json) as gov:
         keys = credentials.list_access_keys(gov, users.resolve_actor(gov, user), holder)
-    if as_json:
-        output.print_json({"keys": [output.plain(asdict(k)) for k in keys]})
-        return
-    table = Table("access key id", "user", "description", "issued", "revoked")
-    for k in keys:
-        table.add_row(
-            k.access_key_id,
-            k.user,
-            k.description,
-            f"{k.issued_at:%Y-%m-%d}",
-            f"{k.revoked_at:%Y-%m-%d}" if k.revoked_at else "",
-        )
-    output.stdout.print(table)
+    output.print_records(as_json, "keys", keys, _KEY_COLUMNS, _key_row)
+
+
+_KEY_COLUMNS = ("access key id", "user", "description", "issued", "revoked")
+
+
+def _key_row(k: credentials.AccessKeyRecord) -> tuple[str, ...]:
+    revoked = f"{k.revoked_at:%Y-%m-%d}" if k.revoked_at else ""
+    return k.access_key_id, k.user, k.description, f"{k.issued_at:%Y-%m-%d}", revoked
 
 
 @key_app.command("revoke")

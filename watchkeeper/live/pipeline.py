@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from watchkeeper.face import FaceEngine
 from watchkeeper.face.detection import VIDEO_MAX_DETECTION_SIDE
+from watchkeeper.governance.audit.events import RunCounts
 from watchkeeper.matching import LabelledIndex
 from watchkeeper.types import BoundingBox, Detection, ImageSize, RGBImage
 from watchkeeper.video.frames import Frame
@@ -86,16 +87,6 @@ class Match:
 
 
 @dataclass(slots=True)
-class PipelineCounts:
-    """Counts only: what the deployment record may keep about faces that matched nothing."""
-
-    frames_seen: int = 0
-    frames_processed: int = 0
-    faces_seen: int = 0
-    tracks: int = 0
-
-
-@dataclass(slots=True)
 class _TrackProgress:
     """What the pipeline remembers of an open track between evaluations: frame numbers, never a face."""
 
@@ -118,7 +109,11 @@ class LivePipeline:
         self.threshold = threshold
         self.options = options or PipelineOptions()
         self.tracker: FaceTracker[RGBImage] = FaceTracker(self.options.tracker)
-        self.counts = PipelineCounts()
+        self.frames_seen = 0
+        """Frames handed to :meth:`process`, searched or not."""
+        self.counts = RunCounts()
+        """Frames processed, faces seen and tracks begun: what a deployment record may keep about faces
+        that matched nothing."""
         self._progress: dict[int, _TrackProgress] = {}
         self._last_search: int | None = None
         self._last_processed = 0
@@ -130,15 +125,13 @@ class LivePipeline:
 
     def process(self, frame: Frame) -> list[Match]:
         """Matches newly found with this frame (usually none)."""
-        self.counts.frames_seen += 1
+        self.frames_seen += 1
         detections = self._detect(frame)
         if detections is None:
             return []
-        self.counts.frames_processed += 1
         observations = self._observe(frame.image, detections)
-        self.counts.faces_seen += len(observations)
         update = self.tracker.update(frame.index, frame.timestamp, observations)
-        self.counts.tracks += len(update.started)
+        self.counts += RunCounts(frames_processed=1, faces_seen=len(observations), tracks=len(update.started))
         due = [t for t in (*update.started, *update.updated) if self._due(t)]
         return self._evaluate(due) + self._end(update.ended)
 

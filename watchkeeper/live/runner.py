@@ -4,7 +4,8 @@ The run begins through the governance layer (which checks the authorisation, win
 when the frames end or the authorised window closes, and always ends on record, with the counts, even if
 the source fails midway. Meanwhile a heartbeat thread saves the counts every minute, whether frames come
 or the source is silent, so a process killed midway leaves a run that is closed on record at its last
-checkpoint (:func:`~watchkeeper.governance.deployments.close_silent_runs`).
+checkpoint (:func:`~watchkeeper.governance.deployments.close_silent_runs`). The run handle that beginning
+returns writes the run's alerts, checkpoints and stop.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from datetime import timedelta
 
 from watchkeeper.governance import deployments
 from watchkeeper.governance.context import Governance
-from watchkeeper.governance.deployments import CHECKPOINT_EVERY, DeploymentCounts, DeploymentRun
+from watchkeeper.governance.deployments import CHECKPOINT_EVERY, DeploymentRun, RunCounts
 from watchkeeper.governance.roles import Actor
-from watchkeeper.live.pipeline import LivePipeline, Match, PipelineCounts, PipelineOptions
+from watchkeeper.live.pipeline import LivePipeline, Match, PipelineOptions
 from watchkeeper.video.frames import Frame
 from watchkeeper.video.sources import SourceStats
 
@@ -40,14 +41,13 @@ class LiveAlert:
     distance: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RunProgress:
-    """Where a run stands after a frame: counts for an operator's display, nothing about any face."""
+    """Where a run stands after a frame, for an operator's display: its counts so far, as they will be
+    recorded, and what only the running pipeline knows; nothing about any face."""
 
+    counts: RunCounts
     frames_seen: int
-    frames_processed: int
-    faces_seen: int
-    tracks: int
     open_tracks: int
     alerts: int
 
@@ -57,7 +57,9 @@ class RunSummary:
     deployment: str
     camera: str
     alerts: tuple[LiveAlert, ...]
-    counts: PipelineCounts
+    counts: RunCounts
+    """As recorded at the run's stop: the pipeline's and the source's."""
+    frames_seen: int
     window_closed: bool
     """True when the run stopped because the authorised window ended, not because the frames did."""
 
@@ -85,21 +87,18 @@ def run_deployment(
     raised: list[LiveAlert] = []
     window_closed = False
 
-    def counts_so_far() -> DeploymentCounts:
-        counts = pipeline.counts
+    def counts_so_far() -> RunCounts:
         stats = source_stats() if source_stats is not None else SourceStats()
-        return DeploymentCounts(
-            counts.frames_processed, counts.faces_seen, counts.tracks, stats.frames_dropped, stats.corrupt_skipped
-        )
+        return pipeline.counts + RunCounts(frames_dropped=stats.frames_dropped, corrupt_skipped=stats.corrupt_skipped)
 
     def publish(matches: list[Match]) -> None:
         for match in matches:
-            alert = _raise(gov, run, actor, camera, match)
+            alert = _raise(run, match)
             raised.append(alert)
             if on_alert is not None:
                 on_alert(alert)
 
-    heartbeat = _Heartbeat(checkpoint_every, lambda: deployments.checkpoint_run(gov, actor, run, counts_so_far()))
+    heartbeat = _Heartbeat(checkpoint_every, lambda: run.checkpoint(counts_so_far()))
     try:
         with heartbeat:
             for frame in frames:
@@ -108,13 +107,21 @@ def run_deployment(
                     break
                 publish(pipeline.process(frame))
                 if on_frame is not None:
-                    on_frame(_progress(pipeline, len(raised)))
+                    on_frame(
+                        RunProgress(
+                            counts=counts_so_far(),
+                            frames_seen=pipeline.frames_seen,
+                            open_tracks=pipeline.open_tracks,
+                            alerts=len(raised),
+                        )
+                    )
             publish(pipeline.finish())
     finally:
-        deployments.stop_run(gov, actor, run, camera, counts_so_far())
+        final_counts = counts_so_far()
+        run.stop(final_counts)
     if window_closed:
         deployments.end_deployment(gov, actor, name, "authorised window ended")
-    return RunSummary(name, camera, tuple(raised), pipeline.counts, window_closed)
+    return RunSummary(name, camera, tuple(raised), final_counts, pipeline.frames_seen, window_closed)
 
 
 class _Heartbeat:
@@ -143,18 +150,9 @@ class _Heartbeat:
                 logger.exception("saving a run's counts failed")
 
 
-def _progress(pipeline: LivePipeline, alerts: int) -> RunProgress:
-    counts = pipeline.counts
-    return RunProgress(
-        counts.frames_seen, counts.frames_processed, counts.faces_seen, counts.tracks, pipeline.open_tracks, alerts
-    )
-
-
-def _raise(gov: Governance, run: DeploymentRun, actor: Actor, camera: str, match: Match) -> LiveAlert:
-    alert_id = deployments.raise_alert(
-        gov, run, actor, camera, match.track_id, match.stream_seconds, match.chip, match.entry_id, match.distance
-    )
+def _raise(run: DeploymentRun, match: Match) -> LiveAlert:
+    alert_id = run.raise_alert(match.track_id, match.stream_seconds, match.chip, match.entry_id, match.distance)
     reference, category = run.watchlist.subject(match.entry_id)
     return LiveAlert(
-        alert_id, run.name, camera, match.track_id, match.stream_seconds, reference, category.value, match.distance
+        alert_id, run.name, run.camera, match.track_id, match.stream_seconds, reference, category.value, match.distance
     )

@@ -40,6 +40,11 @@ def audit_entries(server: Server, action: str) -> list[dict[str, Any]]:
     return [entry for entry in entries if entry["action"] == action]
 
 
+def index_faces(admin: BaseClient, collection: str, image: bytes, **params: Any) -> dict[str, Any]:
+    """IndexFaces of one image, its response checked against botocore's shape."""
+    return call_checked(admin, "IndexFaces", CollectionId=collection, Image={"Bytes": image}, **params)
+
+
 def test_collection_lifecycle(admin: BaseClient, server: Server) -> None:
     created = call_checked(admin, "CreateCollection", CollectionId="lifecycle")
     assert created["StatusCode"] == 200
@@ -67,13 +72,7 @@ def test_collection_lifecycle(admin: BaseClient, server: Server) -> None:
 @pytest.mark.slow
 def test_index_list_search_and_delete_faces(admin: BaseClient, server: Server, faces_dir: Path) -> None:
     call_checked(admin, "CreateCollection", CollectionId="custody")
-    obama = call_checked(
-        admin,
-        "IndexFaces",
-        CollectionId="custody",
-        Image={"Bytes": image_bytes(faces_dir, OBAMA)},
-        ExternalImageId="obama",
-    )
+    obama = index_faces(admin, "custody", image_bytes(faces_dir, OBAMA), ExternalImageId="obama")
     [obama_record] = obama["FaceRecords"]
     assert obama_record["Face"]["ExternalImageId"] == "obama"
     assert uuid.UUID(obama_record["Face"]["FaceId"]).version == 4
@@ -85,26 +84,11 @@ def test_index_list_search_and_delete_faces(admin: BaseClient, server: Server, f
     assert {mark["Type"] for mark in obama_record["FaceDetail"]["Landmarks"]} == {"eyeLeft", "eyeRight", "nose"}
 
     with stating(admin, category="wanted_by_courts", reason="warrant issued"):
-        call_checked(
-            admin,
-            "IndexFaces",
-            CollectionId="custody",
-            Image={"Bytes": image_bytes(faces_dir, BIDEN)},
-            ExternalImageId="biden",
-        )
-    group = call_checked(
-        admin,
-        "IndexFaces",
-        CollectionId="custody",
-        Image={"Bytes": image_bytes(faces_dir, OBAMA_AND_BIDEN)},
-        ExternalImageId="group",
-        MaxFaces=1,
-    )
+        index_faces(admin, "custody", image_bytes(faces_dir, BIDEN), ExternalImageId="biden")
+    group = index_faces(admin, "custody", image_bytes(faces_dir, OBAMA_AND_BIDEN), ExternalImageId="group", MaxFaces=1)
     assert len(group["FaceRecords"]) == 1
     assert [f["Reasons"] for f in group["UnindexedFaces"]].count(["EXCEEDS_MAX_FACES"]) == 2
-    small = call_checked(
-        admin, "IndexFaces", CollectionId="custody", Image={"Bytes": image_bytes(faces_dir, SMALL_OBAMA)}
-    )
+    small = index_faces(admin, "custody", image_bytes(faces_dir, SMALL_OBAMA))
     assert small["FaceRecords"] == []
     assert small["UnindexedFaces"][0]["Reasons"] == ["SMALL_BOUNDING_BOX"]
 
@@ -216,13 +200,7 @@ def test_pagination(admin: BaseClient, faces_dir: Path) -> None:
     assert set(names) <= set(seen)
     assert pages >= 3
 
-    group = call_checked(
-        admin,
-        "IndexFaces",
-        CollectionId="paged-0",
-        Image={"Bytes": image_bytes(faces_dir, OBAMA_AND_BIDEN)},
-        QualityFilter="NONE",
-    )
+    group = index_faces(admin, "paged-0", image_bytes(faces_dir, OBAMA_AND_BIDEN), QualityFilter="NONE")
     indexed = sorted(record["Face"]["FaceId"] for record in group["FaceRecords"])
     assert len(indexed) == 3
     paged = [page["Faces"] for page in admin.get_paginator("list_faces").paginate(CollectionId="paged-0", MaxResults=1)]

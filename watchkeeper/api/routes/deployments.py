@@ -23,10 +23,11 @@ router = APIRouter(tags=["deployments"])
 class NewDeployment(BaseModel):
     """Everything an authorising officer signs off; nothing is left to discretion at run time."""
 
+    # The fields are DeploymentSpec's, by name and type: the body, once validated, is the spec.
     name: str = Field(min_length=1, max_length=100)
     purpose: str = Field(min_length=1, max_length=2000)
     location: str = Field(min_length=1, max_length=500)
-    cameras: list[str] = Field(min_length=1, max_length=50)
+    cameras: tuple[str, ...] = Field(min_length=1, max_length=50)
     mode: DeploymentMode
     trial: bool
     gallery: str = Field(min_length=1, max_length=100)
@@ -52,20 +53,7 @@ def list_deployments(actor: CurrentActor, state: State) -> list[DeploymentRecord
 
 @router.post("/deployments", status_code=status.HTTP_201_CREATED)
 def authorise_deployment(body: NewDeployment, actor: CurrentActor, state: State) -> DeploymentRecord:
-    spec = DeploymentSpec(
-        name=body.name,
-        purpose=body.purpose,
-        location=body.location,
-        cameras=tuple(body.cameras),
-        mode=body.mode,
-        trial=body.trial,
-        gallery=body.gallery,
-        authorising_officer=body.authorising_officer,
-        starts_at=body.starts_at,
-        ends_at=body.ends_at,
-        threshold=body.threshold,
-    )
-    deployments.authorise_deployment(state.gov, actor, spec)
+    deployments.authorise_deployment(state.gov, actor, DeploymentSpec(**body.model_dump()))
     return deployments.describe_deployment(state.gov, actor, body.name)
 
 

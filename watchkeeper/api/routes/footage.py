@@ -5,15 +5,13 @@ from __future__ import annotations
 import shutil
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from watchkeeper.api.auth import CurrentActor, State
-from watchkeeper.api.routes.forms import CaseReference, Purpose, SearchReason
+from watchkeeper.api.routes.forms import Statement
 from watchkeeper.errors import InputError
-from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, MAX_MATCH_THRESHOLD
 from watchkeeper.governance.footage import FootageRequest
-from watchkeeper.governance.search import SearchPurpose
 from watchkeeper.governance.uploads import upload_file
 from watchkeeper.live.footage import FootageOutcome, search_footage
 from watchkeeper.server.inputs import read_upload
@@ -34,11 +32,7 @@ async def search_in_footage(
     state: State,
     footage: Annotated[UploadFile, File(description="The recorded video to search.")],
     probe: Annotated[UploadFile, File(description="An image of the person to look for.")],
-    case_reference: CaseReference,
-    reason: SearchReason,
-    purpose: Purpose = SearchPurpose.NOT_STATED,
-    threshold: Annotated[float, Form(gt=0.0, le=MAX_MATCH_THRESHOLD)] = DEFAULT_MATCH_THRESHOLD,
-    face_index: Annotated[int | None, Form(ge=0)] = None,
+    statement: Statement,
 ) -> FootageOutcome:
     """The time segments where the probe person appears, with scores; recorded and audited like any
     search. The uploaded video is held for the search only, in a private file in the data directory
@@ -47,11 +41,7 @@ async def search_in_footage(
         footage_name=footage.filename or "footage",
         probe_name=probe.filename or "probe",
         probe=await read_upload(probe),
-        case_reference=case_reference,
-        reason=reason,
-        purpose=purpose,
-        face_index=face_index,
-        threshold=threshold,
+        **statement,
     )
     with upload_file(state.gov.settings, ".video") as copy:
         await run_in_threadpool(shutil.copyfileobj, footage.file, copy)

@@ -10,12 +10,11 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from watchkeeper.api.auth import CurrentActor, State
-from watchkeeper.api.routes.forms import CaseReference, Purpose, ReasonText, SearchReason
-from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, MAX_MATCH_THRESHOLD
+from watchkeeper.api.routes.forms import ReasonText, Statement
 from watchkeeper.governance import galleries, search
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.galleries import EnrolmentImage, EnrolmentOutcome, GalleryRecord, SubjectRecord
-from watchkeeper.governance.search import DEFAULT_CANDIDATES, SearchOutcome, SearchPurpose, SearchRequest
+from watchkeeper.governance.search import DEFAULT_CANDIDATES, SearchOutcome, SearchRequest
 from watchkeeper.matching import IndexKind
 from watchkeeper.server.inputs import read_upload
 
@@ -87,12 +86,8 @@ async def search_gallery(
     actor: CurrentActor,
     state: State,
     probe: Annotated[UploadFile, File(description="The probe image.")],
-    case_reference: CaseReference,
-    reason: SearchReason,
-    purpose: Purpose = SearchPurpose.NOT_STATED,
+    statement: Statement,
     candidates: Annotated[int, Form(ge=1, le=100)] = DEFAULT_CANDIDATES,
-    threshold: Annotated[float, Form(gt=0.0, le=MAX_MATCH_THRESHOLD)] = DEFAULT_MATCH_THRESHOLD,
-    face_index: Annotated[int | None, Form(ge=0)] = None,
     keep_probe: Annotated[bool, Form(description="Keep the probe with the case record.")] = False,
 ) -> SearchOutcome:
     """A ranked candidate list for a person to review, never an identification; recorded and audited."""
@@ -100,12 +95,8 @@ async def search_gallery(
         gallery=gallery,
         probe_name=probe.filename or "probe",
         probe=await read_upload(probe),
-        case_reference=case_reference,
-        reason=reason,
-        purpose=purpose,
-        face_index=face_index,
         candidates=candidates,
-        threshold=threshold,
         keep_probe=keep_probe,
+        **statement,
     )
     return await run_in_threadpool(search.run_search, state.gov, actor, request)

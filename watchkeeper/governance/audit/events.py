@@ -282,13 +282,29 @@ class RunStarted(AuditEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class RunCounts:
-    """What a camera run (or all of a deployment's runs) counted; faces that matched nothing are only this."""
+    """What a camera run (or all of a deployment's runs) counted; faces that matched nothing are only this.
 
-    frames_processed: int
-    faces_seen: int
-    tracks: int
-    frames_dropped: int
-    corrupt_skipped: int
+    The one counts type from the pipeline to the record: the pipeline and the source each count their
+    part, the run adds them up, and the deployment adds up its runs.
+    """
+
+    frames_processed: int = 0
+    faces_seen: int = 0
+    tracks: int = 0
+    frames_dropped: int = 0
+    """Frames the source dropped because recognition fell behind a live stream."""
+    corrupt_skipped: int = 0
+    """Packets or frames the source skipped as corrupt."""
+
+    def __add__(self, other: RunCounts) -> RunCounts:
+        return RunCounts(**{name: getattr(self, name) + getattr(other, name) for name in _COUNTED})
+
+    def __sub__(self, other: RunCounts) -> RunCounts:
+        """What these counts add to ``other`` (counts only grow during a run)."""
+        return RunCounts(**{name: getattr(self, name) - getattr(other, name) for name in _COUNTED})
+
+
+_COUNTED = tuple(f.name for f in dataclasses.fields(RunCounts))
 
 
 @dataclass(frozen=True, kw_only=True)
