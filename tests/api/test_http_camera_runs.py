@@ -126,8 +126,10 @@ def test_a_request_may_name_streams_cameras_and_files_in_the_video_directories_o
 def test_camera_sources_are_validated(tmp_path: Path) -> None:
     path = tmp_path / "watchkeeper.toml"
     assert read_camera_sources(path) == {}
-    path.write_text('[cameras]\n"gate,2" = "rtsp://x"\n')
-    with pytest.raises(ConfigError, match="without commas"):
+    path.write_text('[cameras]\n"Gate 3, north" = "rtsp://x"\n')
+    assert read_camera_sources(path) == {"Gate 3, north": "rtsp://x"}
+    path.write_text('[cameras]\n" " = "rtsp://x"\n')
+    with pytest.raises(ConfigError, match="1 to 200 characters"):
         read_camera_sources(path)
     path.write_text("[cameras]\ngate = 5\n")
     with pytest.raises(ConfigError, match=r"cameras\.gate"):

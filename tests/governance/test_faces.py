@@ -41,7 +41,16 @@ def index(
     loaded = decode_image(data, relative)
     analysis = gov.engine.analyse(loaded)
     image = galleries.EnrolmentImage(Path(relative).name, data)
-    return faces.index_faces(gov, actor, "custody", image, loaded.size, analysis.faces, criteria(clock), label)
+    return faces.index_faces(
+        gov,
+        actor,
+        gallery_name="custody",
+        image=image,
+        size=loaded.size,
+        faces=analysis.faces,
+        criteria=criteria(clock),
+        external_image_id=label,
+    )
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import io
 import sqlite3
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -13,7 +14,7 @@ from alembic.script import ScriptDirectory
 from PIL import Image
 
 from watchkeeper.governance.db import alembic_config, make_engine, open_database
-from watchkeeper.governance.schema import Base
+from watchkeeper.governance.schema import Base, Deployment, FoiRequest, Technology
 
 
 def test_migrations_match_the_models(tmp_path: Path) -> None:
@@ -91,3 +92,78 @@ def test_migrating_an_old_database_keeps_every_row_and_reference(tmp_path: Path)
         generations = [g for (g,) in migrated.execute("SELECT generation FROM galleries")]
     assert len(generations) == len(set(generations)) == 2
     assert all(len(g) == 32 for g in generations)
+
+
+COMMA_JOINED_ROWS = (
+    "INSERT INTO deployments (id, name, purpose, location, cameras, mode, trial, gallery_name, threshold,"
+    " authorised_by, authorising_officer, authorised_at, starts_at, ends_at, status, faces_seen, tracks,"
+    " frames_processed) VALUES (1, 'stadium', 'p', 'l', 'gate-1,gate-2', 'static', 0, 'watch', 0.6, 'ada',"
+    " 'Supt.', '2026-01-01', '2026-01-01', '2026-01-02', 'ended', 0, 0, 0);"
+    "INSERT INTO technologies (id, name, categories, supplier, product, description, camera_kinds, components,"
+    " recorded_by, recorded_at, audit_sequence) VALUES (1, 'Watchkeeper',"
+    " 'live_facial_recognition,retrospective_facial_recognition', 's', 'p', '', '', '[]', 'ada', '2026-01-01', 3);"
+    "INSERT INTO foi_requests (id, reference, received_on, summary, requester_named, requester_address_given,"
+    " status, exemptions, recorded_by, recorded_at, audit_sequence) VALUES"
+    " (1, 'FOI-1', '2026-01-05', 's', 1, 1, 'answered', 's24(2),s31(3)', 'ann', '2026-01-05', 4),"
+    " (2, 'FOI-2', '2026-01-06', 's', 1, 1, 'open', '', 'ann', '2026-01-06', 5);"
+)
+LIST_COLUMNS = (
+    "SELECT cameras FROM deployments UNION ALL SELECT categories FROM technologies"
+    " UNION ALL SELECT camera_kinds FROM technologies UNION ALL SELECT exemptions FROM foi_requests ORDER BY 1"
+)
+
+
+def database_before_json_lists(tmp_path: Path) -> tuple[Path, str]:
+    """A database at 0010 holding :data:`COMMA_JOINED_ROWS`: its file and URL."""
+    path = tmp_path / "lists.db"
+    url = f"sqlite:///{path}"
+    open_database(url).kw["bind"].dispose()
+    command.downgrade(alembic_config(url), "0010")
+    with sqlite3.connect(path) as old:
+        old.executescript(COMMA_JOINED_ROWS)
+    return path, url
+
+
+def test_comma_joined_lists_become_json_arrays(tmp_path: Path) -> None:
+    """A database from before 0011 with a value in every list column, empty ones included, opened as
+    every Watchkeeper process opens it: each list reads back item for item."""
+    path, url = database_before_json_lists(tmp_path)
+    sessions = open_database(url)
+    with sessions() as session:
+        deployment = session.get(Deployment, 1)
+        technology = session.get(Technology, 1)
+        requests = [session.get(FoiRequest, n) for n in (1, 2)]
+    sessions.kw["bind"].dispose()
+    assert deployment is not None
+    assert technology is not None
+    assert deployment.cameras == ("gate-1", "gate-2")
+    assert technology.categories == ("live_facial_recognition", "retrospective_facial_recognition")
+    assert technology.camera_kinds == ()
+    assert [r.exemptions for r in requests if r is not None] == [("s24(2)", "s31(3)"), ()]
+    with sqlite3.connect(path) as migrated:
+        assert migrated.execute("SELECT cameras FROM deployments").fetchone() == ('["gate-1", "gate-2"]',)
+
+    command.downgrade(alembic_config(url), "0010")
+    with sqlite3.connect(path) as downgraded:
+        assert [v for (v,) in downgraded.execute(LIST_COLUMNS)] == [
+            "",
+            "",
+            "gate-1,gate-2",
+            "live_facial_recognition,retrospective_facial_recognition",
+            "s24(2),s31(3)",
+        ]
+
+
+def test_a_downgrade_refuses_a_list_item_with_a_comma_and_changes_nothing(tmp_path: Path) -> None:
+    path, url = database_before_json_lists(tmp_path)
+    open_database(url).kw["bind"].dispose()
+    with sqlite3.connect(path) as database:
+        database.execute("""UPDATE deployments SET cameras = '["gate-1", "Gate 3, north"]'""")
+        before = database.execute(LIST_COLUMNS).fetchall()
+
+    with pytest.raises(RuntimeError, match=r"deployments\.cameras holds 'Gate 3, north'"):
+        command.downgrade(alembic_config(url), "0010")
+
+    with sqlite3.connect(path) as database:
+        assert database.execute(LIST_COLUMNS).fetchall() == before
+        assert database.execute("SELECT version_num FROM alembic_version").fetchall() == [("0011_json_lists",)]

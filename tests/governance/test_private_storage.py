@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 from sqlalchemy import select, update
 
 from watchkeeper.config import Settings
@@ -44,17 +45,18 @@ def enrol(gov: Governance, admin: Actor, faces_dir: Path, reference: str, image:
     assert galleries.enrol_subject(gov, admin, "watch", details, [galleries.EnrolmentImage(image, data)]).enrolled == 1
 
 
-def stored_face(gov: Governance, reference_image: str) -> tuple[bytes, bytes]:
-    """The descriptor bytes and the image bytes stored for the face enrolled from ``reference_image``."""
+def stored_face(gov: Governance, reference_image: str) -> tuple[NDArray[np.float32], bytes]:
+    """The descriptor and the image bytes stored for the face enrolled from ``reference_image``."""
     with gov.sessions() as session:
         face = session.scalars(select(EnrolledFace).where(EnrolledFace.image_name == reference_image)).one()
-        return bytes(face.descriptor), bytes(face.image)
+        return face.descriptor, bytes(face.image)
 
 
-def secrets_of(descriptor: bytes, image: bytes, kept: bytes = b"") -> dict[str, bytes]:
-    """What must not survive: each half of the descriptor, and every 256-byte piece of the image that is
-    not also in ``kept`` (images share headers, colour profiles and runs of padding)."""
-    assert np.frombuffer(descriptor, dtype="<f4").shape == (128,)
+def secrets_of(stored: NDArray[np.float32], image: bytes, kept: bytes = b"") -> dict[str, bytes]:
+    """What must not survive: each half of the descriptor's float32 values, and every 256-byte piece of the
+    image that is not also in ``kept`` (images share headers, colour profiles and runs of padding)."""
+    assert stored.shape == (128,)
+    descriptor = stored.astype("<f4").tobytes()
     pieces = {"descriptor[:64]": descriptor[:256], "descriptor[64:]": descriptor[256:]}
     for start in range(0, len(image) - CHUNK + 1, CHUNK):
         piece = image[start : start + CHUNK]

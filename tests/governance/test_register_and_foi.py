@@ -10,8 +10,9 @@ from watchkeeper import __version__
 from watchkeeper.governance import foi, register, users
 from watchkeeper.governance.audit.events import Component, TechnologyRegistered
 from watchkeeper.governance.context import Governance
-from watchkeeper.governance.register import DocumentKind, RegisterError, TechnologyCategory, TechnologySpec, UseStage
+from watchkeeper.governance.register import RegisterError, TechnologySpec
 from watchkeeper.governance.roles import PERMISSIONS, Actor, Permission, PermissionDeniedError, Role
+from watchkeeper.governance.vocabulary import DocumentKind, FoiProvision, FoiStatus, TechnologyCategory, UseStage
 from watchkeeper.reports.history import read_history
 
 
@@ -40,24 +41,85 @@ def test_register_refuses_bad_records(gov: Governance, disclosure: Actor) -> Non
     register.add_technology(gov, disclosure, spec, "evaluated")
     size = gov.audit.size()
     with pytest.raises(ValueError, match="cannot end"):
-        register.record_use(gov, disclosure, "Hotspot", UseStage.TRIAL, date(2024, 2, 1), date(2024, 1, 1), "", "r")
+        register.record_use(
+            gov,
+            disclosure,
+            technology="Hotspot",
+            stage=UseStage.TRIAL,
+            starts_on=date(2024, 2, 1),
+            ends_on=date(2024, 1, 1),
+            notes="",
+            reason="r",
+        )
     with pytest.raises(RegisterError, match="no technology called 'Nope'"):
-        register.record_cost(gov, disclosure, "Nope", 2024, UseStage.TRIAL, 100, "", "r")
+        register.record_cost(
+            gov,
+            disclosure,
+            technology="Nope",
+            year=2024,
+            stage=UseStage.TRIAL,
+            amount_pence=100,
+            description="",
+            reason="r",
+        )
     with pytest.raises(ValueError, match="a cost is spent on a trial or on ongoing use"):
-        register.record_cost(gov, disclosure, "Hotspot", 2024, UseStage.PLANNED, 100, "", "r")
+        register.record_cost(
+            gov,
+            disclosure,
+            technology="Hotspot",
+            year=2024,
+            stage=UseStage.PLANNED,
+            amount_pence=100,
+            description="",
+            reason="r",
+        )
     with pytest.raises(ValueError, match="both its publication date and its URL"):
         register.record_document(
-            gov, disclosure, "Hotspot", DocumentKind.POLICY, "P", "1", date(2024, 1, 1), "r", date(2024, 1, 2)
+            gov,
+            disclosure,
+            technology="Hotspot",
+            kind=DocumentKind.POLICY,
+            title="P",
+            version="1",
+            issued_on=date(2024, 1, 1),
+            reason="r",
+            published_on=date(2024, 1, 2),
         )
     with pytest.raises(ValueError, match="needs a stated reason"):
-        register.record_use(gov, disclosure, "Hotspot", UseStage.TRIAL, date(2024, 1, 1), None, "", " ")
+        register.record_use(
+            gov,
+            disclosure,
+            technology="Hotspot",
+            stage=UseStage.TRIAL,
+            starts_on=date(2024, 1, 1),
+            ends_on=None,
+            notes="",
+            reason=" ",
+        )
     assert gov.audit.size() == size  # nothing refused was written or audited
-    document = register.record_document(gov, disclosure, "Hotspot", DocumentKind.DATA_PROTECTION_IMPACT_ASSESSMENT,
-                                        "DPIA", "1", date(2024, 1, 1), "issued")  # fmt: skip
-    published = register.publish_document(gov, disclosure, document.id, date(2024, 2, 1), "https://x/d.pdf", "out")
+    document = register.record_document(
+        gov,
+        disclosure,
+        technology="Hotspot",
+        kind=DocumentKind.DATA_PROTECTION_IMPACT_ASSESSMENT,
+        title="DPIA",
+        version="1",
+        issued_on=date(2024, 1, 1),
+        reason="issued",
+    )
+    published = register.publish_document(
+        gov, disclosure, document_id=document.id, published_on=date(2024, 2, 1), url="https://x/d.pdf", reason="out"
+    )
     assert (published.published_on, published.url) == (date(2024, 2, 1), "https://x/d.pdf")
     with pytest.raises(RegisterError, match="already published"):
-        register.publish_document(gov, disclosure, document.id, date(2024, 3, 1), "https://x/d.pdf", "again")
+        register.publish_document(
+            gov,
+            disclosure,
+            document_id=document.id,
+            published_on=date(2024, 3, 1),
+            url="https://x/d.pdf",
+            reason="again",
+        )
 
 
 def test_roles(gov: Governance, people: dict[Role, Actor], disclosure: Actor) -> None:
@@ -66,7 +128,15 @@ def test_roles(gov: Governance, people: dict[Role, Actor], disclosure: Actor) ->
         with pytest.raises(PermissionDeniedError, match="may not manage register"):
             register.add_technology(gov, people[role], spec, "try")
         with pytest.raises(PermissionDeniedError, match="may not handle foi requests"):
-            foi.receive_request(gov, people[role], "F-1", date(2024, 1, 1), "q", True, True)
+            foi.receive_request(
+                gov,
+                people[role],
+                reference="F-1",
+                received_on=date(2024, 1, 1),
+                summary="q",
+                requester_named=True,
+                requester_address_given=True,
+            )
     register.read_register(gov, people[Role.AUDITOR])  # the auditor may read and report, not write
     assert [r for r in Role if Permission.PRODUCE_REPORTS in PERMISSIONS[r]] == [
         Role.ADMIN, Role.AUDITOR, Role.DISCLOSURE
@@ -75,23 +145,57 @@ def test_roles(gov: Governance, people: dict[Role, Actor], disclosure: Actor) ->
 
 
 def test_foi_lifecycle(gov: Governance, disclosure: Actor) -> None:
-    invalid = foi.receive_request(gov, disclosure, "F-1", date(2023, 7, 8), "LFR", True, False)
-    assert (invalid.status, invalid.due_on, invalid.valid_from) == (foi.FoiStatus.AWAITING_DETAILS, None, None)
+    invalid = foi.receive_request(
+        gov,
+        disclosure,
+        reference="F-1",
+        received_on=date(2023, 7, 8),
+        summary="LFR",
+        requester_named=True,
+        requester_address_given=False,
+    )
+    assert (invalid.status, invalid.due_on, invalid.valid_from) == (FoiStatus.AWAITING_DETAILS, None, None)
     valid = foi.complete_request(gov, disclosure, "F-1", date(2023, 7, 10))
-    assert (valid.status, valid.valid_from, valid.due_on) == (foi.FoiStatus.OPEN, date(2023, 7, 10), date(2023, 8, 9))
+    assert (valid.status, valid.valid_from, valid.due_on) == (
+        FoiStatus.OPEN,
+        date(2023, 7, 10),
+        date(2023, 8, 9),
+    )
     provisions = foi.parse_provisions(["24(2)", "s31(3)", "s24(2)"])
-    assert provisions == (foi.FoiProvision.NATIONAL_SECURITY_NCND, foi.FoiProvision.LAW_ENFORCEMENT_NCND)
-    answered = foi.answer_request(gov, disclosure, "F-1", date(2023, 8, 10), "NCND", provisions)
+    assert provisions == (FoiProvision.NATIONAL_SECURITY_NCND, FoiProvision.LAW_ENFORCEMENT_NCND)
+    answered = foi.answer_request(
+        gov, disclosure, reference="F-1", answered_on=date(2023, 8, 10), response="NCND", provisions=provisions
+    )
     assert (answered.late, answered.neither_confirm_nor_deny) == (True, True)
     with pytest.raises(foi.FoiError, match="already answered"):
-        foi.answer_request(gov, disclosure, "F-1", date(2023, 8, 11), "again", ())
+        foi.answer_request(
+            gov, disclosure, reference="F-1", answered_on=date(2023, 8, 11), response="again", provisions=()
+        )
     with pytest.raises(ValueError, match=r"unknown FOI provision 's99'; known: s12, s14, s21"):
         foi.parse_provisions(["s99"])
     with pytest.raises(foi.FoiError, match="already logged"):
-        foi.receive_request(gov, disclosure, "F-1", date(2023, 7, 8), "LFR", True, True)
-    on_time = foi.receive_request(gov, disclosure, "F-2", date(2023, 4, 6), "costs", True, True)
+        foi.receive_request(
+            gov,
+            disclosure,
+            reference="F-1",
+            received_on=date(2023, 7, 8),
+            summary="LFR",
+            requester_named=True,
+            requester_address_given=True,
+        )
+    on_time = foi.receive_request(
+        gov,
+        disclosure,
+        reference="F-2",
+        received_on=date(2023, 4, 6),
+        summary="costs",
+        requester_named=True,
+        requester_address_given=True,
+    )
     assert on_time.due_on == date(2023, 5, 10)  # Easter, 1 May and the coronation on 8 May
-    assert not foi.answer_request(gov, disclosure, "F-2", date(2023, 5, 10), "sent", ()).late
+    assert not foi.answer_request(
+        gov, disclosure, reference="F-2", answered_on=date(2023, 5, 10), response="sent", provisions=()
+    ).late
     assert [r.reference for r in foi.list_requests(gov, disclosure)] == ["F-2", "F-1"]
     actions = [e.action for e in read_history(gov, disclosure).entries if e.target.startswith("foi:")]
     assert actions == ["foi.receive", "foi.complete", "foi.answer", "foi.receive", "foi.answer"]

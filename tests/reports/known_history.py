@@ -20,12 +20,13 @@ from pathlib import Path
 
 import numpy as np
 
-from watchkeeper.governance import deployments, foi, galleries, register, retention, search, users
+from watchkeeper.governance import deployments, foi, galleries, register, retention, search, users, vocabulary
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.clock import FixedClock
 from watchkeeper.governance.context import Governance
-from watchkeeper.governance.register import ContactKind, DocumentKind, TechnologyCategory, TechnologySpec, UseStage
+from watchkeeper.governance.register import TechnologySpec
 from watchkeeper.governance.roles import Actor, Role
+from watchkeeper.governance.vocabulary import ContactKind, DocumentKind, TechnologyCategory, UseStage
 
 POLICY_V1 = "https://force.example/lfr-policy-v1.pdf"
 POLICY_V2 = "https://force.example/lfr-policy-v2.pdf"
@@ -68,9 +69,25 @@ def build_history(gov: Governance, people: dict[Role, Actor], clock: FixedClock,
         TechnologySpec("Hotspot", (TechnologyCategory.GEOGRAPHIC_PREDICTIVE_POLICING,), "Geo Analytics", "Hotspot 3"),
         "evaluated",
     )
-    register.record_use(gov, disclosure, "Hotspot", UseStage.PLANNED, date(2021, 6, 1), date(2021, 12, 31), "", "plan")
+    register.record_use(
+        gov,
+        disclosure,
+        technology="Hotspot",
+        stage=UseStage.PLANNED,
+        starts_on=date(2021, 6, 1),
+        ends_on=date(2021, 12, 31),
+        notes="",
+        reason="plan",
+    )
     register.record_contact(
-        gov, disclosure, "Hotspot", "Geo Analytics", ContactKind.MEETING, date(2021, 5, 4), "demonstration", "met"
+        gov,
+        disclosure,
+        technology="Hotspot",
+        supplier="Geo Analytics",
+        kind=ContactKind.MEETING,
+        occurred_on=date(2021, 5, 4),
+        summary="demonstration",
+        reason="met",
     )
 
     # 2022: gallery, searches, a trial deployment, contract, cost, documents.
@@ -79,21 +96,70 @@ def build_history(gov: Governance, people: dict[Role, Actor], clock: FixedClock,
     enrol("obama", at(2023, 12, 1), "examples/obama.jpg", "examples/obama2.jpg")
     enrol("biden", at(2026, 1, 1), "examples/biden.jpg")
     register.record_use(
-        gov, disclosure, "Watchkeeper", UseStage.TRIAL, date(2022, 3, 1), date(2022, 12, 31), "", "trial"
+        gov,
+        disclosure,
+        technology="Watchkeeper",
+        stage=UseStage.TRIAL,
+        starts_on=date(2022, 3, 1),
+        ends_on=date(2022, 12, 31),
+        notes="",
+        reason="trial",
     )
     register.record_contract(
-        gov, disclosure, "Watchkeeper", "WK-2022-01", SUPPLIER, "support", date(2022, 3, 1), date(2023, 2, 28), "signed"
+        gov,
+        disclosure,
+        technology="Watchkeeper",
+        reference="WK-2022-01",
+        supplier=SUPPLIER,
+        purpose="support",
+        starts_on=date(2022, 3, 1),
+        ends_on=date(2023, 2, 28),
+        reason="signed",
     )
     register.record_cost(
-        gov, disclosure, "Watchkeeper", 2022, UseStage.TRIAL, 1_250_000, "trial support", "invoice", "WK-2022-01"
+        gov,
+        disclosure,
+        technology="Watchkeeper",
+        year=2022,
+        stage=UseStage.TRIAL,
+        amount_pence=1_250_000,
+        description="trial support",
+        reason="invoice",
+        contract="WK-2022-01",
     )
-    register.record_document(gov, disclosure, "Watchkeeper", DocumentKind.DATA_PROTECTION_IMPACT_ASSESSMENT,
-                             "DPIA", "1", date(2022, 3, 1), "issued")  # fmt: skip
+    register.record_document(
+        gov,
+        disclosure,
+        technology="Watchkeeper",
+        kind=DocumentKind.DATA_PROTECTION_IMPACT_ASSESSMENT,
+        title="DPIA",
+        version="1",
+        issued_on=date(2022, 3, 1),
+        reason="issued",
+    )
     clock.current = at(2022, 4, 1)
-    register.record_document(gov, disclosure, "Watchkeeper", DocumentKind.POLICY, "LFR policy", "1.0",
-                             date(2022, 4, 1), "issued", date(2022, 4, 15), POLICY_V1)  # fmt: skip
-    register.record_document(gov, disclosure, "Watchkeeper", DocumentKind.STANDARD_OPERATING_PROCEDURE,
-                             "LFR SOP", "1", date(2022, 4, 1), "issued")  # fmt: skip
+    register.record_document(
+        gov,
+        disclosure,
+        technology="Watchkeeper",
+        kind=DocumentKind.POLICY,
+        title="LFR policy",
+        version="1.0",
+        issued_on=date(2022, 4, 1),
+        reason="issued",
+        published_on=date(2022, 4, 15),
+        url=POLICY_V1,
+    )
+    register.record_document(
+        gov,
+        disclosure,
+        technology="Watchkeeper",
+        kind=DocumentKind.STANDARD_OPERATING_PROCEDURE,
+        title="LFR SOP",
+        version="1",
+        issued_on=date(2022, 4, 1),
+        reason="issued",
+    )
     clock.current = at(2022, 4, 5)
     probe("examples/obama_small.jpg", "C-1", search.SearchPurpose.ROBBERY)
     clock.current = at(2022, 4, 6)
@@ -108,44 +174,105 @@ def build_history(gov: Governance, people: dict[Role, Actor], clock: FixedClock,
     reopened = Governance.open(gov.settings, clock, engine=gov.engine)
     gov.close()
     gov = reopened
-    register.record_use(gov, disclosure, "Watchkeeper", UseStage.ONGOING, date(2023, 1, 1), None, "", "adopted")
-    register.record_cost(gov, disclosure, "Watchkeeper", 2023, UseStage.ONGOING, 800_000, "support", "invoice")
+    register.record_use(
+        gov,
+        disclosure,
+        technology="Watchkeeper",
+        stage=UseStage.ONGOING,
+        starts_on=date(2023, 1, 1),
+        ends_on=None,
+        notes="",
+        reason="adopted",
+    )
     register.record_cost(
-        gov, disclosure, "Watchkeeper", 2023, UseStage.ONGOING, 150_000, "van", "invoice", supplier="Camera Hire plc"
+        gov,
+        disclosure,
+        technology="Watchkeeper",
+        year=2023,
+        stage=UseStage.ONGOING,
+        amount_pence=800_000,
+        description="support",
+        reason="invoice",
+    )
+    register.record_cost(
+        gov,
+        disclosure,
+        technology="Watchkeeper",
+        year=2023,
+        stage=UseStage.ONGOING,
+        amount_pence=150_000,
+        description="van",
+        reason="invoice",
+        supplier="Camera Hire plc",
     )
     clock.current = at(2023, 2, 1)
-    register.publish_document(gov, disclosure, 1, date(2023, 2, 1), DPIA, "published")
+    register.publish_document(
+        gov, disclosure, document_id=1, published_on=date(2023, 2, 1), url=DPIA, reason="published"
+    )
     clock.current = at(2023, 3, 1)
     enrol("kit", at(2026, 1, 1), "examples/knn_examples/test/johnsnow_test1.jpg")
     galleries.remove_subject(gov, admin, "custody", "biden", "released without charge")
     clock.current = at(2023, 3, 2)
     probe("examples/obama_small.jpg", "C-3", search.SearchPurpose.NOT_STATED)
     clock.current = at(2023, 4, 6)
-    foi.receive_request(gov, disclosure, "FOI-2023-001", date(2023, 4, 6), "LFR policy", True, True)
+    foi.receive_request(
+        gov,
+        disclosure,
+        reference="FOI-2023-001",
+        received_on=date(2023, 4, 6),
+        summary="LFR policy",
+        requester_named=True,
+        requester_address_given=True,
+    )
     clock.current = at(2023, 5, 9)
     foi.answer_request(
         gov,
         disclosure,
-        "FOI-2023-001",
-        date(2023, 5, 9),
-        "policy published",
-        (foi.FoiProvision.ACCESSIBLE_BY_OTHER_MEANS,),
+        reference="FOI-2023-001",
+        answered_on=date(2023, 5, 9),
+        response="policy published",
+        provisions=(vocabulary.FoiProvision.ACCESSIBLE_BY_OTHER_MEANS,),
     )
-    register.record_document(gov, disclosure, "Watchkeeper", DocumentKind.POLICY, "LFR policy", "2.0",
-                             date(2023, 6, 1), "revised", date(2023, 6, 1), POLICY_V2)  # fmt: skip
+    register.record_document(
+        gov,
+        disclosure,
+        technology="Watchkeeper",
+        kind=DocumentKind.POLICY,
+        title="LFR policy",
+        version="2.0",
+        issued_on=date(2023, 6, 1),
+        reason="revised",
+        published_on=date(2023, 6, 1),
+        url=POLICY_V2,
+    )
     run_deployment(gov, admin, operator, clock, "high-street", False, deployments.DeploymentMode.PORTABLE,
                    at(2023, 6, 15, 8), at(2023, 6, 16, 20), (3600, 800, 200),
                    [deployments.AlertOutcome.CONFIRMED, deployments.AlertOutcome.PENDING])  # fmt: skip
     clock.current = at(2023, 7, 10)
-    foi.receive_request(gov, disclosure, "FOI-2023-002", date(2023, 7, 8), "watchlists", True, False)
+    foi.receive_request(
+        gov,
+        disclosure,
+        reference="FOI-2023-002",
+        received_on=date(2023, 7, 8),
+        summary="watchlists",
+        requester_named=True,
+        requester_address_given=False,
+    )
     foi.complete_request(gov, disclosure, "FOI-2023-002", date(2023, 7, 10))
     clock.current = at(2023, 8, 15)
-    ncnd = (foi.FoiProvision.NATIONAL_SECURITY_NCND, foi.FoiProvision.LAW_ENFORCEMENT_NCND)
-    foi.answer_request(gov, disclosure, "FOI-2023-002", date(2023, 8, 15), "neither confirm nor deny", ncnd)
+    ncnd = (vocabulary.FoiProvision.NATIONAL_SECURITY_NCND, vocabulary.FoiProvision.LAW_ENFORCEMENT_NCND)
+    foi.answer_request(
+        gov,
+        disclosure,
+        reference="FOI-2023-002",
+        answered_on=date(2023, 8, 15),
+        response="neither confirm nor deny",
+        provisions=ncnd,
+    )
     clock.current = at(2023, 12, 2)
     retention.enforce_retention(gov, admin, gov.policy)
     ongoing = register.read_register(gov, disclosure).uses[-1]
-    register.end_use(gov, disclosure, ongoing.id, date(2023, 12, 31), "contract ended")
+    register.end_use(gov, disclosure, use_id=ongoing.id, ends_on=date(2023, 12, 31), reason="contract ended")
 
     # 2024: no recognition by Watchkeeper; two other products trialled, recorded without costs or cameras;
     # one request left unanswered.
@@ -155,8 +282,25 @@ def build_history(gov: Governance, people: dict[Role, Actor], clock: FixedClock,
         ("Mobile ID", TechnologyCategory.OPERATOR_INITIATED_FACIAL_RECOGNITION, "Handheld Biometrics"),
     ):
         register.add_technology(gov, disclosure, TechnologySpec(name, (category,), supplier, name), "trial")
-        register.record_use(gov, disclosure, name, UseStage.TRIAL, date(2024, 3, 1), date(2024, 8, 31), "", "trial")
-    foi.receive_request(gov, disclosure, "FOI-2024-001", date(2024, 2, 1), "costs", True, True)
+        register.record_use(
+            gov,
+            disclosure,
+            technology=name,
+            stage=UseStage.TRIAL,
+            starts_on=date(2024, 3, 1),
+            ends_on=date(2024, 8, 31),
+            notes="",
+            reason="trial",
+        )
+    foi.receive_request(
+        gov,
+        disclosure,
+        reference="FOI-2024-001",
+        received_on=date(2024, 2, 1),
+        summary="costs",
+        requester_named=True,
+        requester_address_given=True,
+    )
     clock.current = at(2025, 1, 6)
     return Story(gov, disclosure)
 

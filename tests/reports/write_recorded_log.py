@@ -29,7 +29,17 @@ from sqlalchemy import select
 
 from tests.reports.known_history import Story, at
 from watchkeeper.face import decode_image
-from watchkeeper.governance import credentials, deployments, faces, galleries, register, retention, search, users
+from watchkeeper.governance import (
+    credentials,
+    deployments,
+    faces,
+    galleries,
+    register,
+    retention,
+    search,
+    users,
+    vocabulary,
+)
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.clock import FixedClock
 from watchkeeper.governance.context import Governance
@@ -69,9 +79,15 @@ def test_write_recorded_log(story: Story, people: dict[Role, Actor], clock: Fixe
     _retention_of_faces_and_probes(gov, admin, analyst, clock, faces_dir)
     users.add_user(gov, admin, "eve", Role.AUDITOR, "external auditor")
     register.record_contact(
-        gov, story.disclosure, None, "Vision Co", register.ContactKind.CORRESPONDENCE, at(2025, 3, 1).date(),
-        "unsolicited offer", "logged",
-    )  # fmt: skip
+        gov,
+        story.disclosure,
+        technology=None,
+        supplier="Vision Co",
+        kind=vocabulary.ContactKind.CORRESPONDENCE,
+        occurred_on=at(2025, 3, 1).date(),
+        summary="unsolicited offer",
+        reason="logged",
+    )
     transparency_report(gov, story.disclosure, Period.year(2023), ())
     foi_answers(gov, story.disclosure, read_questions(), [2023])
     clock.current = at(2028, 1, 10)
@@ -98,7 +114,15 @@ def _faces_one_by_one(gov: Governance, admin: Actor, clock: FixedClock, faces_di
         SubjectCategory.SUSPECTED_OFFENCE, "arrested", "custody suite", clock.now() + timedelta(days=30)
     )
     image = galleries.EnrolmentImage(Path(GROUP).name, data)
-    indexed = faces.index_faces(gov, admin, "faces", image, loaded.size, gov.engine.analyse(loaded).faces, criteria)
+    indexed = faces.index_faces(
+        gov,
+        admin,
+        gallery_name="faces",
+        image=image,
+        size=loaded.size,
+        faces=gov.engine.analyse(loaded).faces,
+        criteria=criteria,
+    )
     faces.remove_faces(gov, admin, "faces", [indexed[0].face_id], "entered in error")
 
 

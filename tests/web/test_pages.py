@@ -125,7 +125,7 @@ def test_operator_sees_an_alert_arrive_without_reloading_and_confirms_it(
     admin.get_by_label("Name", exact=True).fill(DEPLOYMENT)
     admin.get_by_label("Purpose").fill("find missing people at the theatre")
     admin.get_by_label("Location").fill("theatre foyer")
-    admin.get_by_label("Cameras").fill("foyer")
+    admin.get_by_label("Cameras").fill("foyer\nGate 3, north\n")
     admin.get_by_label("Watchlist from gallery").select_option(watchlist)
     admin.get_by_label("Authorising officer").fill("Supt. A. Example")
     admin.get_by_label("This is a trial").check()

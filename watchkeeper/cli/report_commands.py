@@ -15,7 +15,7 @@ from watchkeeper.cli import output
 from watchkeeper.cli.governance_commands import Reason, User
 from watchkeeper.cli.governed import governed
 from watchkeeper.cli.options import JsonOutput
-from watchkeeper.governance import foi, register, users
+from watchkeeper.governance import foi, register, users, vocabulary
 from watchkeeper.governance.deployments import DeploymentMode
 from watchkeeper.reports.figures import Period
 from watchkeeper.reports.foi_answers import read_questions
@@ -29,7 +29,7 @@ report_app = typer.Typer(
 )
 
 TechnologyName = Annotated[str, typer.Argument(help="The technology's name in the register.")]
-Stage = Annotated[register.UseStage, typer.Option("--stage", help="planned, trial or ongoing.")]
+Stage = Annotated[vocabulary.UseStage, typer.Option("--stage", help="planned, trial or ongoing.")]
 OutputDir = Annotated[
     Path | None, typer.Option("--output-dir", help="Write Markdown, CSV, PDF (and charts) here.", show_default=False)
 ]
@@ -51,7 +51,7 @@ def register_watchkeeper(
 @register_app.command("add")
 def register_add(
     name: TechnologyName,
-    category: Annotated[list[register.TechnologyCategory], typer.Option("--category", help="One or more.")],
+    category: Annotated[list[vocabulary.TechnologyCategory], typer.Option("--category", help="One or more.")],
     supplier: Annotated[str, typer.Option("--supplier", show_default=False)],
     product: Annotated[str, typer.Option("--product", show_default=False)],
     reason: Reason,
@@ -81,7 +81,14 @@ def register_use(
     """Record a period of planned, trial or ongoing use (open-ended without --to)."""
     with governed(as_json) as gov:
         record = register.record_use(
-            gov, users.resolve_actor(gov, user), name, stage, starts.date(), _day(ends), notes, reason
+            gov,
+            users.resolve_actor(gov, user),
+            technology=name,
+            stage=stage,
+            starts_on=starts.date(),
+            ends_on=_day(ends),
+            notes=notes,
+            reason=reason,
         )
     output.emit(as_json, {"use": output.plain(asdict(record))}, f"use {record.id}: {name} {stage.value}")
 
@@ -96,7 +103,9 @@ def register_end_use(
 ) -> None:
     """Close an open-ended period of use."""
     with governed(as_json) as gov:
-        record = register.end_use(gov, users.resolve_actor(gov, user), use_id, ends.date(), reason)
+        record = register.end_use(
+            gov, users.resolve_actor(gov, user), use_id=use_id, ends_on=ends.date(), reason=reason
+        )
     output.emit(as_json, {"use": output.plain(asdict(record))}, f"use {use_id} ended {ends.date().isoformat()}")
 
 
@@ -115,7 +124,15 @@ def register_contract(
     """Record a contract with a supplier (reference, purpose, term)."""
     with governed(as_json) as gov:
         record = register.record_contract(
-            gov, users.resolve_actor(gov, user), name, reference, supplier, purpose, starts.date(), _day(ends), reason
+            gov,
+            users.resolve_actor(gov, user),
+            technology=name,
+            reference=reference,
+            supplier=supplier,
+            purpose=purpose,
+            starts_on=starts.date(),
+            ends_on=_day(ends),
+            reason=reason,
         )
     output.emit(as_json, {"contract": output.plain(asdict(record))}, f"contract {reference} recorded")
 
@@ -138,12 +155,12 @@ def register_cost(
         record = register.record_cost(
             gov,
             users.resolve_actor(gov, user),
-            name,
-            year,
-            stage,
-            _pence(amount),
-            description,
-            reason,
+            technology=name,
+            year=year,
+            stage=stage,
+            amount_pence=_pence(amount),
+            description=description,
+            reason=reason,
             contract=contract,
             supplier=supplier,
         )
@@ -153,7 +170,7 @@ def register_cost(
 @register_app.command("contact")
 def register_contact(
     supplier: Annotated[str, typer.Argument(help="The vendor met or written to.")],
-    kind: Annotated[register.ContactKind, typer.Option("--kind", help="meeting or correspondence.")],
+    kind: Annotated[vocabulary.ContactKind, typer.Option("--kind", help="meeting or correspondence.")],
     on: Annotated[datetime, typer.Option("--on", formats=["%Y-%m-%d"], show_default=False)],
     summary: Annotated[str, typer.Option("--summary", show_default=False)],
     reason: Reason,
@@ -164,7 +181,14 @@ def register_contact(
     """Record a meeting or correspondence with a vendor."""
     with governed(as_json) as gov:
         record = register.record_contact(
-            gov, users.resolve_actor(gov, user), technology, supplier, kind, on.date(), summary, reason
+            gov,
+            users.resolve_actor(gov, user),
+            technology=technology,
+            supplier=supplier,
+            kind=kind,
+            occurred_on=on.date(),
+            summary=summary,
+            reason=reason,
         )
     output.emit(as_json, {"contact": output.plain(asdict(record))}, f"{kind.value} with {supplier} recorded")
 
@@ -172,7 +196,7 @@ def register_contact(
 @register_app.command("document")
 def register_document(
     name: TechnologyName,
-    kind: Annotated[register.DocumentKind, typer.Option("--kind", help="policy, sop, dpia, eia or other.")],
+    kind: Annotated[vocabulary.DocumentKind, typer.Option("--kind", help="policy, sop, dpia, eia or other.")],
     title: Annotated[str, typer.Option("--title", show_default=False)],
     version: Annotated[str, typer.Option("--version", show_default=False)],
     issued: Annotated[datetime, typer.Option("--issued", formats=["%Y-%m-%d"], show_default=False)],
@@ -187,12 +211,12 @@ def register_document(
         record = register.record_document(
             gov,
             users.resolve_actor(gov, user),
-            name,
-            kind,
-            title,
-            version,
-            issued.date(),
-            reason,
+            technology=name,
+            kind=kind,
+            title=title,
+            version=version,
+            issued_on=issued.date(),
+            reason=reason,
             published_on=_day(published),
             url=url,
         )
@@ -210,7 +234,9 @@ def register_publish(
 ) -> None:
     """Record that a document has been published, and where."""
     with governed(as_json) as gov:
-        record = register.publish_document(gov, users.resolve_actor(gov, user), document_id, on.date(), url, reason)
+        record = register.publish_document(
+            gov, users.resolve_actor(gov, user), document_id=document_id, published_on=on.date(), url=url, reason=reason
+        )
     output.emit(as_json, {"document": output.plain(asdict(record))}, f"document {document_id} published")
 
 
@@ -248,7 +274,13 @@ def foi_receive(
     """Log a request as received; the due date is set once it is valid."""
     with governed(as_json) as gov:
         record = foi.receive_request(
-            gov, users.resolve_actor(gov, user), reference, received.date(), summary, name_given, address_given
+            gov,
+            users.resolve_actor(gov, user),
+            reference=reference,
+            received_on=received.date(),
+            summary=summary,
+            requester_named=name_given,
+            requester_address_given=address_given,
         )
     output.emit(as_json, {"request": _request_json(record)}, _request_line(record))
 
@@ -280,7 +312,14 @@ def foi_answer(
     """Log the answer sent and the exemptions applied."""
     with governed(as_json) as gov:
         provisions = foi.parse_provisions(provision or [])
-        record = foi.answer_request(gov, users.resolve_actor(gov, user), reference, on.date(), response, provisions)
+        record = foi.answer_request(
+            gov,
+            users.resolve_actor(gov, user),
+            reference=reference,
+            answered_on=on.date(),
+            response=response,
+            provisions=provisions,
+        )
     output.emit(as_json, {"request": _request_json(record)}, _request_line(record))
 
 

@@ -28,8 +28,8 @@ def read_camera_sources(path: Path) -> dict[str, str]:
     if not isinstance(section, dict):
         raise ConfigError(f"{path}: [cameras] must be a table of camera name = source")
     for name, source in section.items():
-        if not name.strip() or "," in name or len(name) > 200:
-            raise ConfigError(f"{path}: camera name {name!r} must be 1 to 200 characters without commas")
+        if not name.strip() or len(name) > 200:
+            raise ConfigError(f"{path}: camera name {name!r} must be 1 to 200 characters")
         if not isinstance(source, str) or not source.strip():
             raise ConfigError(f"{path}: cameras.{name} must be a non-empty source (URL, device or file)")
     return dict(section)

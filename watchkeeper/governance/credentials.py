@@ -34,7 +34,8 @@ from watchkeeper.governance.audit.events import (
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.keyfiles import random_key_file, write_private_file
-from watchkeeper.governance.roles import SYSTEM_ACTOR, Actor, Permission, Role
+from watchkeeper.governance.records import record_from_row
+from watchkeeper.governance.roles import SYSTEM_ACTOR, Actor, Permission
 from watchkeeper.governance.schema import AccessKey, User
 from watchkeeper.governance.sign_in_throttle import SignInThrottle
 
@@ -71,7 +72,7 @@ class IssuedKey:
         return f"{self.access_key_id}.{self.secret_access_key}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AccessKeyRecord:
     access_key_id: str
     user: str
@@ -227,7 +228,7 @@ def key_holder(gov: Governance, access_key_id: str) -> KeyHolder:
         raise AuthenticationError("the access key is not valid")
     key, user = row
     secret = _secret_box(gov).unseal(access_key_id, key.secret_nonce, key.secret_ciphertext)
-    return KeyHolder(Actor(user.name, Role(user.role)), secret)
+    return KeyHolder(Actor(user.name, user.role), secret)
 
 
 def authenticate_bearer(gov: Governance, token: str) -> SignedIn:
@@ -280,7 +281,7 @@ def _matching_key(gov: Governance, attempt: SignInAttempt) -> tuple[SignedIn | N
         keys = session.scalars(
             select(AccessKey).where(AccessKey.user_id == user.id, AccessKey.revoked_at.is_(None)).order_by(AccessKey.id)
         ).all()
-        actor = Actor(user.name, Role(user.role))
+        actor = Actor(user.name, user.role)
     if not keys:
         return None, "no_current_key"
     box = _secret_box(gov)
@@ -314,6 +315,4 @@ def _opened_box(keys_dir: Path) -> SecretBox:
 
 
 def _record(key: AccessKey) -> AccessKeyRecord:
-    return AccessKeyRecord(
-        key.access_key_id, key.user.name, key.description, key.issued_by, key.issued_at, key.revoked_at
-    )
+    return record_from_row(AccessKeyRecord, key, user=key.user.name)

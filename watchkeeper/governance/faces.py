@@ -35,6 +35,7 @@ from watchkeeper.governance.galleries import (
     new_subject,
 )
 from watchkeeper.governance.indexes import Removal, new_generation
+from watchkeeper.governance.records import record_from_row
 from watchkeeper.governance.roles import Actor, Permission
 from watchkeeper.governance.schema import EnrolledFace, Subject
 from watchkeeper.governance.search import SearchOutcome, SearchRequest, search_with_descriptor
@@ -52,7 +53,7 @@ class EntryCriteria:
     expires_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FaceRecord:
     """One enrolled face as a face-level API shows it: identifiers, where it is in its image, its label."""
 
@@ -82,6 +83,7 @@ class FaceSearch:
 def index_faces(
     gov: Governance,
     actor: Actor,
+    *,
     gallery_name: str,
     image: EnrolmentImage,
     size: ImageSize,
@@ -218,7 +220,7 @@ def search_by_face(gov: Governance, actor: Actor, search: FaceSearch) -> SearchO
         )
         if face is None:
             raise NotFoundError(f"gallery {search.gallery!r} has no face {search.face_id!r}")
-        descriptor = np.frombuffer(face.descriptor, dtype="<f4").astype(np.float32)
+        descriptor = face.descriptor
         request = SearchRequest(
             gallery=search.gallery,
             probe_name=f"enrolled face {search.face_id}",
@@ -244,13 +246,6 @@ def _remove_if_empty(session: Session, subject: Subject) -> bool:
 
 
 def _record(face: EnrolledFace, subject_reference: str) -> FaceRecord:
-    return FaceRecord(
-        face_id=face.face_uuid,
-        image_id=face.image_uuid,
-        subject_reference=subject_reference,
-        box=BoundingBox(face.box_left, face.box_top, face.box_right, face.box_bottom),
-        image_size=ImageSize(face.image_width, face.image_height),
-        detection_score=face.detection_score,
-        external_image_id=face.external_image_id,
-        enrolled_at=face.enrolled_at,
+    return record_from_row(
+        FaceRecord, face, face_id=face.face_uuid, image_id=face.image_uuid, subject_reference=subject_reference
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,8 +19,10 @@ from watchkeeper.errors import ErrorKind, InvalidArgumentError, WatchkeeperError
 from watchkeeper.governance.audit.events import FoiAnswered, FoiCompleted, FoiReceived
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
+from watchkeeper.governance.records import record_from_row
 from watchkeeper.governance.roles import Actor, Permission
 from watchkeeper.governance.schema import FoiRequest
+from watchkeeper.governance.vocabulary import FoiProvision, FoiStatus
 from watchkeeper.governance.workdays import foi_due_date
 
 
@@ -32,42 +33,7 @@ class FoiError(WatchkeeperError):
     kind = ErrorKind.CONFLICT
 
 
-class FoiStatus(StrEnum):
-    AWAITING_DETAILS = "awaiting_details"
-    """Invalid as received (no name or no address): the clock has not started."""
-    OPEN = "open"
-    ANSWERED = "answered"
-
-
-class FoiProvision(StrEnum):
-    """Sections of the Act an answer may rely on to refuse or to neither confirm nor deny."""
-
-    COST_LIMIT = "s12"
-    VEXATIOUS = "s14"
-    ACCESSIBLE_BY_OTHER_MEANS = "s21"
-    FUTURE_PUBLICATION = "s22"
-    SECURITY_BODIES = "s23(1)"
-    SECURITY_BODIES_NCND = "s23(5)"
-    NATIONAL_SECURITY = "s24(1)"
-    NATIONAL_SECURITY_NCND = "s24(2)"
-    INVESTIGATIONS = "s30(1)"
-    INVESTIGATIONS_NCND = "s30(3)"
-    LAW_ENFORCEMENT = "s31(1)"
-    LAW_ENFORCEMENT_NCND = "s31(3)"
-    HEALTH_AND_SAFETY = "s38(1)"
-    HEALTH_AND_SAFETY_NCND = "s38(2)"
-    PERSONAL_DATA = "s40(2)"
-    PERSONAL_DATA_NCND = "s40(5)"
-    COMMERCIAL_INTERESTS = "s43(2)"
-    COMMERCIAL_INTERESTS_NCND = "s43(3)"
-
-    @property
-    def neither_confirm_nor_deny(self) -> bool:
-        """True for the subsections that exclude the duty to confirm or deny that information is held."""
-        return self.name.endswith("_NCND")
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FoiRecord:
     reference: str
     received_on: date
@@ -112,6 +78,7 @@ def parse_provisions(texts: list[str]) -> tuple[FoiProvision, ...]:
 def receive_request(
     gov: Governance,
     actor: Actor,
+    *,
     reference: str,
     received_on: date,
     summary: str,
@@ -137,8 +104,8 @@ def receive_request(
             requester_address_given=requester_address_given,
             valid_from=received_on if valid else None,
             due_on=foi_due_date(received_on) if valid else None,
-            status=(FoiStatus.OPEN if valid else FoiStatus.AWAITING_DETAILS).value,
-            exemptions="",
+            status=FoiStatus.OPEN if valid else FoiStatus.AWAITING_DETAILS,
+            exemptions=(),
             recorded_by=actor.name,
             recorded_at=gov.clock.now(),
             audit_sequence=0,
@@ -165,14 +132,14 @@ def complete_request(gov: Governance, actor: Actor, reference: str, completed_on
     actor.require(Permission.HANDLE_FOI_REQUESTS)
     with transaction(gov.sessions) as session:
         row = _request(session, reference)
-        if row.status != FoiStatus.AWAITING_DETAILS.value:
+        if row.status is not FoiStatus.AWAITING_DETAILS:
             raise FoiError(f"FOI request {reference!r} is already valid (due {row.due_on})")
         if completed_on < row.received_on:
             raise InvalidArgumentError("a request cannot be completed before it was received")
         row.requester_named = row.requester_address_given = True
         row.valid_from = completed_on
         row.due_on = foi_due_date(completed_on)
-        row.status = FoiStatus.OPEN.value
+        row.status = FoiStatus.OPEN
         completed = FoiCompleted(request=reference, valid_from=completed_on, due_on=row.due_on)
         gov.audit.append(session, actor, completed, "requester's name and address received")
         return _record(row)
@@ -181,6 +148,7 @@ def complete_request(gov: Governance, actor: Actor, reference: str, completed_on
 def answer_request(
     gov: Governance,
     actor: Actor,
+    *,
     reference: str,
     answered_on: date,
     response: str,
@@ -192,14 +160,14 @@ def answer_request(
         raise InvalidArgumentError("an FOI answer needs the text (or a summary) of what was sent")
     with transaction(gov.sessions) as session:
         row = _request(session, reference)
-        if row.status == FoiStatus.ANSWERED.value:
+        if row.status is FoiStatus.ANSWERED:
             raise FoiError(f"FOI request {reference!r} was already answered on {row.answered_on}")
         if answered_on < row.received_on:
             raise InvalidArgumentError("a request cannot be answered before it was received")
         row.answered_on = answered_on
         row.response = response
-        row.exemptions = ",".join(p.value for p in provisions)
-        row.status = FoiStatus.ANSWERED.value
+        row.exemptions = provisions
+        row.status = FoiStatus.ANSWERED
         answered = FoiAnswered(
             request=reference,
             answered_on=answered_on,
@@ -226,18 +194,4 @@ def _request(session: Session, reference: str) -> FoiRequest:
 
 
 def _record(row: FoiRequest) -> FoiRecord:
-    return FoiRecord(
-        reference=row.reference,
-        received_on=row.received_on,
-        summary=row.summary,
-        requester_named=row.requester_named,
-        requester_address_given=row.requester_address_given,
-        valid_from=row.valid_from,
-        due_on=row.due_on,
-        status=FoiStatus(row.status),
-        answered_on=row.answered_on,
-        response=row.response,
-        provisions=tuple(FoiProvision(p) for p in row.exemptions.split(",") if p),
-        audit_sequence=row.audit_sequence,
-        answer_audit_sequence=row.answer_audit_sequence,
-    )
+    return record_from_row(FoiRecord, row, provisions=row.exemptions)

@@ -43,6 +43,7 @@ from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import erase_deleted, transaction
 from watchkeeper.governance.indexes import Removal, new_generation
+from watchkeeper.governance.records import record_from_row
 from watchkeeper.governance.roles import Actor, Permission
 from watchkeeper.governance.schema import EnrolledFace, Gallery, Subject
 from watchkeeper.matching import IndexKind
@@ -56,7 +57,7 @@ class GalleryError(WatchkeeperError):
     kind = ErrorKind.CONFLICT
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class GalleryRecord:
     name: str
     description: str
@@ -67,7 +68,7 @@ class GalleryRecord:
     created_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SubjectRecord:
     gallery: str
     reference: str
@@ -137,7 +138,7 @@ def create_gallery(
         gallery = Gallery(
             name=name,
             description=description,
-            index_kind=index_kind.value,
+            index_kind=index_kind,
             revision=0,
             generation=uuid.uuid4().hex,
             created_by=actor.name,
@@ -145,7 +146,7 @@ def create_gallery(
         )
         session.add(gallery)
         gov.audit.append(session, actor, GalleryCreated(gallery=name, index_kind=index_kind), reason)
-    return _gallery_record(gallery, 0, 0)
+    return record_from_row(GalleryRecord, gallery, subjects=0, faces=0)
 
 
 def list_galleries(gov: Governance, actor: Actor) -> list[GalleryRecord]:
@@ -160,7 +161,10 @@ def list_galleries(gov: Governance, actor: Actor) -> list[GalleryRecord]:
             .tuples()
             .all()
         )
-        return [_gallery_record(g, subjects.get(g.id, 0), faces.get(g.id, 0)) for g in galleries]
+        return [
+            record_from_row(GalleryRecord, g, subjects=subjects.get(g.id, 0), faces=faces.get(g.id, 0))
+            for g in galleries
+        ]
 
 
 def delete_gallery(gov: Governance, actor: Actor, name: str, reason: str) -> int:
@@ -258,7 +262,7 @@ def list_subjects(gov: Governance, actor: Actor, gallery_name: str) -> list[Subj
             .group_by(Subject.id)
             .order_by(Subject.reference)
         ).all()
-        return [_subject_record(gallery.name, subject, count) for subject, count in rows]
+        return [record_from_row(SubjectRecord, subject, gallery=gallery.name, faces=count) for subject, count in rows]
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,7 +301,7 @@ def subject_image(gov: Governance, actor: Actor, gallery_name: str, reference: s
 
 
 def _enrolled_image(face: EnrolledFace) -> EnrolledImage:
-    return EnrolledImage(bytes(face.image), BoundingBox(face.box_left, face.box_top, face.box_right, face.box_bottom))
+    return EnrolledImage(bytes(face.image), face.box)
 
 
 def remove_subject(gov: Governance, actor: Actor, gallery_name: str, reference: str, reason: str) -> int:
@@ -306,7 +310,9 @@ def remove_subject(gov: Governance, actor: Actor, gallery_name: str, reference: 
     actor.require(Permission.REMOVE_SUBJECTS)
     with transaction(gov.sessions) as session:
         gallery = find_gallery(session, gallery_name, for_update=True)
-        removal = remove_subjects(session, gallery, [reference], gov, actor, SubjectRemoved, reason)
+        removal = remove_subjects(
+            session, gallery, references=[reference], gov=gov, actor=actor, removal=SubjectRemoved, reason=reason
+        )
     gov.indexes.remove(removal)
     erase_deleted(gov.sessions)
     return len(removal.ids)
@@ -315,6 +321,7 @@ def remove_subject(gov: Governance, actor: Actor, gallery_name: str, reference: 
 def remove_subjects(
     session: Session,
     gallery: Gallery,
+    *,
     references: Sequence[str],
     gov: Governance,
     actor: Actor,
@@ -373,7 +380,7 @@ def new_subject(session: Session, gallery: Gallery, details: SubjectDetails, act
     subject = Subject(
         gallery_id=gallery.id,
         reference=details.reference,
-        category=details.category.value,
+        category=details.category,
         reason=details.reason,
         source=details.source,
         added_by=actor.name,
@@ -393,26 +400,22 @@ def enrolled_face(
     return EnrolledFace(
         subject_id=subject.id,
         gallery_id=gallery.id,
-        descriptor=face.require_descriptor().astype("<f4").tobytes(),
+        descriptor=face.require_descriptor(),
         image_name=image.name,
         image_sha256=analysed.digest,
         image_format=Path(image.name).suffix.lstrip(".").lower() or "unknown",
         image=image.data,
-        box_left=face.box.left,
-        box_top=face.box.top,
-        box_right=face.box.right,
-        box_bottom=face.box.bottom,
+        box=face.box,
         inter_ocular_px=face.quality.inter_ocular_px,
         enrolled_by=actor.name,
         enrolled_at=now,
-        image_width=analysed.size.width,
-        image_height=analysed.size.height,
+        image_size=analysed.size,
         detection_score=face.detection.score,
     )
 
 
 def descriptors_of(faces: Sequence[EnrolledFace]) -> NDArray[np.float32]:
-    return np.stack([np.frombuffer(f.descriptor, dtype="<f4") for f in faces]).astype(np.float32)
+    return np.stack([f.descriptor for f in faces]).astype(np.float32, copy=False)
 
 
 def find_gallery(session: Session, name: str, for_update: bool = False) -> Gallery:
@@ -425,29 +428,3 @@ def find_gallery(session: Session, name: str, for_update: bool = False) -> Galle
     if gallery is None:
         raise NotFoundError(f"no gallery called {name!r}")
     return gallery
-
-
-def _gallery_record(gallery: Gallery, subjects: int, faces: int) -> GalleryRecord:
-    return GalleryRecord(
-        name=gallery.name,
-        description=gallery.description,
-        index_kind=IndexKind(gallery.index_kind),
-        subjects=subjects,
-        faces=faces,
-        created_by=gallery.created_by,
-        created_at=gallery.created_at,
-    )
-
-
-def _subject_record(gallery: str, subject: Subject, faces: int) -> SubjectRecord:
-    return SubjectRecord(
-        gallery=gallery,
-        reference=subject.reference,
-        category=SubjectCategory(subject.category),
-        reason=subject.reason,
-        source=subject.source,
-        added_by=subject.added_by,
-        added_at=subject.added_at,
-        expires_at=subject.expires_at,
-        faces=faces,
-    )

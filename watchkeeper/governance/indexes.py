@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from watchkeeper.errors import NotFoundError, WatchkeeperError
 from watchkeeper.governance.schema import EnrolledFace, Gallery
-from watchkeeper.matching import IndexFileError, IndexKind, SearchResult, VectorIndex, load_index, make_index
+from watchkeeper.matching import IndexFileError, SearchResult, VectorIndex, load_index, make_index
 from watchkeeper.private_files import private_directory
 
 logger = logging.getLogger(__name__)
@@ -237,10 +237,10 @@ class GalleryIndexes:
             .where(EnrolledFace.gallery_id == gallery_id)
             .order_by(EnrolledFace.id)
         ).all()
-        index = make_index(IndexKind(gallery.index_kind))
+        index = make_index(gallery.index_kind)
         if rows:
             ids = np.array([row[0] for row in rows], dtype=np.int64)
-            vectors = np.stack([np.frombuffer(row[1], dtype="<f4") for row in rows]).astype(np.float32)
+            vectors = np.stack([row[1] for row in rows])
             index.add(ids, vectors)
         return GalleryVersion.of(gallery), index
 

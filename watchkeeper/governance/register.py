@@ -13,7 +13,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from importlib import metadata
 
 from sqlalchemy import select
@@ -36,6 +35,7 @@ from watchkeeper.governance.audit.events import Component as RecordedComponent
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.deployments import DeploymentMode
+from watchkeeper.governance.records import record_from_row
 from watchkeeper.governance.roles import Actor, Permission
 from watchkeeper.governance.schema import (
     Contract,
@@ -45,6 +45,7 @@ from watchkeeper.governance.schema import (
     TechnologyUse,
     VendorContact,
 )
+from watchkeeper.governance.vocabulary import ContactKind, DocumentKind, TechnologyCategory, UseStage
 from watchkeeper.networks.dlib_models import PUBLISHED_SHA256
 
 WATCHKEEPER_NAME = "Watchkeeper"
@@ -56,35 +57,6 @@ class RegisterError(WatchkeeperError):
 
     code = "register_error"
     kind = ErrorKind.CONFLICT
-
-
-class TechnologyCategory(StrEnum):
-    LIVE_FACIAL_RECOGNITION = "live_facial_recognition"
-    RETROSPECTIVE_FACIAL_RECOGNITION = "retrospective_facial_recognition"
-    OPERATOR_INITIATED_FACIAL_RECOGNITION = "operator_initiated_facial_recognition"
-    FACIAL_COMPOSITE = "facial_composite"
-    GEOGRAPHIC_PREDICTIVE_POLICING = "geographic_predictive_policing"
-    INDIVIDUAL_RISK_ASSESSMENT = "individual_risk_assessment"
-    OTHER = "other"
-
-
-class UseStage(StrEnum):
-    PLANNED = "planned"
-    TRIAL = "trial"
-    ONGOING = "ongoing"
-
-
-class DocumentKind(StrEnum):
-    POLICY = "policy"
-    STANDARD_OPERATING_PROCEDURE = "sop"
-    DATA_PROTECTION_IMPACT_ASSESSMENT = "dpia"
-    EQUALITY_IMPACT_ASSESSMENT = "eia"
-    OTHER = "other"
-
-
-class ContactKind(StrEnum):
-    MEETING = "meeting"
-    CORRESPONDENCE = "correspondence"
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +85,7 @@ class TechnologySpec:
             raise InvalidArgumentError("a technology needs at least one category")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TechnologyRecord:
     id: int
     name: str
@@ -126,7 +98,7 @@ class TechnologyRecord:
     audit_sequence: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class UseRecord:
     id: int
     technology: str
@@ -141,7 +113,7 @@ class UseRecord:
         return self.starts_on <= last and (self.ends_on is None or self.ends_on >= first)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ContractRecord:
     id: int
     technology: str
@@ -161,7 +133,7 @@ class ContractRecord:
         return months + (1 if self.ends_on.day >= self.starts_on.day else 0)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CostRecord:
     id: int
     technology: str
@@ -174,7 +146,7 @@ class CostRecord:
     audit_sequence: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ContactRecord:
     id: int
     technology: str | None
@@ -185,7 +157,7 @@ class ContactRecord:
     audit_sequence: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DocumentRecord:
     id: int
     technology: str
@@ -244,11 +216,11 @@ def add_technology(gov: Governance, actor: Actor, spec: TechnologySpec, reason: 
             raise RegisterError(f"the register already has a technology called {spec.name!r}")
         row = Technology(
             name=spec.name,
-            categories=",".join(c.value for c in spec.categories),
+            categories=spec.categories,
             supplier=spec.supplier,
             product=spec.product,
             description=spec.description,
-            camera_kinds=",".join(k.value for k in spec.camera_kinds),
+            camera_kinds=tuple(k.value for k in spec.camera_kinds),
             components=json.dumps([{"name": c.name, "version": c.version} for c in spec.components]),
             **_recorded(gov, actor),
         )
@@ -285,6 +257,7 @@ def register_watchkeeper(gov: Governance, actor: Actor, supplier: str, reason: s
 def record_use(
     gov: Governance,
     actor: Actor,
+    *,
     technology: str,
     stage: UseStage,
     starts_on: date,
@@ -299,7 +272,7 @@ def record_use(
         owner = _technology(session, technology)
         row = TechnologyUse(
             technology_id=owner.id,
-            stage=stage.value,
+            stage=stage,
             starts_on=starts_on,
             ends_on=ends_on,
             notes=notes,
@@ -309,10 +282,10 @@ def record_use(
         use = UseRecorded(technology=technology, stage=stage.value, starts_on=starts_on, ends_on=ends_on, notes=notes)
         row.audit_sequence = _audit(gov, session, actor, use, reason)
         session.flush()
-        return _use_record(row, technology)
+        return record_from_row(UseRecord, row, technology=technology)
 
 
-def end_use(gov: Governance, actor: Actor, use_id: int, ends_on: date, reason: str) -> UseRecord:
+def end_use(gov: Governance, actor: Actor, *, use_id: int, ends_on: date, reason: str) -> UseRecord:
     """Close an open-ended period of use (a trial that stopped, a contract that lapsed)."""
     actor.require(Permission.MANAGE_REGISTER)
     with transaction(gov.sessions) as session:
@@ -326,12 +299,13 @@ def end_use(gov: Governance, actor: Actor, use_id: int, ends_on: date, reason: s
         assert owner is not None
         row.ends_on = ends_on
         _audit(gov, session, actor, UseEnded(technology=owner.name, use=use_id, ends_on=ends_on), reason)
-        return _use_record(row, owner.name)
+        return record_from_row(UseRecord, row, technology=owner.name)
 
 
 def record_contract(
     gov: Governance,
     actor: Actor,
+    *,
     technology: str,
     reference: str,
     supplier: str,
@@ -367,12 +341,13 @@ def record_contract(
         )
         row.audit_sequence = _audit(gov, session, actor, contracted, reason)
         session.flush()
-        return _contract_record(row, technology)
+        return record_from_row(ContractRecord, row, technology=technology)
 
 
 def record_cost(
     gov: Governance,
     actor: Actor,
+    *,
     technology: str,
     year: int,
     stage: UseStage,
@@ -403,7 +378,7 @@ def record_cost(
             technology_id=owner.id,
             contract_id=contract_row.id if contract_row else None,
             year=year,
-            stage=stage.value,
+            stage=stage,
             supplier=paid_to,
             amount_pence=amount_pence,
             description=description,
@@ -421,12 +396,13 @@ def record_cost(
         )
         row.audit_sequence = _audit(gov, session, actor, cost, reason)
         session.flush()
-        return _cost_record(row, technology, contract)
+        return record_from_row(CostRecord, row, technology=technology, contract=contract)
 
 
 def record_contact(
     gov: Governance,
     actor: Actor,
+    *,
     technology: str | None,
     supplier: str,
     kind: ContactKind,
@@ -443,7 +419,7 @@ def record_contact(
         row = VendorContact(
             technology_id=owner.id if owner else None,
             supplier=supplier,
-            kind=kind.value,
+            kind=kind,
             occurred_on=occurred_on,
             summary=summary,
             **_recorded(gov, actor),
@@ -454,12 +430,13 @@ def record_contact(
         )
         row.audit_sequence = _audit(gov, session, actor, contact, reason)
         session.flush()
-        return _contact_record(row, technology)
+        return record_from_row(ContactRecord, row, technology=technology)
 
 
 def record_document(
     gov: Governance,
     actor: Actor,
+    *,
     technology: str,
     kind: DocumentKind,
     title: str,
@@ -484,7 +461,7 @@ def record_document(
             raise RegisterError(f"{technology!r} already has version {version!r} of its {kind.value}")
         row = GoverningDocument(
             technology_id=owner.id,
-            kind=kind.value,
+            kind=kind,
             title=title,
             version=version,
             issued_on=issued_on,
@@ -504,11 +481,11 @@ def record_document(
         )
         row.audit_sequence = _audit(gov, session, actor, document, reason)
         session.flush()
-        return _document_record(row, technology)
+        return record_from_row(DocumentRecord, row, technology=technology)
 
 
 def publish_document(
-    gov: Governance, actor: Actor, document_id: int, published_on: date, url: str, reason: str
+    gov: Governance, actor: Actor, *, document_id: int, published_on: date, url: str, reason: str
 ) -> DocumentRecord:
     """Record that a document recorded as unpublished has been published, and where."""
     actor.require(Permission.MANAGE_REGISTER)
@@ -523,10 +500,10 @@ def publish_document(
         assert owner is not None
         row.published_on, row.url = published_on, url
         published = DocumentPublished(
-            technology=owner.name, kind=row.kind, version=row.version, published_on=published_on, url=url
+            technology=owner.name, kind=row.kind.value, version=row.version, published_on=published_on, url=url
         )
         _audit(gov, session, actor, published, reason)
-        return _document_record(row, owner.name)
+        return record_from_row(DocumentRecord, row, technology=owner.name)
 
 
 def read_register(gov: Governance, actor: Actor) -> Register:
@@ -539,20 +516,25 @@ def read_register(gov: Governance, actor: Actor) -> Register:
         return Register(
             technologies=tuple(_technology_record(t) for t in technologies),
             uses=tuple(
-                _use_record(u, names[u.technology_id])
+                record_from_row(UseRecord, u, technology=names[u.technology_id])
                 for u in session.scalars(select(TechnologyUse).order_by(TechnologyUse.starts_on, TechnologyUse.id))
             ),
-            contracts=tuple(_contract_record(c, names[c.technology_id]) for c in contracts),
+            contracts=tuple(record_from_row(ContractRecord, c, technology=names[c.technology_id]) for c in contracts),
             costs=tuple(
-                _cost_record(c, names[c.technology_id], references.get(c.contract_id) if c.contract_id else None)
+                record_from_row(
+                    CostRecord,
+                    c,
+                    technology=names[c.technology_id],
+                    contract=references.get(c.contract_id) if c.contract_id else None,
+                )
                 for c in session.scalars(select(Cost).order_by(Cost.year, Cost.id))
             ),
             contacts=tuple(
-                _contact_record(c, names.get(c.technology_id) if c.technology_id else None)
+                record_from_row(ContactRecord, c, technology=names.get(c.technology_id) if c.technology_id else None)
                 for c in session.scalars(select(VendorContact).order_by(VendorContact.occurred_on, VendorContact.id))
             ),
             documents=tuple(
-                _document_record(d, names[d.technology_id])
+                record_from_row(DocumentRecord, d, technology=names[d.technology_id])
                 for d in session.scalars(
                     select(GoverningDocument).order_by(GoverningDocument.issued_on, GoverningDocument.id)
                 )
@@ -597,64 +579,11 @@ def _require_publication(published_on: date | None, url: str | None, issued_on: 
         raise InvalidArgumentError("a document cannot be published before it is issued")
 
 
-def _split(text: str) -> list[str]:
-    return [part for part in text.split(",") if part]
-
-
 def _technology_record(row: Technology) -> TechnologyRecord:
     components: Sequence[dict[str, str]] = json.loads(row.components)
-    return TechnologyRecord(
-        id=row.id,
-        name=row.name,
-        categories=tuple(TechnologyCategory(c) for c in _split(row.categories)),
-        supplier=row.supplier,
-        product=row.product,
-        description=row.description,
-        camera_kinds=tuple(DeploymentMode(k) for k in _split(row.camera_kinds)),
+    return record_from_row(
+        TechnologyRecord,
+        row,
+        camera_kinds=tuple(DeploymentMode(k) for k in row.camera_kinds),
         components=tuple(Component(c["name"], c["version"]) for c in components),
-        audit_sequence=row.audit_sequence,
-    )
-
-
-def _use_record(row: TechnologyUse, technology: str) -> UseRecord:
-    return UseRecord(row.id, technology, UseStage(row.stage), row.starts_on, row.ends_on, row.notes, row.audit_sequence)
-
-
-def _contract_record(row: Contract, technology: str) -> ContractRecord:
-    return ContractRecord(
-        row.id, technology, row.reference, row.supplier, row.purpose, row.starts_on, row.ends_on, row.audit_sequence
-    )
-
-
-def _cost_record(row: Cost, technology: str, contract: str | None) -> CostRecord:
-    return CostRecord(
-        row.id,
-        technology,
-        contract,
-        row.year,
-        UseStage(row.stage),
-        row.supplier,
-        row.amount_pence,
-        row.description,
-        row.audit_sequence,
-    )
-
-
-def _contact_record(row: VendorContact, technology: str | None) -> ContactRecord:
-    return ContactRecord(
-        row.id, technology, row.supplier, ContactKind(row.kind), row.occurred_on, row.summary, row.audit_sequence
-    )
-
-
-def _document_record(row: GoverningDocument, technology: str) -> DocumentRecord:
-    return DocumentRecord(
-        row.id,
-        technology,
-        DocumentKind(row.kind),
-        row.title,
-        row.version,
-        row.issued_on,
-        row.published_on,
-        row.url,
-        row.audit_sequence,
     )

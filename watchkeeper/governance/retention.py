@@ -90,7 +90,15 @@ def _expire_subjects(gov: Governance, actor: Actor) -> int:
             if not references:
                 continue
             current = _locked(session, gallery.id)
-            removal = remove_subjects(session, current, references, gov, actor, SubjectExpired, "expiry date reached")
+            removal = remove_subjects(
+                session,
+                current,
+                references=references,
+                gov=gov,
+                actor=actor,
+                removal=SubjectExpired,
+                reason="expiry date reached",
+            )
         gov.indexes.remove(removal)
         total += len(references)
     return total

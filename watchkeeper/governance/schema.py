@@ -27,7 +27,21 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, composite, mapped_column, relationship
+
+from watchkeeper.governance.categories import SubjectCategory
+from watchkeeper.governance.codecs import DescriptorColumn, EnumList, EnumText, StoredDescriptor, StringList
+from watchkeeper.governance.roles import Role
+from watchkeeper.governance.vocabulary import (
+    ContactKind,
+    DocumentKind,
+    FoiProvision,
+    FoiStatus,
+    TechnologyCategory,
+    UseStage,
+)
+from watchkeeper.matching import IndexKind
+from watchkeeper.types import BoundingBox, ImageSize
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -75,7 +89,7 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[Role] = mapped_column(EnumText(Role, 20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
@@ -89,7 +103,7 @@ class Gallery(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
-    index_kind: Mapped[str] = mapped_column(String(20))
+    index_kind: Mapped[IndexKind] = mapped_column(EnumText(IndexKind, 20))
     revision: Mapped[int] = mapped_column(Integer, default=0)
     """How many times the gallery's faces have changed (for people: a count, not an identity)."""
     generation: Mapped[str] = mapped_column(String(32))
@@ -115,7 +129,7 @@ class Subject(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     gallery_id: Mapped[int] = mapped_column(ForeignKey("galleries.id", ondelete="CASCADE"), index=True)
     reference: Mapped[str] = mapped_column(String(200))
-    category: Mapped[str] = mapped_column(String(40))
+    category: Mapped[SubjectCategory] = mapped_column(EnumText(SubjectCategory, 40))
     reason: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(Text)
     added_by: Mapped[str] = mapped_column(String(100))
@@ -135,8 +149,7 @@ class EnrolledFace(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"), index=True)
     gallery_id: Mapped[int] = mapped_column(ForeignKey("galleries.id", ondelete="CASCADE"), index=True)
-    descriptor: Mapped[bytes] = mapped_column(LargeBinary)
-    """128 little-endian float32 values."""
+    descriptor: Mapped[StoredDescriptor] = mapped_column(DescriptorColumn())
     image_name: Mapped[str] = mapped_column(Text)
     image_sha256: Mapped[str] = mapped_column(String(64))
     image_format: Mapped[str] = mapped_column(String(10))
@@ -145,6 +158,8 @@ class EnrolledFace(Base):
     box_top: Mapped[int] = mapped_column(Integer)
     box_right: Mapped[int] = mapped_column(Integer)
     box_bottom: Mapped[int] = mapped_column(Integer)
+    box: Mapped[BoundingBox] = composite(BoundingBox, "box_left", "box_top", "box_right", "box_bottom")
+    """Where the face is in its image (upright), from its four edge columns."""
     inter_ocular_px: Mapped[float] = mapped_column(Float)
     enrolled_by: Mapped[str] = mapped_column(String(100))
     enrolled_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
@@ -154,6 +169,7 @@ class EnrolledFace(Base):
     """Shared by the faces enrolled from one image."""
     image_width: Mapped[int] = mapped_column(Integer)
     image_height: Mapped[int] = mapped_column(Integer)
+    image_size: Mapped[ImageSize] = composite(ImageSize, "image_width", "image_height")
     """The upright image's size, so the box can be given as fractions of it without decoding the image."""
     detection_score: Mapped[float | None] = mapped_column(Float, nullable=True)
     """The detector's score for the face (unknown for faces enrolled before it was kept)."""
@@ -178,7 +194,7 @@ class Search(Base):
     performed_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     probe_name: Mapped[str] = mapped_column(Text)
     probe_sha256: Mapped[str] = mapped_column(String(64))
-    probe_descriptor: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    probe_descriptor: Mapped[StoredDescriptor | None] = mapped_column(DescriptorColumn(), nullable=True)
     probe_image: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     probe_kept_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     k: Mapped[int] = mapped_column(Integer)
@@ -289,8 +305,8 @@ class Deployment(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     purpose: Mapped[str] = mapped_column(Text)
     location: Mapped[str] = mapped_column(Text)
-    cameras: Mapped[str] = mapped_column(Text)
-    """Comma-separated camera names the deployment may use."""
+    cameras: Mapped[tuple[str, ...]] = mapped_column(StringList())
+    """The names of the cameras the deployment may use."""
     mode: Mapped[str] = mapped_column(String(20))
     trial: Mapped[bool] = mapped_column(Boolean)
     gallery_name: Mapped[str] = mapped_column(String(100))
@@ -348,7 +364,7 @@ class WatchlistEntry(Base):
     deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id", ondelete="CASCADE"), index=True)
     subject_reference: Mapped[str] = mapped_column(String(200))
     category: Mapped[str] = mapped_column(String(40))
-    descriptor: Mapped[bytes] = mapped_column(LargeBinary)
+    descriptor: Mapped[StoredDescriptor] = mapped_column(DescriptorColumn())
     image: Mapped[bytes] = mapped_column(LargeBinary)
     """The enrolled face cut from its image with a margin (JPEG), for the operator to compare with the live
     crop. Snapshots taken before portraits were cut hold the whole enrolment image."""
@@ -416,13 +432,13 @@ class Technology(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
-    categories: Mapped[str] = mapped_column(String(400))
-    """Comma-separated categories (a product may do both live and retrospective recognition)."""
+    categories: Mapped[tuple[TechnologyCategory, ...]] = mapped_column(EnumList(TechnologyCategory))
+    """Its categories (a product may do both live and retrospective recognition)."""
     supplier: Mapped[str] = mapped_column(String(200))
     product: Mapped[str] = mapped_column(Text)
     description: Mapped[str] = mapped_column(Text)
-    camera_kinds: Mapped[str] = mapped_column(String(40))
-    """Comma-separated kinds of camera it is used with (``static``, ``portable``); empty if none or unknown."""
+    camera_kinds: Mapped[tuple[str, ...]] = mapped_column(StringList())
+    """The kinds of camera it is used with (``static``, ``portable``); empty if none or unknown."""
     components: Mapped[str] = mapped_column(Text)
     """JSON list of the models or components and their versions (Watchkeeper's own are read from the
     installed package); ``[]`` when not recorded."""
@@ -438,7 +454,7 @@ class TechnologyUse(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     technology_id: Mapped[int] = mapped_column(ForeignKey("technologies.id", ondelete="CASCADE"), index=True)
-    stage: Mapped[str] = mapped_column(String(20))
+    stage: Mapped[UseStage] = mapped_column(EnumText(UseStage, 20))
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     notes: Mapped[str] = mapped_column(Text)
@@ -475,7 +491,7 @@ class Cost(Base):
         ForeignKey("contracts.id", ondelete="SET NULL"), index=True, nullable=True
     )
     year: Mapped[int] = mapped_column(Integer, index=True)
-    stage: Mapped[str] = mapped_column(String(20))
+    stage: Mapped[UseStage] = mapped_column(EnumText(UseStage, 20))
     supplier: Mapped[str] = mapped_column(String(200))
     amount_pence: Mapped[int] = mapped_column(BigInteger)
     description: Mapped[str] = mapped_column(Text)
@@ -494,7 +510,7 @@ class VendorContact(Base):
         ForeignKey("technologies.id", ondelete="SET NULL"), index=True, nullable=True
     )
     supplier: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[ContactKind] = mapped_column(EnumText(ContactKind, 20))
     occurred_on: Mapped[date] = mapped_column(Date)
     summary: Mapped[str] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(100))
@@ -512,7 +528,7 @@ class GoverningDocument(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     technology_id: Mapped[int] = mapped_column(ForeignKey("technologies.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[DocumentKind] = mapped_column(EnumText(DocumentKind, 20))
     title: Mapped[str] = mapped_column(Text)
     version: Mapped[str] = mapped_column(String(40))
     issued_on: Mapped[date] = mapped_column(Date)
@@ -538,11 +554,11 @@ class FoiRequest(Base):
     """The day the request became valid (name and address for correspondence both given): the receipt
     date of section 10, from which the clock runs. None while either is missing."""
     due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[FoiStatus] = mapped_column(EnumText(FoiStatus, 20))
     answered_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     response: Mapped[str | None] = mapped_column(Text, nullable=True)
-    exemptions: Mapped[str] = mapped_column(Text)
-    """Comma-separated sections applied (``s24(2)``, ``s31(3)``, ``s21``, ...); empty if none."""
+    exemptions: Mapped[tuple[FoiProvision, ...]] = mapped_column(EnumList(FoiProvision))
+    """The sections applied (``s24(2)``, ``s31(3)``, ``s21``, ...); empty if none."""
     recorded_by: Mapped[str] = mapped_column(String(100))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
     audit_sequence: Mapped[int] = mapped_column(BigInteger)

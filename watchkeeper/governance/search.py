@@ -151,7 +151,7 @@ def search_with_descriptor(
             performed_at=now,
             probe_name=request.probe_name,
             probe_sha256=hashlib.sha256(request.probe).hexdigest(),
-            probe_descriptor=descriptor.astype("<f4").tobytes() if request.keep_probe else None,
+            probe_descriptor=descriptor if request.keep_probe else None,
             probe_image=request.probe if request.keep_probe else None,
             probe_kept_at=now if request.keep_probe else None,
             k=request.candidates,
@@ -227,7 +227,7 @@ def _candidates(
         candidate = Candidate(
             rank=len(chosen) + 1,
             reference=reference,
-            category=SubjectCategory(category),
+            category=category,
             distance=distance,
             similarity=similarity_from_distance(distance),
             within_threshold=distance <= request.threshold,

@@ -13,11 +13,12 @@ from watchkeeper.governance import credentials
 from watchkeeper.governance.audit.events import UserAdded
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
+from watchkeeper.governance.records import record_from_row
 from watchkeeper.governance.roles import SYSTEM_ACTOR, Actor, Permission, Role, UnknownUserError
 from watchkeeper.governance.schema import User
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class UserRecord:
     name: str
     role: Role
@@ -33,7 +34,7 @@ def resolve_actor(gov: Governance, name: str) -> Actor:
         raise UnknownUserError(
             f"no active user called {name!r}; an administrator adds users with `watchkeeper user add`"
         )
-    return Actor(name=user.name, role=Role(user.role))
+    return Actor(name=user.name, role=user.role)
 
 
 def add_user(gov: Governance, actor: Actor | None, name: str, role: Role, reason: str) -> UserRecord:
@@ -53,17 +54,17 @@ def add_user(gov: Governance, actor: Actor | None, name: str, role: Role, reason
             actor.require(Permission.MANAGE_USERS)
         if session.scalar(select(User).where(User.name == name)) is not None:
             raise AlreadyExistsError(f"a user called {name!r} already exists")
-        user = User(name=name, role=role.value, active=True, created_at=gov.clock.now())
+        user = User(name=name, role=role, active=True, created_at=gov.clock.now())
         session.add(user)
         gov.audit.append(session, actor, UserAdded(user=name, role=role.value), reason)
-    return UserRecord(name=user.name, role=role, active=True, created_at=user.created_at)
+    return record_from_row(UserRecord, user)
 
 
 def list_users(gov: Governance, actor: Actor) -> list[UserRecord]:
     actor.require(Permission.MANAGE_USERS)
     with gov.sessions() as session:
         users = session.scalars(select(User).order_by(User.name)).all()
-        return [UserRecord(u.name, Role(u.role), u.active, u.created_at) for u in users]
+        return [record_from_row(UserRecord, u) for u in users]
 
 
 def bootstrap_first_administrator(gov: Governance) -> Path | None:

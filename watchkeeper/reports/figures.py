@@ -36,8 +36,9 @@ from watchkeeper.governance.audit.events import (
     SubjectRemoved,
 )
 from watchkeeper.governance.foi import FoiRecord
-from watchkeeper.governance.register import Register, TechnologyCategory, UseStage
+from watchkeeper.governance.register import Register
 from watchkeeper.governance.search import SearchPurpose
+from watchkeeper.governance.vocabulary import TechnologyCategory, UseStage
 from watchkeeper.reports.history import AuditHistory
 
 Sources = tuple[int, ...]

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from watchkeeper.errors import InputError
 from watchkeeper.governance.audit.events import DeploymentAuthorised, FootageSearched, GallerySearched
-from watchkeeper.governance.register import WATCHKEEPER_NAME, DocumentKind, Register, TechnologyCategory, UseStage
+from watchkeeper.governance.register import WATCHKEEPER_NAME, Register
+from watchkeeper.governance.vocabulary import DocumentKind, TechnologyCategory, UseStage
 from watchkeeper.reports.figures import (
     Period,
     Sources,

@@ -31,6 +31,18 @@ def test_watchlist_is_frozen_at_authorisation(
     assert "kit" not in set(run.watchlist.targets.labels.values())
 
 
+def test_a_camera_name_may_hold_a_comma(
+    gov: Governance, people: dict[Role, Actor], watchlist_gallery: str, clock: FixedClock
+) -> None:
+    cameras = ("Gate 3, north", "gate-1")
+    deployments.authorise_deployment(gov, people[Role.ADMIN], spec(clock, cameras=cameras))
+    assert deployments.describe_deployment(gov, people[Role.AUDITOR], "stadium").cameras == cameras
+    run = deployments.begin_deployment(gov, people[Role.OPERATOR], "stadium", "Gate 3, north")
+    assert run.cameras == cameras
+    with pytest.raises(DeploymentError, match="'Gate 3' is not authorised"):
+        deployments.begin_deployment(gov, people[Role.OPERATOR], "stadium", "Gate 3")
+
+
 def test_specification_is_complete(clock: FixedClock) -> None:
     with pytest.raises(ValueError, match="non-empty purpose"):
         spec(clock, purpose=" ")

@@ -103,7 +103,7 @@ def test_a_subject_with_several_faces_is_watched_for_by_their_mean(
     deployments.authorise_deployment(gov, admin, spec(clock))
     with gov.sessions() as session:
         stored = [
-            np.frombuffer(e.descriptor, dtype="<f4")
+            e.descriptor
             for e in session.scalars(select(WatchlistEntry).where(WatchlistEntry.subject_reference == "kit"))
         ]
     assert len(stored) == 2

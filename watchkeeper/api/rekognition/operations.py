@@ -110,12 +110,12 @@ def index_faces(call: Call, document: dict[str, Any]) -> JsonObject:
     records = faces.index_faces(
         call.gov,
         call.actor,
-        request.collection_id,
-        EnrolmentImage(name, data),
-        analysis.size,
-        chosen,
-        criteria,
-        request.external_image_id,
+        gallery_name=request.collection_id,
+        image=EnrolmentImage(name, data),
+        size=analysis.size,
+        faces=chosen,
+        criteria=criteria,
+        external_image_id=request.external_image_id,
     )
     return {
         "FaceRecords": [

@@ -14,6 +14,7 @@ from watchkeeper.governance.audit.events import AlertAdjudicated
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.deployments.records import AlertOutcome, DeploymentError
+from watchkeeper.governance.records import record_from_row
 from watchkeeper.governance.roles import Actor, Permission
 from watchkeeper.governance.schema import Alert, WatchlistEntry
 
@@ -116,19 +117,4 @@ def watchlist_image(gov: Governance, actor: Actor, alert_id: int) -> bytes:
 
 
 def _alert_record(alert: Alert) -> AlertRecord:
-    return AlertRecord(
-        id=alert.id,
-        deployment=alert.deployment_name,
-        camera=alert.camera,
-        raised_at=alert.raised_at,
-        stream_seconds=alert.stream_seconds,
-        track_id=alert.track_id,
-        subject_reference=alert.subject_reference,
-        category=alert.category,
-        distance=alert.distance,
-        similarity=alert.similarity,
-        outcome=AlertOutcome(alert.outcome),
-        outcome_reason=alert.outcome_reason,
-        action_taken=alert.action_taken,
-        adjudicated_by=alert.adjudicated_by,
-    )
+    return record_from_row(AlertRecord, alert, deployment=alert.deployment_name, outcome=AlertOutcome(alert.outcome))

@@ -53,8 +53,8 @@ class DeploymentSpec:
         for field_name in ("name", "purpose", "location", "authorising_officer", "gallery"):
             if not str(getattr(self, field_name)).strip():
                 raise InvalidArgumentError(f"a deployment needs a non-empty {field_name}")
-        if not self.cameras or any(not c.strip() or "," in c for c in self.cameras):
-            raise InvalidArgumentError("a deployment needs one or more camera names (without commas)")
+        if not self.cameras or any(not c.strip() for c in self.cameras):
+            raise InvalidArgumentError("a deployment needs one or more camera names")
         if self.starts_at.tzinfo is None or self.ends_at.tzinfo is None or self.ends_at <= self.starts_at:
             raise InvalidArgumentError("a deployment needs timezone-aware start and end times, the end after the start")
         if not 0.0 < self.threshold <= MAX_MATCH_THRESHOLD:
@@ -83,7 +83,7 @@ def authorise_deployment(gov: Governance, actor: Actor, spec: DeploymentSpec) ->
             name=spec.name,
             purpose=spec.purpose,
             location=spec.location,
-            cameras=",".join(spec.cameras),
+            cameras=spec.cameras,
             mode=spec.mode.value,
             trial=spec.trial,
             gallery_name=gallery.name,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from watchkeeper.errors import ErrorKind, NotFoundError, WatchkeeperError
 from watchkeeper.governance.audit.events import RunCounts
 from watchkeeper.governance.context import Governance
+from watchkeeper.governance.records import record_from_row
 from watchkeeper.governance.roles import Actor, Permission
 from watchkeeper.governance.schema import Alert, CameraRun, Deployment, WatchlistEntry
 
@@ -122,23 +123,12 @@ def describe_deployment(gov: Governance, actor: Actor, name: str) -> DeploymentR
 
 def _deployment_record(session: Session, deployment: Deployment, watchlist_entries: int) -> DeploymentRecord:
     alerts = session.scalar(select(func.count()).select_from(Alert).where(Alert.deployment_id == deployment.id))
-    return DeploymentRecord(
-        id=deployment.id,
-        name=deployment.name,
-        purpose=deployment.purpose,
-        location=deployment.location,
-        cameras=tuple(deployment.cameras.split(",")),
+    return record_from_row(
+        DeploymentRecord,
+        deployment,
         mode=DeploymentMode(deployment.mode),
-        trial=deployment.trial,
         gallery=deployment.gallery_name,
-        threshold=deployment.threshold,
-        authorised_by=deployment.authorised_by,
-        authorising_officer=deployment.authorising_officer,
-        authorised_at=deployment.authorised_at,
-        starts_at=deployment.starts_at,
-        ends_at=deployment.ends_at,
         status=DeploymentStatus(deployment.status),
-        ended_at=deployment.ended_at,
         watchlist_entries=watchlist_entries,
         counts=_counts(deployment),
         alerts=alerts or 0,

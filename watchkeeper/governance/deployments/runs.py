@@ -141,7 +141,7 @@ def begin_deployment(gov: Governance, actor: Actor, name: str, camera: str) -> D
     now = gov.clock.now()
     with transaction(gov.sessions) as session:
         deployment = _deployment(session, name)
-        cameras = tuple(deployment.cameras.split(","))
+        cameras = deployment.cameras
         check_runnable(_deployment_record(session, deployment, 0), camera, now)
         deployment.status = DeploymentStatus.RUNNING.value
         entries = list(deployment.watchlist)
@@ -201,7 +201,7 @@ def _subject_templates(entries: list[WatchlistEntry]) -> list[tuple[WatchlistEnt
     return [
         (
             faces[0],
-            mean_template(np.stack([np.frombuffer(e.descriptor, dtype="<f4") for e in faces])).astype(np.float32),
+            mean_template(np.stack([e.descriptor for e in faces])).astype(np.float32),
         )
         for faces in by_subject.values()
     ]

@@ -64,7 +64,7 @@ def authorise(
         name=name.strip(),
         purpose=purpose.strip(),
         location=location.strip(),
-        cameras=tuple(camera.strip() for camera in cameras.split(",") if camera.strip()),
+        cameras=cameras_from_form(cameras),
         mode=mode,
         trial=trial,
         gallery=gallery,
@@ -75,6 +75,11 @@ def authorise(
     )
     deployments.authorise_deployment(web.server.gov, session.signed_in.actor, spec)
     return done(session, "/deployments", f"Deployment {spec.name} authorised on the watchlist of {spec.gallery}.")
+
+
+def cameras_from_form(text: str) -> tuple[str, ...]:
+    """The camera names typed one per line (a name may hold a comma: "Gate 3, north"), blank lines skipped."""
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
 
 
 @router.post("/deployments/{name}/runs")
