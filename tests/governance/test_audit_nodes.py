@@ -110,7 +110,7 @@ def test_the_migration_backfills_the_nodes_appends_wrote(gov: Governance) -> Non
     append_entries(gov, 29 - gov.audit.size())
     written = stored_nodes(gov)
     config = alembic_config(gov.settings.effective_database_url)
-    command.downgrade(config, "0010")
+    command.downgrade(config, "0011")
     command.upgrade(config, "head")
     assert stored_nodes(gov) == written
     assert gov.audit.verify().ok

@@ -166,4 +166,4 @@ def test_a_downgrade_refuses_a_list_item_with_a_comma_and_changes_nothing(tmp_pa
 
     with sqlite3.connect(path) as database:
         assert database.execute(LIST_COLUMNS).fetchall() == before
-        assert database.execute("SELECT version_num FROM alembic_version").fetchall() == [("0011_json_lists",)]
+        assert database.execute("SELECT version_num FROM alembic_version").fetchall() == [("0012",)]

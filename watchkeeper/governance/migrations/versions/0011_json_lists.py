@@ -1,7 +1,7 @@
 """Lists stored as JSON arrays instead of comma-joined text, so an item may itself hold a comma (a camera
 called "Gate 3, north"); the register's two lists widen to text like the others
 
-Revision ID: 0011_json_lists
+Revision ID: 0011
 Revises: 0010
 """
 
@@ -12,7 +12,7 @@ from functools import partial
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_json_lists"
+revision: str = "0011"
 down_revision: str | Sequence[str] | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,7 +1,7 @@
 """The audit log's perfect subtree hashes, so a proof reads O(log n) stored nodes instead of every leaf
 
-Revision ID: 0012_audit_nodes
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 """
 
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from alembic import op
 
 from watchkeeper.governance.audit.merkle import perfect_nodes
 
-revision: str = "0012_audit_nodes"
-down_revision: str | Sequence[str] | None = "0010"
+revision: str = "0012"
+down_revision: str | Sequence[str] | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
