@@ -173,10 +173,18 @@ def test_an_ended_deployments_watchlist_is_gone_from_every_file(
         stocked,
         people[Role.ADMIN],
         deployments.DeploymentSpec(
-            "foyer", "find people wanted on warrant", "foyer", ("door",), deployments.DeploymentMode.STATIC,
-            True, "watch", "Supt. A. Example", now, now + timedelta(hours=2),
+            name="foyer",
+            purpose="find people wanted on warrant",
+            location="foyer",
+            cameras=("door",),
+            mode=deployments.DeploymentMode.STATIC,
+            trial=True,
+            gallery="watch",
+            authorising_officer="Supt. A. Example",
+            starts_at=now,
+            ends_at=now + timedelta(hours=2),
         ),
-    )  # fmt: skip
+    )
     with stocked.sessions() as session:
         snapshot = session.scalars(select(WatchlistEntry)).all()
         secrets = {}

@@ -322,7 +322,16 @@ def run_deployment(
     one alert per outcome, then end the deployment half an hour after its window."""
     clock.current = starts.replace(hour=7)
     spec = deployments.DeploymentSpec(
-        name, "find wanted people", f"{name} area", ("cam-1",), mode, trial, "custody", "Supt. A. Example", starts, ends
+        name=name,
+        purpose="find wanted people",
+        location=f"{name} area",
+        cameras=("cam-1",),
+        mode=mode,
+        trial=trial,
+        gallery="custody",
+        authorising_officer="Supt. A. Example",
+        starts_at=starts,
+        ends_at=ends,
     )
     deployments.authorise_deployment(gov, admin, spec)
     clock.current = starts.replace(hour=9) if starts.hour < 9 else starts
@@ -331,7 +340,9 @@ def run_deployment(
     crop = np.zeros((150, 150, 3), dtype=np.uint8)
     for number, outcome in enumerate(outcomes):
         clock.current = clock.current.replace(minute=30 + number)
-        alert_id = run.raise_alert(number, 60.0 * number, crop, entry_ids[0], 0.4)
+        alert_id = run.raise_alert(
+            track_id=number, stream_seconds=60.0 * number, crop=crop, entry_id=entry_ids[0], distance=0.4
+        )
         if outcome is not deployments.AlertOutcome.PENDING:
             deployments.adjudicate_alert(gov, operator, alert_id, outcome, "checked", "none")
     clock.current = (starts.replace(hour=9) if starts.hour < 9 else starts).replace(minute=0)

@@ -137,9 +137,17 @@ def _footage_search(gov: Governance, analyst: Actor, faces_dir: Path) -> None:
 def _deployment_closed_silently(gov: Governance, admin: Actor, operator: Actor, clock: FixedClock) -> None:
     starts = at(2025, 1, 8, 10)
     spec = deployments.DeploymentSpec(
-        "gate", "find wanted people", "gate area", ("cam-1",), deployments.DeploymentMode.STATIC, True, "custody",
-        "Supt. A. Example", starts, starts + timedelta(hours=6),
-    )  # fmt: skip
+        name="gate",
+        purpose="find wanted people",
+        location="gate area",
+        cameras=("cam-1",),
+        mode=deployments.DeploymentMode.STATIC,
+        trial=True,
+        gallery="custody",
+        authorising_officer="Supt. A. Example",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=6),
+    )
     clock.current = at(2025, 1, 8, 8)
     deployments.authorise_deployment(gov, admin, spec)
     deployments.calibrate_threshold(gov, admin, "gate", 0.5, "trial results", {"false_alerts_per_1000": 1.0})

@@ -59,7 +59,17 @@ def deploy_authorise(
     """Authorise a deployment; its watchlist is frozen from the gallery now."""
     with governed(as_json) as gov:
         spec = deployments.DeploymentSpec(
-            name, purpose, location, tuple(camera), mode, not operational, gallery, officer, starts, ends, threshold
+            name=name,
+            purpose=purpose,
+            location=location,
+            cameras=tuple(camera),
+            mode=mode,
+            trial=not operational,
+            gallery=gallery,
+            authorising_officer=officer,
+            starts_at=starts,
+            ends_at=ends,
+            threshold=threshold,
         )
         deployment_id = deployments.authorise_deployment(gov, users.resolve_actor(gov, user), spec)
     output.emit(as_json, {"deployment": {"id": deployment_id, "name": name}}, f"authorised deployment {name}")

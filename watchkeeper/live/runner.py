@@ -151,7 +151,13 @@ class _Heartbeat:
 
 
 def _raise(run: DeploymentRun, match: Match) -> LiveAlert:
-    alert_id = run.raise_alert(match.track_id, match.stream_seconds, match.chip, match.entry_id, match.distance)
+    alert_id = run.raise_alert(
+        track_id=match.track_id,
+        stream_seconds=match.stream_seconds,
+        crop=match.chip,
+        entry_id=match.entry_id,
+        distance=match.distance,
+    )
     reference, category = run.watchlist.subject(match.entry_id)
     return LiveAlert(
         alert_id, run.name, run.camera, match.track_id, match.stream_seconds, reference, category.value, match.distance

@@ -28,8 +28,8 @@ def test_alert_shows_the_watchlist_image_until_the_deployment_ends(
     run = deployments.begin_deployment(gov, operator, "stadium", "gate-1")
     entry = next(i for i, r in run.watchlist.targets.labels.items() if r == "biden")
     chip = np.zeros((150, 150, 3), dtype=np.uint8)
-    first = run.raise_alert(1, 1.0, chip, entry, 0.4)
-    second = run.raise_alert(2, 2.0, chip, entry, 0.5)
+    first = run.raise_alert(track_id=1, stream_seconds=1.0, crop=chip, entry_id=entry, distance=0.4)
+    second = run.raise_alert(track_id=2, stream_seconds=2.0, crop=chip, entry_id=entry, distance=0.5)
     # The operator sees biden's face with a margin around it, not the whole enrolment photograph.
     portrait = decode_image(deployments.watchlist_image(gov, operator, first), "portrait").pixels
     photo = decode_image((faces_dir / "examples/biden.jpg").read_bytes(), "biden.jpg").pixels
@@ -65,9 +65,11 @@ def test_only_those_who_run_deployments_raise_alerts(
     entries_before = gov.audit.size()
     for role in (Role.ANALYST, Role.AUDITOR, Role.DISCLOSURE):
         with pytest.raises(PermissionDeniedError, match="may not run deployments"):
-            replace(run, actor=Actor(f"a-{role.value}", role)).raise_alert(1, 1.0, chip, entry, 0.4)
+            replace(run, actor=Actor(f"a-{role.value}", role)).raise_alert(
+                track_id=1, stream_seconds=1.0, crop=chip, entry_id=entry, distance=0.4
+            )
     assert deployments.list_alerts(gov, people[Role.OPERATOR]) == []
     assert gov.audit.size() == entries_before
     system_run = deployments.begin_deployment(gov, SYSTEM_ACTOR, "stadium", "gate-1")
-    alert_id = system_run.raise_alert(1, 1.0, chip, entry, 0.4)
+    alert_id = system_run.raise_alert(track_id=1, stream_seconds=1.0, crop=chip, entry_id=entry, distance=0.4)
     assert [a.id for a in deployments.list_alerts(gov, people[Role.OPERATOR])] == [alert_id]

@@ -34,7 +34,7 @@ def test_lifecycle_with_counts_and_snapshot_deleted(
     assert sorted(set(run.watchlist.targets.labels.values())) == ["biden", "obama"]
     chip = np.zeros((150, 150, 3), dtype=np.uint8)
     entry = next(i for i, r in run.watchlist.targets.labels.items() if r == "obama")
-    alert_id = run.raise_alert(7, 3.2, chip, entry, 0.41)
+    alert_id = run.raise_alert(track_id=7, stream_seconds=3.2, crop=chip, entry_id=entry, distance=0.41)
     run.stop(deployments.RunCounts(frames_processed=100, faces_seen=40, tracks=5, frames_dropped=7, corrupt_skipped=2))
     again = deployments.begin_deployment(gov, people[Role.OPERATOR], "stadium", "gate-1")
     again.stop(deployments.RunCounts(frames_processed=10, faces_seen=4, tracks=1, frames_dropped=3))

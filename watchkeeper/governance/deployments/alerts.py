@@ -19,7 +19,7 @@ from watchkeeper.governance.roles import Actor, Permission
 from watchkeeper.governance.schema import Alert, WatchlistEntry
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AlertRecord:
     id: int
     deployment: str

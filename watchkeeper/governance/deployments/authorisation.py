@@ -33,7 +33,7 @@ from watchkeeper.governance.schema import Deployment, EnrolledFace, Subject, Wat
 from watchkeeper.types import BoundingBox
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DeploymentSpec:
     """What an authorising officer signs off: every field is required, none is left to discretion later."""
 

@@ -44,7 +44,7 @@ class AlertOutcome(StrEnum):
     REJECTED = "rejected"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CameraRunRecord:
     """One run of a deployment on one camera, as recorded: from its start to its stop (None while it runs,
     or until its process is found dead), with its counts (so far, for a run that has not stopped)."""
@@ -58,7 +58,7 @@ class CameraRunRecord:
     counts: RunCounts
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DeploymentRecord:
     """A deployment as its record stands: the authorisation, its state, and the counts of all its runs."""
 
@@ -106,7 +106,14 @@ def camera_runs(gov: Governance, actor: Actor, name: str) -> list[CameraRunRecor
             select(CameraRun).where(CameraRun.deployment_id == deployment.id).order_by(CameraRun.id)
         ).all()
         return [
-            CameraRunRecord(r.camera, r.started_at, r.checkpoint_at, r.stopped_at, r.interrupted, _counts(r))
+            CameraRunRecord(
+                camera=r.camera,
+                started_at=r.started_at,
+                last_checkpoint_at=r.checkpoint_at,
+                stopped_at=r.stopped_at,
+                interrupted=r.interrupted,
+                counts=_counts(r),
+            )
             for r in rows
         ]
 

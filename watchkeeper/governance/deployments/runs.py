@@ -41,7 +41,7 @@ SILENT_AFTER = 5 * CHECKPOINT_EVERY
 INTERRUPTED_REASON = "the run stopped reporting: its process ended without stopping it"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Watchlist:
     """A running deployment's watchlist in memory: the entries to match, labelled by subject reference,
     and each entry's category."""
@@ -72,7 +72,9 @@ class DeploymentRun:
     run_id: int
     """This camera run's record (:class:`CameraRun`)."""
 
-    def raise_alert(self, track_id: int, stream_seconds: float, crop: RGBImage, entry_id: int, distance: float) -> int:
+    def raise_alert(
+        self, *, track_id: int, stream_seconds: float, crop: RGBImage, entry_id: int, distance: float
+    ) -> int:
         """Store an alert (with the live crop that raised it) and audit it; returns the alert's id."""
         self.actor.require(Permission.RUN_DEPLOYMENTS)
         reference, category = self.watchlist.subject(entry_id)
@@ -166,7 +168,7 @@ def begin_deployment(gov: Governance, actor: Actor, name: str, camera: str) -> D
             cameras=cameras,
             threshold=deployment.threshold,
             ends_at=deployment.ends_at,
-            watchlist=Watchlist(targets, categories),
+            watchlist=Watchlist(targets=targets, categories=categories),
             run_id=camera_run.id,
         )
 
