@@ -34,7 +34,8 @@ def test_evaluate_writes_the_report_and_prints_its_summary(johns_report: tuple[P
     folder, document = johns_report
     evaluation = document["evaluation"]
     assert set(evaluation) == {
-        "dataset", "configuration", "intervals", "verification", "identification", "subgroups", "techniques",
+        "dataset", "configuration", "intervals", "verification", "identification", "subgroups", "face_sizes",
+        "techniques",
     }  # fmt: skip
     assert evaluation["dataset"]["identities"] == 5
     assert evaluation["configuration"]["mirror_averaged"] is False
@@ -44,12 +45,26 @@ def test_evaluate_writes_the_report_and_prints_its_summary(johns_report: tuple[P
     assert verification["false_match"]["interval"]["method"] == "wilson"
     assert verification["decidability_interval"]["method"] == "identity_bootstrap"
     assert {t["technique"] for t in evaluation["techniques"]} == {"mirror_averaging", "mean_template", "quality_gating"}
+    face_sizes = evaluation["face_sizes"]
+    assert [b["label"] for b in face_sizes] == ["<10", "10-15", "15-20", "20-30", "30-45", ">=45"]
+    for bucket in face_sizes:
+        assert set(bucket) == {
+            "label", "floor", "ceiling", "genuine_pairs", "impostor_pairs", "true_accept_rate_at_far_0_01",
+            "at_far_0_01", "true_accept_rate_at_threshold", "false_non_match", "false_match",
+        }  # fmt: skip
+        assert set(bucket["false_match"]) == {"errors", "trials", "rate", "interval"}
+        assert bucket["at_far_0_01"]["target"] == 0.01
+    assert sum(b["genuine_pairs"] for b in face_sizes) == verification["genuine_pairs"]
+    assert sum(b["impostor_pairs"] for b in face_sizes) == verification["impostor_pairs"]
     report = document["report"]
     assert Path(report["json"]) == folder / "report.json"
     for name in ("det", "scores"):
         assert Path(report["plots"][name]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     markdown = Path(report["markdown"]).read_text()
     assert "| FNMR at FMR = 0.0001 | not supported |" in markdown
+    assert "## Verification by face size" in markdown
+    # No pair of these photos has a face with eyes under 10 px apart: the bucket says so, with no figure.
+    assert "| <10 | 0 | 0 | no impostor pairs | n/a | no impostor pairs |" in markdown
     full = json.loads(Path(report["json"]).read_text())
     assert len(full["scores"]["verification"]["negative"]) == verification["impostor_pairs"]
 

@@ -36,6 +36,7 @@ from watchkeeper.evaluation.degrade import (
     write_degraded_copies,
 )
 from watchkeeper.evaluation.evaluate import MatchingOptions, evaluate
+from watchkeeper.evaluation.face_size import face_size_buckets
 from watchkeeper.evaluation.labelled import LabelledFile, distinct, read_labelled_set
 from watchkeeper.evaluation.metrics import DEFAULT_BOOTSTRAP_RESAMPLES
 from watchkeeper.evaluation.pairs import read_pairs_file
@@ -98,7 +99,10 @@ def evaluate_command(
         output.fail(error, as_json)
     dataset = DatasetSummary(str(data), len(files), evaluation.samples, evaluation.identities, _groups(sample_set))
     engine_summary = EngineSummary(detector.value, upsample, engine.settings.network_backend.value)
-    summary = summary_document(dataset, engine_summary, sample_set, evaluation, compare_techniques(sample_set, options))
+    techniques = compare_techniques(sample_set, options)
+    summary = summary_document(
+        dataset, engine_summary, sample_set, evaluation, techniques, face_size_buckets(sample_set, evaluation)
+    )
     written = write_report(report, summary, evaluation)
     document = {
         "evaluation": summary,
@@ -129,6 +133,11 @@ def _evaluation_message(summary: dict[str, Any], markdown_path: Path) -> str:
         for p in verification["operating_points"]
     )
     helps = [t["technique"] for t in summary["techniques"] if t["helps"]]
+    by_size = ", ".join(
+        f"{b['label']} "
+        + ("n/a" if b["true_accept_rate_at_threshold"] is None else f"{b['true_accept_rate_at_threshold']:.3f}")
+        for b in summary["face_sizes"]
+    )
     return (
         f"{summary['dataset']['acquired']} faces of {summary['dataset']['identities']} identities; "
         f"{verification['genuine_pairs']} genuine / {verification['impostor_pairs']} impostor pairs. {points}; "
@@ -136,6 +145,7 @@ def _evaluation_message(summary: dict[str, Any], markdown_path: Path) -> str:
         f"FNIR {identification['false_negative_identification']['rate']} and FPIR "
         f"{identification['false_positive_identification']['rate']} at threshold "
         f"{summary['configuration']['threshold']}. "
+        f"TAR at threshold by inter-ocular px: {by_size}. "
         f"Techniques that help: {', '.join(helps) or 'none'}. Report: {markdown_path}"
     )
 

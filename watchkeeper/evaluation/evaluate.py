@@ -136,7 +136,7 @@ def evaluate(sample_set: SampleSet, options: MatchingOptions) -> Evaluation:
         raise InputError("labelled set", "an evaluation needs faces of at least two identities")
     descriptors = sample_set.descriptors(options.mirror_averaged)
     usable = usable_probes(sample_set, options.min_quality)
-    pairs, unusable = _pairs(sample_set, options.pairs)
+    pairs, unusable = verification_pairs(sample_set, options.pairs)
     verification_scores = listed_pair_scores(identities, descriptors, pairs, usable)
     searches = search_all(identities, descriptors, options.fusion, usable)
     return Evaluation(
@@ -234,7 +234,7 @@ def _subgroups(
     return tuple(found)
 
 
-def _pairs(sample_set: SampleSet, listed: Sequence[ListedPair] | None) -> tuple[list[tuple[int, int]], int]:
+def verification_pairs(sample_set: SampleSet, listed: Sequence[ListedPair] | None) -> tuple[list[tuple[int, int]], int]:
     """Row pairs to verify, and how many listed pairs name an image that was not acquired."""
     if listed is None:
         return every_pair(len(sample_set.samples)), 0

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from watchkeeper.evaluation.evaluate import Evaluation
+from watchkeeper.evaluation.face_size import FaceSizeBucket
 from watchkeeper.evaluation.metrics import ScoreSet
 from watchkeeper.evaluation.plots import write_plots
 from watchkeeper.evaluation.samples import SampleSet
@@ -72,6 +73,7 @@ def summary_document(
     sample_set: SampleSet,
     evaluation: Evaluation,
     techniques: tuple[TechniqueComparison, ...],
+    face_sizes: tuple[FaceSizeBucket, ...],
 ) -> dict[str, Any]:
     """Every figure of the evaluation, without the distances (see docs/cli.md for the shape)."""
     options = evaluation.options
@@ -93,6 +95,7 @@ def summary_document(
             "verification": dataclasses.asdict(evaluation.verification),
             "identification": dataclasses.asdict(evaluation.identification),
             "subgroups": [dataclasses.asdict(s) for s in evaluation.subgroups],
+            "face_sizes": [dataclasses.asdict(b) for b in face_sizes],
             "techniques": [
                 {
                     **dataclasses.asdict(t),
@@ -190,6 +193,7 @@ def markdown(summary: dict[str, Any], plots: dict[str, str]) -> str:
             for g in summary["subgroups"]
         ]
         lines.append("")
+    lines += _face_size_lines(summary["face_sizes"])
     lines += ["## Quality-aware techniques", "", "| technique | helps | verdict | key differences |",
               "| --- | --- | --- | --- |"]  # fmt: skip
     for technique in summary["techniques"]:
@@ -204,6 +208,48 @@ def markdown(summary: dict[str, Any], plots: dict[str, str]) -> str:
         )
     lines += ["", "## Figures", "", *(f"![{name}]({path})" for name, path in plots.items()), ""]
     return "\n".join(lines)
+
+
+def _face_size_lines(buckets: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        "## Verification by face size (the smaller inter-ocular distance of each pair, in pixels)",
+        "",
+        "| inter-ocular px | genuine pairs | impostor pairs | TAR at FAR = 0.01 | TAR at threshold | "
+        "FMR at threshold |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for bucket in buckets:
+        at_far = _face_size_at_far(bucket)
+        false_non_match = bucket["false_non_match"]
+        at_threshold = (
+            "n/a"
+            if false_non_match["interval"] is None
+            else f"{_number(bucket['true_accept_rate_at_threshold'])} "
+            f"({_number(1.0 - false_non_match['interval']['high'])} to "
+            f"{_number(1.0 - false_non_match['interval']['low'])})"
+        )
+        false_match = bucket["false_match"]
+        fmr = (
+            "no impostor pairs"
+            if false_match["interval"] is None
+            else f"{_counts(false_match)} ({_interval(false_match['interval'])})"
+        )
+        lines.append(
+            f"| {bucket['label']} | {bucket['genuine_pairs']} | {bucket['impostor_pairs']} | {at_far} | "
+            f"{at_threshold} | {fmr} |"
+        )
+    return [*lines, ""]
+
+
+def _face_size_at_far(bucket: dict[str, Any]) -> str:
+    point = bucket["at_far_0_01"]
+    if point["supported"]:
+        return _number(bucket["true_accept_rate_at_far_0_01"])
+    if bucket["impostor_pairs"] == 0:
+        return "no impostor pairs"
+    if bucket["impostor_pairs"] < point["negatives_needed"]:
+        return f"not supported (needs {point['negatives_needed']} impostor pairs, has {bucket['impostor_pairs']})"
+    return "no genuine pairs"
 
 
 def _rate_row(name: str, rate: dict[str, Any], successes: bool = False) -> str:
