@@ -5,6 +5,7 @@ This module imports nothing of Watchkeeper's own, so any module may depend on it
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -116,6 +117,27 @@ class BoundingBox:
         intersection = width * height
         return intersection / (self.area + other.area - intersection)
 
+    def intersection(self, other: BoundingBox) -> BoundingBox:
+        """The part of this box inside ``other`` (an empty box at the nearest edge when they do not overlap)."""
+        left, top = max(self.left, other.left), max(self.top, other.top)
+        return BoundingBox(left, top, max(left, min(self.right, other.right)), max(top, min(self.bottom, other.bottom)))
+
+    def overlaps(self, other: BoundingBox) -> bool:
+        return self.intersection(other).area > 0
+
+    def contains(self, other: BoundingBox) -> bool:
+        return (
+            self.left <= other.left and self.top <= other.top and other.right <= self.right
+            and other.bottom <= self.bottom
+        )  # fmt: skip
+
+    def contains_point(self, x: float, y: float) -> bool:
+        return self.left <= x < self.right and self.top <= y < self.bottom
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return ((self.left + self.right) / 2, (self.top + self.bottom) / 2)
+
     def as_css(self) -> tuple[int, int, int, int]:
         """``(top, right, bottom, left)``: the order the face_recognition package uses."""
         return (self.top, self.right, self.bottom, self.left)
@@ -134,3 +156,34 @@ class Detection:
 
     box: BoundingBox
     score: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FrameRegion:
+    """A part of a camera's picture as fractions of its width and height (0 to 1 from the left and the top),
+    so it means the same part of the scene whatever resolution the camera streams at.
+
+    A deployment's recognition zone for a camera is one: faces are looked for only there (a concourse, not
+    the departure board above it), which saves the search of the rest and is drawn on the operator's view.
+    """
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    def __post_init__(self) -> None:
+        if not (0.0 <= self.left < self.right <= 1.0 and 0.0 <= self.top < self.bottom <= 1.0):
+            raise ValueError(
+                "a frame region needs 0 <= left < right <= 1 and 0 <= top < bottom <= 1, got "
+                f"left={self.left} top={self.top} right={self.right} bottom={self.bottom}"
+            )
+
+    def in_pixels(self, size: ImageSize) -> BoundingBox:
+        """The region in a picture of ``size``: edges rounded outwards, so a face on the border is kept."""
+        return BoundingBox(
+            math.floor(self.left * size.width),
+            math.floor(self.top * size.height),
+            math.ceil(self.right * size.width),
+            math.ceil(self.bottom * size.height),
+        )

@@ -16,10 +16,11 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from watchkeeper.cli import app, output
-from watchkeeper.cli.deployment_commands import RunDisplay
+from watchkeeper.cli.deployment_commands import RunDisplay, parse_zone
 from watchkeeper.config import Settings
 from watchkeeper.governance.deployments import RunCounts
 from watchkeeper.live.runner import RunProgress
+from watchkeeper.types import FrameRegion
 from watchkeeper.video.sources import VideoSource
 
 runner = CliRunner()
@@ -80,7 +81,9 @@ def test_a_deployment_run_prints_alerts_live_and_its_record_keeps_the_counts(
         "foyer", "authorised", ["foyer"], 1,
     )  # fmt: skip
     counts = record["counts"]
-    assert set(counts) == {"frames_processed", "faces_seen", "tracks", "frames_dropped", "corrupt_skipped"}
+    assert set(counts) == {
+        "frames_processed", "faces_seen", "faces_too_small", "tracks", "frames_dropped", "corrupt_skipped"
+    }  # fmt: skip
     assert counts["frames_processed"] > 0
     assert counts["faces_seen"] > 0
     assert (counts["frames_dropped"], counts["corrupt_skipped"]) == (0, 0)
@@ -105,6 +108,7 @@ def test_a_deployment_run_prints_alerts_live_and_its_record_keeps_the_counts(
         "frames_seen": 275,
         "frames_processed": counts["frames_processed"],
         "faces_seen": counts["faces_seen"],
+        "faces_too_small": 0,
         "tracks": counts["tracks"],
     }  # the same clip counts the same again
     assert (summary["alerts"], summary["window_closed"]) == ([alerts[0]["alert"]], False)
@@ -151,3 +155,30 @@ def test_the_threshold_range_is_the_cores(command: list[str], threshold: str, ac
     assert refused is not accepted, result.output
     if refused:
         assert "(0, 1.2]" in result.output
+
+
+def test_zones_are_read_as_a_camera_and_four_fractions() -> None:
+    assert parse_zone("Gate 3, north=0,0.25,1,1") == ("Gate 3, north", FrameRegion(left=0, top=0.25, right=1, bottom=1))
+    assert parse_zone("a=b=0.1,0.1,0.9,0.9")[0] == "a=b"  # the camera is everything before the last "="
+
+
+@pytest.mark.parametrize(
+    ("zone", "says"),
+    [("gate", "give CAMERA="), ("gate=0,0,1", "give CAMERA="), ("gate=a,0,1,1", "numbers"), ("gate=0,0,2,1", "0 <=")],
+)
+def test_a_bad_zone_is_refused_before_anything_is_stored(tmp_path: Path, zone: str, says: str) -> None:
+    env = {"WATCHKEEPER_DATA_DIR": str(tmp_path / "data")}
+    starts, ends = (f"{datetime.now(UTC) + timedelta(hours=h):%Y-%m-%dT%H:%M%z}" for h in (0, 1))
+    result = runner.invoke(
+        app,
+        [
+            "deploy", "authorise", "d", "--gallery", "g", "--purpose", "p", "--location", "l", "--camera", "gate",
+            "--officer", "o", "--starts", starts, "--ends", ends, "--user", "ada", "--zone", zone, "--json",
+        ],
+        env=env,
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "invalid_input"
+    assert says in error["reason"]
+    assert not (tmp_path / "data").exists()

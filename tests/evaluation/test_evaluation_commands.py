@@ -15,6 +15,7 @@ from tests.governed_cli import run
 from watchkeeper.config import Settings
 from watchkeeper.governance import deployments, users
 from watchkeeper.governance.audit.entry import AuditEntry
+from watchkeeper.governance.audit.events import DeploymentCalibrated, read_entry
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.schema import AuditEntryRow
 
@@ -138,7 +139,7 @@ def test_calibrate_sets_the_threshold_and_audits_the_evidence(
         assert run_.threshold == calibration["threshold"]
         admin = users.resolve_actor(gov, "ada")
         with pytest.raises(deployments.DeploymentError, match="before it first runs"):
-            deployments.calibrate_threshold(gov, admin, "foyer", 0.5, "again", {})
+            deployments.calibrate_deployment(gov, admin, "foyer", threshold=0.5, reason="again", evidence={})
     finally:
         gov.close()
 
@@ -158,3 +159,33 @@ def test_an_lfw_pairs_file_chooses_the_pairs(faces_dir: Path, tmp_path: Path) ->
     assert verification["pairs_source"] == "pairs_file"
     assert (verification["genuine_pairs"], verification["impostor_pairs"]) == (1, 1)
     assert verification["unusable_listed_pairs"] == 1  # image 9 does not exist
+
+
+def test_calibrate_sets_the_minimum_face_size_from_the_reports_accuracy_by_size(
+    data_env: dict[str, str], faces_dir: Path, settings: Settings, johns_report: tuple[Path, dict[str, Any]]
+) -> None:
+    authorise(data_env, faces_dir)
+    document = johns_report[1]
+    buckets = document["evaluation"]["face_sizes"]
+    measured = [b for b in buckets if b.get("true_accept_rate_at_threshold") is not None]
+    assert measured, "the shared photos give genuine pairs in at least one face size"
+    target = min(b["true_accept_rate_at_threshold"] for b in measured)
+    expected = min(b["floor"] for b in measured) or None  # every measured bucket meets the lowest rate
+    args = ("calibrate", document["report"]["json"], "--deployment", "foyer", "--reason", "trial evaluation")
+    code, calibrated = run(
+        data_env, *args, "--false-alerts-per-1000", "10", "--minimum-face-tar", str(target), "--user", "ada"
+    )
+    assert code == 0
+    minimum = calibrated["calibration"]["minimum_face_size"]
+    assert minimum["minimum_face_px"] == expected
+    assert minimum["target_true_accept_rate"] == target
+    code, shown = run(data_env, "deploy", "show", "foyer", "--user", "ada")
+    assert shown["deployment"]["minimum_face_px"] == expected
+    gov = Governance.open(replace(settings, data_dir=Path(data_env["WATCHKEEPER_DATA_DIR"])))
+    try:
+        events = [read_entry(entry).event for _, entry in gov.audit.entries(0, 1000) if entry is not None]
+    finally:
+        gov.close()
+    (calibration,) = [event for event in events if isinstance(event, DeploymentCalibrated)]
+    assert (calibration.minimum_face_px, calibration.previous_minimum_face_px) == (expected, None)
+    assert calibration.evidence["minimum_face_size"] == minimum

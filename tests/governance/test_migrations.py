@@ -166,4 +166,22 @@ def test_a_downgrade_refuses_a_list_item_with_a_comma_and_changes_nothing(tmp_pa
 
     with sqlite3.connect(path) as database:
         assert database.execute(LIST_COLUMNS).fetchall() == before
-        assert database.execute("SELECT version_num FROM alembic_version").fetchall() == [("0012",)]
+        head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+        assert database.execute("SELECT version_num FROM alembic_version").fetchall() == [(head,)]
+
+
+def test_a_downgrade_refuses_to_drop_the_terms_of_a_deployment_that_may_still_run(tmp_path: Path) -> None:
+    """Without its minimum face size a deployment would match faces its authorisation excludes."""
+    path, url = database_before_json_lists(tmp_path)
+    open_database(url).kw["bind"].dispose()
+    with sqlite3.connect(path) as database:
+        database.execute("UPDATE deployments SET minimum_face_px = 12, status = 'authorised'")
+    with pytest.raises(RuntimeError, match=r"minimum face size or recognition zones"):
+        command.downgrade(alembic_config(url), "0012")
+    with sqlite3.connect(path) as database:
+        assert database.execute("SELECT minimum_face_px FROM deployments").fetchall() == [(12,)]
+        database.execute("UPDATE deployments SET status = 'ended'")
+    command.downgrade(alembic_config(url), "0012")  # an ended deployment's terms stay in its audit entry
+    with sqlite3.connect(path) as database:
+        columns = [row[1] for row in database.execute("PRAGMA table_info(deployments)")]
+    assert "minimum_face_px" not in columns

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from watchkeeper.governance import deployments, galleries, users
 from watchkeeper.governance.categories import SubjectCategory
@@ -12,8 +13,9 @@ from watchkeeper.governance.context import Governance
 CLIP = "examples/short_hamilton_clip.mp4"
 
 
-def authorise(gov: Governance, faces_dir: Path, name: str, people: dict[str, str]) -> None:
-    """A gallery of ``people`` (reference -> image under the shared faces folder) and a deployment on it."""
+def authorise(gov: Governance, faces_dir: Path, name: str, people: dict[str, str], **terms: Any) -> None:
+    """A gallery of ``people`` (reference -> image under the shared faces folder) and a deployment on it,
+    with the further ``terms`` of its spec given (a minimum face size, zones)."""
     admin = users.resolve_actor(gov, "ada")
     now = datetime.now(UTC)
     galleries.create_gallery(gov, admin, name, "", "watchlist")
@@ -34,5 +36,6 @@ def authorise(gov: Governance, faces_dir: Path, name: str, people: dict[str, str
         authorising_officer="Supt. A. Example",
         starts_at=now - timedelta(minutes=1),
         ends_at=now + timedelta(hours=1),
+        **terms,
     )
     deployments.authorise_deployment(gov, admin, spec)

@@ -150,7 +150,9 @@ def _deployment_closed_silently(gov: Governance, admin: Actor, operator: Actor, 
     )
     clock.current = at(2025, 1, 8, 8)
     deployments.authorise_deployment(gov, admin, spec)
-    deployments.calibrate_threshold(gov, admin, "gate", 0.5, "trial results", {"false_alerts_per_1000": 1.0})
+    deployments.calibrate_deployment(
+        gov, admin, "gate", threshold=0.5, reason="trial results", evidence={"false_alerts_per_1000": 1.0}
+    )
     clock.current = starts
     run = deployments.begin_deployment(gov, operator, "gate", "cam-1")
     clock.current = starts + timedelta(minutes=1)

@@ -17,6 +17,7 @@ from watchkeeper.cli import output
 from watchkeeper.cli.governance_commands import Purpose, Reason, User
 from watchkeeper.cli.governed import governed, read_probe
 from watchkeeper.cli.options import JsonOutput, MatchThreshold
+from watchkeeper.errors import InvalidArgumentError
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, VIDEO_OPTIONS, DetectorKind
 from watchkeeper.face.detection import VIDEO_MAX_DETECTION_SIDE
 from watchkeeper.governance import deployments, users
@@ -27,9 +28,11 @@ from watchkeeper.live.footage import search_footage
 from watchkeeper.live.pipeline import (
     DEFAULT_DETECT_EVERY,
     DEFAULT_FOLLOW_EVERY,
+    DEFAULT_FULL_SEARCH_EVERY,
     PipelineOptions,
 )
 from watchkeeper.live.runner import LiveAlert, RunProgress, RunSummary, run_deployment
+from watchkeeper.types import FrameRegion
 from watchkeeper.video.sources import VideoSource
 
 deploy_app = typer.Typer(help="Live deployments: authorise, run on a source, end.", no_args_is_help=True)
@@ -54,9 +57,30 @@ def deploy_authorise(
     ),
     operational: Annotated[bool, typer.Option("--operational/--trial", help="Operational use or a trial.")] = False,
     threshold: MatchThreshold = DEFAULT_MATCH_THRESHOLD,
+    minimum_face_px: Annotated[
+        int | None,
+        typer.Option(
+            "--minimum-face-px",
+            min=1,
+            help="Smallest face matched, as inter-ocular pixels; smaller faces are counted as too small "
+            "(`calibrate --minimum-face-tar` can set it from an evaluation instead).",
+        ),
+    ] = None,
+    zone: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--zone",
+            help="CAMERA=LEFT,TOP,RIGHT,BOTTOM: the part of that camera's picture searched, as fractions of its "
+            "width and height (repeat per camera; a camera without one is searched whole).",
+        ),
+    ] = None,
     as_json: JsonOutput = False,
 ) -> None:
     """Authorise a deployment; its watchlist is frozen from the gallery now."""
+    try:
+        zones = dict(parse_zone(text) for text in zone or ())
+    except ValueError as error:
+        output.fail(InvalidArgumentError(str(error)), as_json)
     with governed(as_json) as gov:
         spec = deployments.DeploymentSpec(
             name=name,
@@ -70,9 +94,25 @@ def deploy_authorise(
             starts_at=starts,
             ends_at=ends,
             threshold=threshold,
+            minimum_face_px=minimum_face_px,
+            recognition_zones=zones,
         )
         deployment_id = deployments.authorise_deployment(gov, users.resolve_actor(gov, user), spec)
     output.emit(as_json, {"deployment": {"id": deployment_id, "name": name}}, f"authorised deployment {name}")
+
+
+def parse_zone(text: str) -> tuple[str, FrameRegion]:
+    """``CAMERA=LEFT,TOP,RIGHT,BOTTOM`` as the camera's name and region; ``ValueError`` saying what is wrong.
+    The camera is everything before the last ``=``, so its name may hold one."""
+    camera, equals, edges = text.rpartition("=")
+    parts = edges.split(",")
+    if not equals or not camera.strip() or len(parts) != 4:
+        raise ValueError(f"--zone {text!r}: give CAMERA=LEFT,TOP,RIGHT,BOTTOM, e.g. gate=0,0.3,1,1")
+    try:
+        left, top, right, bottom = (float(part) for part in parts)
+    except ValueError:
+        raise ValueError(f"--zone {text!r}: the four edges must be numbers from 0 to 1") from None
+    return camera, FrameRegion(left=left, top=top, right=right, bottom=bottom)
 
 
 @deploy_app.command("run")
@@ -91,6 +131,12 @@ def deploy_run(
     follow_every: Annotated[
         int, typer.Option("--follow-every", min=1, help="Look again around followed faces every n-th frame.")
     ] = DEFAULT_FOLLOW_EVERY,
+    full_search_every: Annotated[
+        int,
+        typer.Option(
+            "--full-search-every", min=1, help="Every n-th search covers the whole picture, the others what changed."
+        ),
+    ] = DEFAULT_FULL_SEARCH_EVERY,
     detection_side: Annotated[int, typer.Option("--detection-side", min=64, help="Longest side seen by detection.")] = (
         VIDEO_MAX_DETECTION_SIDE
     ),
@@ -113,6 +159,7 @@ def deploy_run(
             detect_every=detect_every,
             follow_every=follow_every,
             detection_max_side=detection_side,
+            full_search_every=full_search_every,
         )
         with VideoSource(source, name=camera) as video:
             if as_json:
@@ -136,7 +183,8 @@ def deploy_run(
     counts = summary.counts
     message = (
         f"{name} on {camera}: {len(summary.alerts)} alerts; {summary.frames_seen} frames, {counts.frames_processed} "
-        f"processed, {counts.faces_seen} faces seen in {counts.tracks} tracks (counts only are kept)"
+        f"processed, {counts.faces_seen} faces seen ({counts.faces_too_small} too small to match) in "
+        f"{counts.tracks} tracks (counts only are kept)"
     )
     output.emit(as_json, {"summary": _summary_document(summary)}, message)
 
@@ -153,6 +201,7 @@ def _summary_document(summary: RunSummary) -> dict[str, Any]:
             "frames_seen": summary.frames_seen,
             "frames_processed": counts.frames_processed,
             "faces_seen": counts.faces_seen,
+            "faces_too_small": counts.faces_too_small,
             "tracks": counts.tracks,
         },
         "window_closed": summary.window_closed,
@@ -243,9 +292,19 @@ def deploy_show(name: str, user: User, as_json: JsonOutput = False) -> None:
         "window": f"{record.starts_at:%Y-%m-%d %H:%M} to {record.ends_at:%Y-%m-%d %H:%M} UTC"
         + (f", ended {record.ended_at:%Y-%m-%d %H:%M}" if record.ended_at else ""),
         "watchlist": f"gallery {record.gallery}, threshold {record.threshold}",
+        "recognises": (
+            f"faces of {record.minimum_face_px} inter-ocular px and more"
+            if record.minimum_face_px is not None
+            else "every face found"
+        )
+        + "".join(
+            f"; {camera} only in [{z.left:g}, {z.top:g}, {z.right:g}, {z.bottom:g}]"
+            for camera, z in sorted(record.recognition_zones.items())
+        ),
         "frames": f"{counts.frames_processed} processed, {counts.frames_dropped} dropped, "
         f"{counts.corrupt_skipped} corrupt skipped",
-        "faces": f"{counts.faces_seen} seen in {counts.tracks} tracks; {record.alerts} alerts",
+        "faces": f"{counts.faces_seen} seen ({counts.faces_too_small} too small) in {counts.tracks} tracks; "
+        f"{record.alerts} alerts",
     }
     for key, value in rows.items():
         table.add_row(key, value)

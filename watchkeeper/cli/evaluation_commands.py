@@ -25,7 +25,7 @@ from watchkeeper.cli.options import (
     make_engine,
 )
 from watchkeeper.errors import InputError, WatchkeeperError
-from watchkeeper.evaluation.calibration import calibrate, read_evaluation
+from watchkeeper.evaluation.calibration import calibrate, choose_minimum_face_size, read_evaluation
 from watchkeeper.evaluation.degrade import (
     DEFAULT_FACE_WIDTHS,
     Degradation,
@@ -159,11 +159,23 @@ def calibrate_command(
     ],
     reason: Reason,
     user: User,
+    minimum_face_tar: Annotated[
+        float | None,
+        typer.Option(
+            "--minimum-face-tar",
+            min=0.0,
+            max=1.0,
+            help="Also set the deployment's minimum face size: the smallest inter-ocular size from which the "
+            "evaluation's true accept rate (at its threshold) is at least this in every larger size.",
+        ),
+    ] = None,
     as_json: JsonOutput = False,
 ) -> None:
-    """Set a deployment's threshold for a target false-alert rate, from an evaluation, with the evidence audited."""
+    """Set a deployment's threshold for a target false-alert rate (and, with --minimum-face-tar, its minimum
+    face size), from an evaluation, with the evidence audited."""
     try:
         record = read_evaluation(evaluation_report)
+        minimum = None if minimum_face_tar is None else choose_minimum_face_size(record, minimum_face_tar)
     except InputError as error:
         output.fail(error, as_json)
     with governed(as_json) as gov:
@@ -172,16 +184,37 @@ def calibrate_command(
         calibration = calibrate(record, false_alerts, subjects)
         evidence = {
             **{k: v for k, v in asdict(calibration).items() if k != "report_sha256"},
+            **({"minimum_face_size": asdict(minimum)} if minimum is not None else {}),
             "report_sha256": record.sha256,
             "evaluation_summary": record.summary,
         }
-        previous = deployments.calibrate_threshold(gov, actor, deployment, calibration.threshold, reason, evidence)
-    document = {"calibration": {"deployment": deployment, "previous_threshold": previous, **asdict(calibration)}}
+        previous = deployments.calibrate_deployment(
+            gov,
+            actor,
+            deployment,
+            threshold=calibration.threshold,
+            minimum_face_px=minimum.minimum_face_px if minimum is not None else None,
+            reason=reason,
+            evidence=evidence,
+        )
+    document = {
+        "calibration": {
+            "deployment": deployment,
+            "previous_threshold": previous,
+            **asdict(calibration),
+            "minimum_face_size": asdict(minimum) if minimum is not None else None,
+        }
+    }
     message = (
         f"{deployment}: threshold {previous} -> {calibration.threshold} for at most {false_alerts:g} false alerts per "
         f"1000 faces ({subjects} watchlist subjects; expected {calibration.expected_false_alerts_per_thousand:.3g}); "
         f"it misses {calibration.false_non_match_rate:.2%} of genuine pairs in the evaluation"
     )
+    if minimum is not None:
+        message += (
+            f"; minimum face size {minimum.minimum_face_px or 'none'} inter-ocular px for a true accept rate of "
+            f"{minimum.target_true_accept_rate:g} (measured at threshold {minimum.evaluated_threshold})"
+        )
     output.emit(as_json, document, message)
 
 

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from watchkeeper.errors import InputError
+from watchkeeper.evaluation.face_size import minimum_face_size
 from watchkeeper.evaluation.metrics import ScoreSet, error_curve, score_set, threshold_for_false_positive_rate
 from watchkeeper.evaluation.report import REPORT_KIND
 
@@ -134,4 +135,52 @@ def _score_set(document: dict[str, list[float | None]]) -> ScoreSet:
     negative = [math.inf if v is None else float(v) for v in document["negative"]]
     return score_set(
         positive, negative, np.zeros(len(positive), dtype=np.int64), np.zeros((len(negative), 2), dtype=np.int64), 1
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordedFaceSize:
+    """One face-size bucket of an evaluation report, as much of it as a minimum face size is chosen from."""
+
+    floor: int
+    true_accept_rate_at_threshold: float | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MinimumFaceSize:
+    """The minimum face size chosen for a target true accept rate, with the rate at the evaluated threshold."""
+
+    target_true_accept_rate: float
+    minimum_face_px: int | None
+    """The inter-ocular floor from which every bucket meets the target; None when even the smallest faces do."""
+    evaluated_threshold: float
+    """The threshold the bucket rates were measured at (the evaluation's, not the calibrated one)."""
+
+
+def choose_minimum_face_size(record: EvaluationRecord, target_true_accept_rate: float) -> MinimumFaceSize:
+    """The deployment minimum face size that keeps the true accept rate at or above the target, from the
+    report's accuracy by face size; :class:`CalibrationError` when the report has none, or no face size
+    reaches the target."""
+    path = str(record.path)
+    try:
+        buckets = [
+            RecordedFaceSize(
+                floor=int(b["floor"]), true_accept_rate_at_threshold=b.get("true_accept_rate_at_threshold")
+            )
+            for b in record.summary["face_sizes"]
+        ]
+        evaluated_threshold = float(record.summary["configuration"]["threshold"])
+    except (KeyError, TypeError, ValueError):
+        raise CalibrationError(
+            path, "the report gives no accuracy by face size; evaluate again with this version"
+        ) from None
+    floor = minimum_face_size(buckets, target_true_accept_rate)
+    if floor is None:
+        raise CalibrationError(
+            path, f"no face size in the evaluation reaches a true accept rate of {target_true_accept_rate:g}"
+        )
+    return MinimumFaceSize(
+        target_true_accept_rate=target_true_accept_rate,
+        minimum_face_px=floor or None,
+        evaluated_threshold=evaluated_threshold,
     )

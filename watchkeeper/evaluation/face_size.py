@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -93,7 +94,18 @@ def face_size_buckets(sample_set: SampleSet, evaluation: Evaluation) -> tuple[Fa
     return tuple(buckets)
 
 
-def minimum_face_size(buckets: Sequence[FaceSizeBucket], target_true_accept_rate: float) -> int | None:
+class SizeAccuracy(Protocol):
+    """What :func:`minimum_face_size` reads of a bucket: a :class:`FaceSizeBucket`, or one read back from a
+    report (:func:`watchkeeper.evaluation.calibration.recorded_face_sizes`)."""
+
+    @property
+    def floor(self) -> int: ...
+
+    @property
+    def true_accept_rate_at_threshold(self) -> float | None: ...
+
+
+def minimum_face_size(buckets: Sequence[SizeAccuracy], target_true_accept_rate: float) -> int | None:
     """The smallest bucket floor from which every bucket with genuine pairs meets ``target_true_accept_rate``
     at the evaluated threshold (None when even the largest faces fall short, or no bucket has genuine pairs).
 

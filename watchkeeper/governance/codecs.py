@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 from sqlalchemy import LargeBinary, String, Text, TypeDecorator
 from sqlalchemy.engine import Dialect
 
-from watchkeeper.types import DESCRIPTOR_SIZE
+from watchkeeper.types import DESCRIPTOR_SIZE, FrameRegion
 
 StoredDescriptor = NDArray[np.float32]
 """One face's descriptor as read from the database: ``(DESCRIPTOR_SIZE,)`` float32, read-only."""
@@ -77,6 +77,28 @@ class StringList(TypeDecorator[tuple[str, ...]]):
         if value is None:
             return None
         return tuple(json.loads(value))
+
+
+class RegionMap(TypeDecorator[dict[str, FrameRegion]]):
+    """A frame region per name (a deployment's recognition zone per camera), stored as a JSON object of
+    ``[left, top, right, bottom]`` fractions; read back as :class:`~watchkeeper.types.FrameRegion` values."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: dict[str, FrameRegion] | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        if not all(isinstance(name, str) and isinstance(region, FrameRegion) for name, region in value.items()):
+            raise ValueError(f"a region map holds frame regions by name, got {value!r}")
+        edges = {name: [r.left, r.top, r.right, r.bottom] for name, r in sorted(value.items())}
+        return json.dumps(edges, ensure_ascii=False)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> dict[str, FrameRegion] | None:
+        if value is None:
+            return None
+        edges: dict[str, list[float]] = json.loads(value)
+        return {name: FrameRegion(left=e[0], top=e[1], right=e[2], bottom=e[3]) for name, e in edges.items()}
 
 
 class EnumText(TypeDecorator[Member], Generic[Member]):

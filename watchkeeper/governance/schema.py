@@ -30,7 +30,14 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, composite, mapped_column, relationship
 
 from watchkeeper.governance.categories import SubjectCategory
-from watchkeeper.governance.codecs import DescriptorColumn, EnumList, EnumText, StoredDescriptor, StringList
+from watchkeeper.governance.codecs import (
+    DescriptorColumn,
+    EnumList,
+    EnumText,
+    RegionMap,
+    StoredDescriptor,
+    StringList,
+)
 from watchkeeper.governance.roles import Role
 from watchkeeper.governance.vocabulary import (
     ContactKind,
@@ -41,7 +48,7 @@ from watchkeeper.governance.vocabulary import (
     UseStage,
 )
 from watchkeeper.matching import IndexKind
-from watchkeeper.types import BoundingBox, ImageSize
+from watchkeeper.types import BoundingBox, FrameRegion, ImageSize
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -324,6 +331,12 @@ class Deployment(Base):
     """Frames the sources dropped because recognition fell behind a live stream."""
     corrupt_skipped: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     """Packets or frames the sources skipped as corrupt."""
+    faces_too_small: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Faces seen below ``minimum_face_px``: counted, never matched or kept."""
+    minimum_face_px: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """The smallest face (inter-ocular distance in pixels) the deployment matches; None: every face found."""
+    recognition_zones: Mapped[dict[str, FrameRegion]] = mapped_column(RegionMap(), default=dict, server_default="{}")
+    """Per camera, the part of its picture searched for faces; a camera not named here is searched whole."""
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
     watchlist: Mapped[list[WatchlistEntry]] = relationship(cascade="all, delete-orphan")
@@ -352,6 +365,7 @@ class CameraRun(Base):
     tracks: Mapped[int] = mapped_column(Integer, default=0)
     frames_dropped: Mapped[int] = mapped_column(Integer, default=0)
     corrupt_skipped: Mapped[int] = mapped_column(Integer, default=0)
+    faces_too_small: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class WatchlistEntry(Base):

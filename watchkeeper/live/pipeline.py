@@ -1,9 +1,13 @@
 """From frames to watchlist matches, holding faces only as long as matching needs them.
 
-Finding faces is most of the cost, so the whole frame is searched only every ``detect_every``-th frame,
-on a reduced copy; in between, every ``follow_every``-th frame looks again only around the faces already
-followed (each track's last box, grown by a margin, at the smallest scale that still finds the face),
-which costs a fraction of a whole-frame search. Each face found is aligned and measured at full
+Finding faces is most of the cost, so new faces are searched for only every ``detect_every``-th frame, on
+a reduced copy; and only every ``full_search_every``-th of those searches covers the whole picture (or the
+camera's recognition zone), the others only the parts that changed since the search before
+(:mod:`watchkeeper.video.motion`), which on a static camera is a small share of a large frame. In between,
+every ``follow_every``-th frame looks again only around the faces already followed (each track's last box,
+grown by a margin, at the smallest scale that still finds the face), which costs a fraction of a search.
+Faces smaller than the deployment's minimum face size are counted as seen and too small and dropped there:
+never tracked, described or matched. Each face found is aligned and measured at full
 resolution and handed to the tracker, which keeps only each track's best few chips. A track is matched
 against the watchlist once it has enough observations, again whenever a better shot has joined its best
 since, and when it ends; a shot is described at most once, so descriptors cost one batch per new best
@@ -15,17 +19,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from watchkeeper.face import FaceEngine
 from watchkeeper.face.detection import VIDEO_MAX_DETECTION_SIDE
 from watchkeeper.governance.audit.events import RunCounts
 from watchkeeper.matching import LabelledIndex
-from watchkeeper.types import BoundingBox, Detection, ImageSize, RGBImage
+from watchkeeper.types import BoundingBox, Detection, FrameRegion, ImageSize, RGBImage
 from watchkeeper.video.frames import Frame
+from watchkeeper.video.motion import MotionFinder, merged_regions
 from watchkeeper.video.tracking import FaceTracker, Observation, Shot, Track, TrackerOptions
 
 DEFAULT_DETECT_EVERY = 6
 DEFAULT_FOLLOW_EVERY = 3
+DEFAULT_FULL_SEARCH_EVERY = 8
+"""With a search every 6th frame, the whole picture is searched every 48 frames (about 2 s at 25 fps): the
+longest a person standing still from the moment they come into view waits to be found."""
 
 FOLLOW_MARGIN = 0.5
 """A followed face is looked for in its last box grown by this many box sides on every side. Faces in
@@ -56,19 +65,68 @@ class PipelineOptions:
       time a better shot has joined its best, and when it ends), so an alert does not wait for the person
       to leave; lowering it alerts sooner from fewer shots. ``None`` matches tracks only when they end
       (footage search, where the whole span of each appearance is wanted).
+    - ``full_search_every``: every n-th search covers the whole picture (or zone); the searches between
+      cover only what changed since the search before. 1 searches the whole picture every time, which
+      finds people who stand still sooner at the full cost of each search.
     """
 
     detect_every: int = DEFAULT_DETECT_EVERY
     follow_every: int = DEFAULT_FOLLOW_EVERY
     detection_max_side: int = VIDEO_MAX_DETECTION_SIDE
     evaluate_after: int | None = 3
+    full_search_every: int = DEFAULT_FULL_SEARCH_EVERY
     tracker: TrackerOptions = field(default_factory=TrackerOptions)
 
     def __post_init__(self) -> None:
-        if min(self.detect_every, self.follow_every, self.evaluate_after or 1) < 1 or self.detection_max_side < 64:
+        steps = (self.detect_every, self.follow_every, self.evaluate_after or 1, self.full_search_every)
+        if min(steps) < 1 or self.detection_max_side < 64:
             raise ValueError(
-                "detect_every, follow_every and evaluate_after must be 1 or more, detection_max_side 64 or more"
+                "detect_every, follow_every, evaluate_after and full_search_every must be 1 or more, "
+                "detection_max_side 64 or more"
             )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecognitionTerms:
+    """What a deployment's authorisation fixes about where and what a camera may recognise.
+
+    ``minimum_face_px``: faces with a smaller inter-ocular distance are counted as seen and too small and
+    never matched (the evaluation showed the camera cannot recognise them reliably). ``zone``: only that
+    part of the picture is searched, and faces found outside it (by following) are dropped.
+    """
+
+    minimum_face_px: int | None = None
+    zone: FrameRegion | None = None
+
+
+class FaceStatus(StrEnum):
+    """How a face in the picture stands, for the operator's view."""
+
+    FOLLOWED = "followed"
+    MATCHED = "matched"
+    """Its track raised an alert."""
+    TOO_SMALL = "too_small"
+    """Below the minimum face size: seen, not recognised."""
+
+
+@dataclass(frozen=True, slots=True)
+class ViewedFace:
+    box: BoundingBox
+    status: FaceStatus
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class FrameView:
+    """A frame as the pipeline sees it, for the operator: the picture, where it may search (the zone), the
+    smallest face it matches and the faces it knows of (boxes and status, nothing else about them).
+
+    ``image`` is the frame itself, not a copy: a viewer draws on a copy of it and keeps nothing."""
+
+    image: RGBImage
+    frame_index: int
+    zone: BoundingBox | None
+    minimum_face_px: int | None
+    faces: tuple[ViewedFace, ...]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -102,13 +160,22 @@ class LivePipeline:
     """Turns frames into matches against one labelled set of faces (a watchlist, a probe) at one threshold."""
 
     def __init__(
-        self, engine: FaceEngine, targets: LabelledIndex, threshold: float, options: PipelineOptions | None = None
+        self,
+        engine: FaceEngine,
+        targets: LabelledIndex,
+        threshold: float,
+        options: PipelineOptions | None = None,
+        terms: RecognitionTerms | None = None,
     ) -> None:
         self.engine = engine
         self.targets = targets
         self.threshold = threshold
         self.options = options or PipelineOptions()
+        self.terms = terms or RecognitionTerms()
         self.tracker: FaceTracker[RGBImage] = FaceTracker(self.options.tracker)
+        self._motion = MotionFinder()
+        self._searches = 0
+        self._too_small: tuple[BoundingBox, ...] = ()
         self.frames_seen = 0
         """Frames handed to :meth:`process`, searched or not."""
         self.counts = RunCounts()
@@ -131,9 +198,35 @@ class LivePipeline:
             return []
         observations = self._observe(frame.image, detections)
         update = self.tracker.update(frame.index, frame.timestamp, observations)
-        self.counts += RunCounts(frames_processed=1, faces_seen=len(observations), tracks=len(update.started))
+        self.counts += RunCounts(tracks=len(update.started))
         due = [t for t in (*update.started, *update.updated) if self._due(t)]
         return self._evaluate(due) + self._end(update.ended)
+
+    def view(self, frame: Frame) -> FrameView:
+        """``frame`` as the pipeline sees it now: the faces followed (as last seen), those matched, and the
+        faces too small on the last frame searched."""
+        height, width = frame.image.shape[:2]
+        faces = [
+            ViewedFace(track.last_box, FaceStatus.MATCHED if self._alerted(track) else FaceStatus.FOLLOWED)
+            for track in self.tracker.open_tracks
+            if track.missed_frames == 0
+        ]
+        faces += [ViewedFace(box, FaceStatus.TOO_SMALL) for box in self._too_small]
+        return FrameView(
+            image=frame.image,
+            frame_index=frame.index,
+            zone=self._zone(ImageSize(width, height)),
+            minimum_face_px=self.terms.minimum_face_px,
+            faces=tuple(faces),
+        )
+
+    def _alerted(self, track: Track[RGBImage]) -> bool:
+        progress = self._progress.get(track.track_id)
+        return progress is not None and bool(progress.alerted)
+
+    def _zone(self, size: ImageSize) -> BoundingBox | None:
+        zone = self.terms.zone
+        return None if zone is None else zone.in_pixels(size).clipped(size)
 
     def finish(self) -> list[Match]:
         """End every open track (the stream is over) and match what was not matched yet."""
@@ -147,22 +240,50 @@ class LivePipeline:
         live source that drops frames keeps the same pace in stream time.
         """
         index, options = frame.index, self.options
+        height, width = frame.image.shape[:2]
+        size = ImageSize(width, height)
         if self._last_search is None or index - self._last_search >= options.detect_every:
             self._last_search = self._last_processed = index
-            return self.engine.detect(frame.image, options.detection_max_side)
+            return self._inside_zone(self._search(frame.image, size), size)
         tracks = self.tracker.open_tracks
         if not tracks or index - self._last_processed < options.follow_every:
             return None
         self._last_processed = index
-        height, width = frame.image.shape[:2]
-        regions = follow_regions([t.last_box for t in tracks], ImageSize(width, height))
-        return [d for region, scale in regions for d in self.engine.detect_in_region(frame.image, region, scale)]
+        regions = follow_regions([t.last_box for t in tracks], size)
+        found = [d for region, scale in regions for d in self.engine.detect_in_region(frame.image, region, scale)]
+        return self._inside_zone(found, size)
+
+    def _search(self, image: RGBImage, size: ImageSize) -> list[Detection]:
+        """A search for new faces: the whole picture (or zone) on every ``full_search_every``-th search and
+        whenever there is no earlier frame to compare with, otherwise only the parts that changed."""
+        changed = self._motion.changed_regions(image)
+        self._searches += 1
+        max_side = self.options.detection_max_side
+        zone = self._zone(size)
+        if changed is None or (self._searches - 1) % self.options.full_search_every == 0:
+            if zone is None:
+                return self.engine.detect(image, max_side)
+            changed = [zone]
+        scale = min(1.0, max_side / max(size.width, size.height))
+        regions = changed if zone is None else [r.intersection(zone) for r in changed if r.overlaps(zone)]
+        return [d for region in regions for d in self.engine.detect_in_region(image, region, scale)]
+
+    def _inside_zone(self, detections: list[Detection], size: ImageSize) -> list[Detection]:
+        """``detections`` whose box centre is inside the zone (a followed face may walk out of it)."""
+        zone = self._zone(size)
+        if zone is None:
+            return detections
+        return [d for d in detections if zone.contains_point(*d.box.centre)]
 
     def _observe(self, image: RGBImage, detections: list[Detection]) -> list[Observation[RGBImage]]:
-        """Each face measured (not described: only a track's best shots are), scored as a shot for the tracker."""
-        return [
-            Observation(face.detection, face.shot_score(), face.chip) for face in self.engine.faces(image, detections)
-        ]
+        """Each face measured (not described: only a track's best shots are), scored as a shot for the
+        tracker; a face below the minimum face size is counted and dropped here, chip and all."""
+        faces = self.engine.faces(image, detections)
+        minimum = self.terms.minimum_face_px
+        too_small = [f for f in faces if minimum is not None and f.quality.inter_ocular_px < minimum]
+        self._too_small = tuple(f.box for f in too_small)
+        self.counts += RunCounts(frames_processed=1, faces_seen=len(faces), faces_too_small=len(too_small))
+        return [Observation(f.detection, f.shot_score(), f.chip) for f in faces if f not in too_small]
 
     def _due(self, track: Track[RGBImage]) -> bool:
         """Whether to match ``track`` now: enough observations since it was last matched, and a new best shot."""
@@ -224,12 +345,9 @@ def follow_regions(boxes: Sequence[BoundingBox], size: ImageSize) -> list[tuple[
     """Where to look again for followed faces, and at what scale: each box grown by :data:`FOLLOW_MARGIN`
     and cut to the image, overlapping regions merged (so no face is searched twice), each scaled so its
     smallest face is about :data:`FOLLOW_FACE_SIDE` pixels (never enlarged)."""
-    merged: list[tuple[BoundingBox, int]] = []
-    for box in boxes:
-        region, smallest = box.expanded(FOLLOW_MARGIN).clipped(size), max(1, min(box.width, box.height))
-        while overlapping := [m for m in merged if m[0].intersection_over_union(region) > 0.0]:
-            for other in overlapping:
-                merged.remove(other)
-                region, smallest = region.union(other[0]), min(smallest, other[1])
-        merged.append((region, smallest))
-    return [(region, min(1.0, FOLLOW_FACE_SIDE / smallest)) for region, smallest in merged if region.area > 0]
+    grown = [(box.expanded(FOLLOW_MARGIN).clipped(size), max(1, min(box.width, box.height))) for box in boxes]
+    regions = merged_regions([region for region, _ in grown])
+    return [
+        (region, min(1.0, FOLLOW_FACE_SIDE / min(side for part, side in grown if region.contains(part))))
+        for region in regions
+    ]

@@ -20,7 +20,7 @@ from watchkeeper.governance import deployments
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.deployments import CHECKPOINT_EVERY, DeploymentRun, RunCounts
 from watchkeeper.governance.roles import Actor
-from watchkeeper.live.pipeline import LivePipeline, Match, PipelineOptions
+from watchkeeper.live.pipeline import FrameView, LivePipeline, Match, PipelineOptions, RecognitionTerms
 from watchkeeper.video.frames import Frame
 from watchkeeper.video.sources import SourceStats
 
@@ -75,15 +75,18 @@ def run_deployment(
     on_frame: Callable[[RunProgress], None] | None = None,
     source_stats: Callable[[], SourceStats] | None = None,
     checkpoint_every: timedelta = CHECKPOINT_EVERY,
+    on_view: Callable[[FrameView], None] | None = None,
 ) -> RunSummary:
     """Run deployment ``name`` on ``camera``'s ``frames`` until they end or the window closes; when the
     window has closed, the deployment is ended (its watchlist snapshot deleted).
 
     ``on_alert`` hears of each alert as it is raised and ``on_frame`` of the counts after every frame;
     ``source_stats`` gives the source's counters, whose dropped and corrupt frames go on the record;
-    ``checkpoint_every`` is how often the counts are saved while running."""
+    ``checkpoint_every`` is how often the counts are saved while running; ``on_view`` is shown every frame
+    as the pipeline sees it (the operator's live view), and must not keep the frame."""
     run = deployments.begin_deployment(gov, actor, name, camera)
-    pipeline = LivePipeline(gov.video_engine, run.watchlist.targets, run.threshold, options)
+    terms = RecognitionTerms(minimum_face_px=run.minimum_face_px, zone=run.recognition_zone)
+    pipeline = LivePipeline(gov.video_engine, run.watchlist.targets, run.threshold, options, terms)
     raised: list[LiveAlert] = []
     window_closed = False
 
@@ -106,6 +109,8 @@ def run_deployment(
                     window_closed = True
                     break
                 publish(pipeline.process(frame))
+                if on_view is not None:
+                    on_view(pipeline.view(frame))
                 if on_frame is not None:
                     on_frame(
                         RunProgress(

@@ -162,6 +162,17 @@ def test_targets_split_with_the_first_field_taking_what_it_can() -> None:
     assert event.details() == counts
 
 
+def test_a_count_older_runs_did_not_write_is_left_out_at_zero_and_kept_otherwise() -> None:
+    counts = {"frames_processed": 1, "faces_seen": 4, "tracks": 0, "frames_dropped": 0, "corrupt_skipped": 0}
+    event = read_entry(entry("deployment.stop", "deployment:a/camera:c", {**counts, "faces_too_small": 4})).event
+    assert isinstance(event, RunStopped)
+    assert event.counts.faces_too_small == 4
+    assert event.details() == {**counts, "faces_too_small": 4}
+    older = read_entry(entry("deployment.stop", "deployment:a/camera:c", counts)).event
+    assert isinstance(older, RunStopped)
+    assert (older.counts.faces_too_small, older.details()) == (0, counts)
+
+
 def test_an_enrolment_and_a_face_indexed_on_its_own_share_the_action() -> None:
     common: dict[str, JsonValue] = {
         "category": "suspected_offence",

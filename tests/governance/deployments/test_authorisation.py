@@ -59,15 +59,20 @@ def test_calibration_needs_an_authorised_deployment_that_has_not_run(
     deployments.authorise_deployment(gov, admin, spec(clock))
     assert deployments.watchlist_subjects(gov, admin, "stadium") == 2
     with pytest.raises(PermissionDeniedError):
-        deployments.calibrate_threshold(gov, operator, "stadium", 0.5, "evaluated", {})
+        deployments.calibrate_deployment(gov, operator, "stadium", threshold=0.5, reason="evaluated", evidence={})
     with pytest.raises(ValueError, match="threshold must be within"):
-        deployments.calibrate_threshold(gov, admin, "stadium", 1.5, "evaluated", {})
-    assert deployments.calibrate_threshold(gov, admin, "stadium", 0.55, "evaluated", {"report_sha256": "ab"}) == 0.6
+        deployments.calibrate_deployment(gov, admin, "stadium", threshold=1.5, reason="evaluated", evidence={})
+    assert (
+        deployments.calibrate_deployment(
+            gov, admin, "stadium", threshold=0.55, reason="evaluated", evidence={"report_sha256": "ab"}
+        )
+        == 0.6
+    )
     run = deployments.begin_deployment(gov, operator, "stadium", "gate-1")
     assert run.threshold == 0.55
     with pytest.raises(DeploymentError, match="is running"):
-        deployments.calibrate_threshold(gov, admin, "stadium", 0.5, "again", {})
+        deployments.calibrate_deployment(gov, admin, "stadium", threshold=0.5, reason="again", evidence={})
     run.stop(deployments.RunCounts(frames_processed=10))
     with pytest.raises(DeploymentError, match="has already run"):
-        deployments.calibrate_threshold(gov, admin, "stadium", 0.5, "again", {})
+        deployments.calibrate_deployment(gov, admin, "stadium", threshold=0.5, reason="again", evidence={})
     assert audit_access.verify(gov, people[Role.AUDITOR]).ok

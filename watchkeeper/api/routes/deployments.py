@@ -13,9 +13,16 @@ from watchkeeper.api.routes.forms import Reasoned
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, MAX_MATCH_THRESHOLD
 from watchkeeper.face.detection import VIDEO_MAX_DETECTION_SIDE
 from watchkeeper.governance import deployments
-from watchkeeper.governance.deployments import CameraRunRecord, DeploymentMode, DeploymentRecord, DeploymentSpec
+from watchkeeper.governance.deployments import (
+    LARGEST_MINIMUM_FACE_PX,
+    CameraRunRecord,
+    DeploymentMode,
+    DeploymentRecord,
+    DeploymentSpec,
+)
 from watchkeeper.live.pipeline import DEFAULT_DETECT_EVERY, PipelineOptions
 from watchkeeper.live.supervisor import RunStatus
+from watchkeeper.types import FrameRegion
 
 router = APIRouter(tags=["deployments"])
 
@@ -35,6 +42,12 @@ class NewDeployment(BaseModel):
     starts_at: datetime
     ends_at: datetime
     threshold: float = Field(default=DEFAULT_MATCH_THRESHOLD, gt=0.0, le=MAX_MATCH_THRESHOLD)
+    minimum_face_px: int | None = Field(
+        default=None, ge=1, le=LARGEST_MINIMUM_FACE_PX, description="Smallest face matched: inter-ocular pixels."
+    )
+    recognition_zones: dict[str, FrameRegion] = Field(
+        default_factory=dict, max_length=50, description="Per camera, the part of its picture searched (fractions)."
+    )
 
 
 class NewRun(BaseModel):
@@ -53,7 +66,7 @@ def list_deployments(actor: CurrentActor, state: State) -> list[DeploymentRecord
 
 @router.post("/deployments", status_code=status.HTTP_201_CREATED)
 def authorise_deployment(body: NewDeployment, actor: CurrentActor, state: State) -> DeploymentRecord:
-    deployments.authorise_deployment(state.gov, actor, DeploymentSpec(**body.model_dump()))
+    deployments.authorise_deployment(state.gov, actor, DeploymentSpec(**dict(body)))
     return deployments.describe_deployment(state.gov, actor, body.name)
 
 

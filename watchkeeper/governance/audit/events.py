@@ -13,8 +13,9 @@ metadata gives; a target field whose act repeats it in the details says so in it
 dataclass marked flattened gives its fields as keys of the details themselves). Field types encode
 as JSON does (``str``, ``int``, ``float``, ``bool``; ``None`` as ``null``; tuples as arrays; mappings as
 objects; nested dataclasses as objects of their fields) and ``date`` / ``datetime`` as their
-``isoformat()``. A field with :data:`ABSENT_WHEN_NONE` metadata is a key older versions did not write: it is
-left out when ``None``, never written as ``null``. Decoding is strict: an unknown action, a target not of
+``isoformat()``. A field with :data:`ABSENT_WHEN_DEFAULT` metadata is a key older versions did not write: it is
+left out when it holds its default (``None``, or a count's 0), never written as ``null``, and read as
+the default when absent. Decoding is strict: an unknown action, a target not of
 the form, a missing or unexpected key or a value of another type is an error; and for every entry
 written, ``decode(encode(event)) == event`` and re-encoding a decoded entry gives the same canonical bytes
 (the recorded-log test replays a log written before these classes existed).
@@ -42,7 +43,7 @@ from watchkeeper.governance.audit.errors import EventError
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.matching.base import IndexKind
 
-_ABSENT_WHEN_NONE = "watchkeeper.audit.absent_when_none"
+_ABSENT_WHEN_DEFAULT = "watchkeeper.audit.absent_when_default"
 _ALSO_IN_DETAILS = "watchkeeper.audit.also_in_details"
 _FLATTENED = "watchkeeper.audit.flattened"
 
@@ -50,8 +51,9 @@ Json = Mapping[str, object]
 """A free-form JSON object carried as it is (a configuration, calibration evidence)."""
 
 
-ABSENT_WHEN_NONE = {_ABSENT_WHEN_NONE: True}
-"""Field metadata of a details key that older versions did not write: ``None`` there means the key is absent."""
+ABSENT_WHEN_DEFAULT = {_ABSENT_WHEN_DEFAULT: True}
+"""Field metadata of a details key that older versions did not write: the field's default there (``None``,
+a count's 0) means the key is absent, so entries written before it still decode and re-encode the same."""
 FLATTENED = {_FLATTENED: True}
 """Field metadata of a nested dataclass whose fields are keys of the details themselves."""
 ALSO_IN_DETAILS = {_ALSO_IN_DETAILS: True}
@@ -214,7 +216,7 @@ class GallerySearched(AuditEvent):
     gallery: str
     search: int
     case_reference: str
-    purpose: str | None = field(default=None, metadata=ABSENT_WHEN_NONE)
+    purpose: str | None = field(default=None, metadata=ABSENT_WHEN_DEFAULT)
     """A search purpose's value; absent from searches recorded before purposes were."""
     probe: str
     probe_sha256: str
@@ -230,7 +232,7 @@ class FootageSearched(AuditEvent):
     footage: str
     search: int
     case_reference: str
-    purpose: str | None = field(default=None, metadata=ABSENT_WHEN_NONE)
+    purpose: str | None = field(default=None, metadata=ABSENT_WHEN_DEFAULT)
     probe: str
     probe_sha256: str
     segments: tuple[tuple[float, float], ...]
@@ -260,16 +262,25 @@ class DeploymentAuthorised(AuditEvent):
     threshold: float
     starts_at: datetime
     ends_at: datetime
+    minimum_face_px: int | None = field(default=None, metadata=ABSENT_WHEN_DEFAULT)
+    recognition_zones: dict[str, tuple[float, float, float, float]] | None = field(
+        default=None, metadata=ABSENT_WHEN_DEFAULT
+    )
+    """Per camera, ``[left, top, right, bottom]`` as fractions of its picture."""
 
 
 @dataclass(frozen=True, kw_only=True)
 class DeploymentCalibrated(AuditEvent):
+    """A threshold set from an evaluation, and a minimum face size when the calibration set one too."""
+
     ACTION = "deployment.calibrate"
     TARGET = "deployment:{deployment}"
     deployment: str
     previous_threshold: float
     threshold: float
     evidence: Json
+    minimum_face_px: int | None = field(default=None, metadata=ABSENT_WHEN_DEFAULT)
+    previous_minimum_face_px: int | None = field(default=None, metadata=ABSENT_WHEN_DEFAULT)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -295,6 +306,9 @@ class RunCounts:
     """Frames the source dropped because recognition fell behind a live stream."""
     corrupt_skipped: int = 0
     """Packets or frames the source skipped as corrupt."""
+    faces_too_small: int = field(default=0, metadata=ABSENT_WHEN_DEFAULT)
+    """Faces seen (and counted in ``faces_seen``) below the deployment's minimum face size: never tracked,
+    matched or kept, because the evaluation showed the camera cannot recognise them reliably there."""
 
     def __add__(self, other: RunCounts) -> RunCounts:
         return RunCounts(**{name: getattr(self, name) + getattr(other, name) for name in _COUNTED})
@@ -317,8 +331,8 @@ class RunStopped(AuditEvent):
     deployment: str
     camera: str
     counts: RunCounts = field(metadata=FLATTENED)
-    interrupted: bool | None = field(default=None, metadata=ABSENT_WHEN_NONE)
-    last_seen: datetime | None = field(default=None, metadata=ABSENT_WHEN_NONE)
+    interrupted: bool | None = field(default=None, metadata=ABSENT_WHEN_DEFAULT)
+    last_seen: datetime | None = field(default=None, metadata=ABSENT_WHEN_DEFAULT)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -363,9 +377,9 @@ class FacesAgedOut(AuditEvent):
     TARGET = "gallery:{gallery}"
     gallery: str
     faces: int
-    faces_by_subject: dict[str, int] | None = field(default=None, metadata=ABSENT_WHEN_NONE)
+    faces_by_subject: dict[str, int] | None = field(default=None, metadata=ABSENT_WHEN_DEFAULT)
     """Absent from entries recorded before faces were counted per subject."""
-    subjects_deleted: tuple[str, ...] | None = field(default=None, metadata=ABSENT_WHEN_NONE)
+    subjects_deleted: tuple[str, ...] | None = field(default=None, metadata=ABSENT_WHEN_DEFAULT)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -413,9 +427,9 @@ class AuditPruned(AuditEvent):
     ACTION = "retention.audit_pruned"
     TARGET = "audit"
     entries: int
-    period_days: int | None = field(default=None, metadata=ABSENT_WHEN_NONE)
-    recorded_up_to: datetime | None = field(default=None, metadata=ABSENT_WHEN_NONE)
-    sequences: tuple[tuple[int, int], ...] | None = field(default=None, metadata=ABSENT_WHEN_NONE)
+    period_days: int | None = field(default=None, metadata=ABSENT_WHEN_DEFAULT)
+    recorded_up_to: datetime | None = field(default=None, metadata=ABSENT_WHEN_DEFAULT)
+    sequences: tuple[tuple[int, int], ...] | None = field(default=None, metadata=ABSENT_WHEN_DEFAULT)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -814,7 +828,8 @@ class _Key:
     field: str
     key: str
     value: _Value
-    absent_when_none: bool
+    absent_when_default: bool
+    default: object
 
 
 class _Codec:
@@ -830,7 +845,11 @@ class _Codec:
         self.flattened = {f.name: _Codec(hints[f.name], None) for f in fields if f.metadata.get(_FLATTENED)}
         self.keys = tuple(
             _Key(
-                f.name, f.metadata.get("key", f.name), _value_of(hints[f.name]), bool(f.metadata.get(_ABSENT_WHEN_NONE))
+                f.name,
+                f.metadata.get("key", f.name),
+                _value_of(hints[f.name]),
+                bool(f.metadata.get(_ABSENT_WHEN_DEFAULT)),
+                f.default,
             )
             for f in fields
             if (f.name not in names or f.metadata.get(_ALSO_IN_DETAILS)) and f.name not in self.flattened
@@ -863,7 +882,7 @@ class _Codec:
             written.update(nested.details(getattr(event, name)))
         for key in self.keys:
             value = getattr(event, key.field)
-            if value is None and key.absent_when_none:
+            if key.absent_when_default and value == key.default:
                 continue
             written[key.key] = key.value.write(value)
         return written
@@ -885,7 +904,7 @@ class _Codec:
             )
         for key in self.keys:
             if key.key not in details:
-                if not key.absent_when_none:
+                if not key.absent_when_default:
                     raise EventError(f"details have no {key.key!r}")
                 continue
             try:

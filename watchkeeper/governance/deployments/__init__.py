@@ -13,9 +13,10 @@ from watchkeeper.governance.deployments.alerts import (
     watchlist_image,
 )
 from watchkeeper.governance.deployments.authorisation import (
+    LARGEST_MINIMUM_FACE_PX,
     DeploymentSpec,
     authorise_deployment,
-    calibrate_threshold,
+    calibrate_deployment,
     end_deployment,
     face_portrait,
     watchlist_subjects,
@@ -45,6 +46,7 @@ from watchkeeper.governance.deployments.runs import (
 __all__ = [
     "CHECKPOINT_EVERY",
     "INTERRUPTED_REASON",
+    "LARGEST_MINIMUM_FACE_PX",
     "SILENT_AFTER",
     "AlertOutcome",
     "AlertRecord",
@@ -61,7 +63,7 @@ __all__ = [
     "alert_crop",
     "authorise_deployment",
     "begin_deployment",
-    "calibrate_threshold",
+    "calibrate_deployment",
     "camera_runs",
     "check_runnable",
     "close_silent_runs",

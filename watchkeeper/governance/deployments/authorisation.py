@@ -8,7 +8,7 @@ records the counts of all its runs and deletes the watchlist snapshot.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
@@ -30,7 +30,10 @@ from watchkeeper.governance.deployments.records import (
 from watchkeeper.governance.galleries import find_gallery
 from watchkeeper.governance.roles import Actor, Permission
 from watchkeeper.governance.schema import Deployment, EnrolledFace, Subject, WatchlistEntry
-from watchkeeper.types import BoundingBox
+from watchkeeper.types import BoundingBox, FrameRegion
+
+LARGEST_MINIMUM_FACE_PX = 1000
+"""A minimum face size (inter-ocular pixels) above this would exclude every face a camera can see."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,6 +51,12 @@ class DeploymentSpec:
     starts_at: datetime
     ends_at: datetime
     threshold: float = DEFAULT_MATCH_THRESHOLD
+    minimum_face_px: int | None = None
+    """The smallest face matched, as its inter-ocular distance in pixels; smaller faces are counted as seen
+    and too small, never matched or kept. None: every face found is matched (``calibrate`` can set it from
+    an evaluation by face size)."""
+    recognition_zones: dict[str, FrameRegion] = field(default_factory=dict)
+    """Per camera, the part of its picture searched for faces; a camera not named is searched whole."""
 
     def __post_init__(self) -> None:
         for field_name in ("name", "purpose", "location", "authorising_officer", "gallery"):
@@ -59,6 +68,17 @@ class DeploymentSpec:
             raise InvalidArgumentError("a deployment needs timezone-aware start and end times, the end after the start")
         if not 0.0 < self.threshold <= MAX_MATCH_THRESHOLD:
             raise InvalidArgumentError(f"threshold must be within (0, {MAX_MATCH_THRESHOLD}], got {self.threshold}")
+        check_minimum_face_px(self.minimum_face_px)
+        unknown = sorted(set(self.recognition_zones) - set(self.cameras))
+        if unknown:
+            raise InvalidArgumentError(f"recognition zones name cameras the deployment does not have: {unknown}")
+
+
+def check_minimum_face_px(minimum_face_px: int | None) -> None:
+    if minimum_face_px is not None and not 1 <= minimum_face_px <= LARGEST_MINIMUM_FACE_PX:
+        raise InvalidArgumentError(
+            f"a minimum face size must be 1 to {LARGEST_MINIMUM_FACE_PX} inter-ocular pixels, got {minimum_face_px}"
+        )
 
 
 def authorise_deployment(gov: Governance, actor: Actor, spec: DeploymentSpec) -> int:
@@ -88,6 +108,8 @@ def authorise_deployment(gov: Governance, actor: Actor, spec: DeploymentSpec) ->
             trial=spec.trial,
             gallery_name=gallery.name,
             threshold=spec.threshold,
+            minimum_face_px=spec.minimum_face_px,
+            recognition_zones=dict(spec.recognition_zones),
             authorised_by=actor.name,
             authorising_officer=spec.authorising_officer,
             authorised_at=now,
@@ -111,6 +133,12 @@ def authorise_deployment(gov: Governance, actor: Actor, spec: DeploymentSpec) ->
             threshold=spec.threshold,
             starts_at=spec.starts_at,
             ends_at=spec.ends_at,
+            minimum_face_px=spec.minimum_face_px,
+            recognition_zones={
+                camera: (zone.left, zone.top, zone.right, zone.bottom)
+                for camera, zone in sorted(spec.recognition_zones.items())
+            }
+            or None,
         )
         gov.audit.append(session, actor, authorised, spec.purpose)
         return deployment.id
@@ -141,32 +169,47 @@ def watchlist_subjects(gov: Governance, actor: Actor, name: str) -> int:
         return int(count or 0)
 
 
-def calibrate_threshold(
-    gov: Governance, actor: Actor, name: str, threshold: float, reason: str, evidence: Mapping[str, JsonValue]
+def calibrate_deployment(
+    gov: Governance,
+    actor: Actor,
+    name: str,
+    *,
+    threshold: float,
+    minimum_face_px: int | None = None,
+    reason: str,
+    evidence: Mapping[str, JsonValue],
 ) -> float:
-    """Set an authorised deployment's threshold from an evaluation, recording the evidence; returns the
-    threshold it replaced.
+    """Set an authorised deployment's threshold (and, when given, its minimum face size) from an
+    evaluation, recording the evidence; returns the threshold it replaced.
 
     Only before the deployment first runs: what a deployment ran with must stay what the record says it
-    was authorised with, so a running, stopped or ended deployment keeps its threshold.
+    was authorised with, so a running, stopped or ended deployment keeps its threshold and minimum.
     """
     actor.require(Permission.AUTHORISE_DEPLOYMENTS)
     if not reason.strip():
         raise InvalidArgumentError("a calibration needs a reason")
     if not 0.0 < threshold <= MAX_MATCH_THRESHOLD:
         raise InvalidArgumentError(f"threshold must be within (0, {MAX_MATCH_THRESHOLD}], got {threshold}")
+    check_minimum_face_px(minimum_face_px)
     with transaction(gov.sessions) as session:
         deployment = _deployment(session, name)
         if deployment.status != DeploymentStatus.AUTHORISED.value or deployment.frames_processed:
             raise DeploymentError(
                 f"deployment {name!r} is {deployment.status}"
                 + (" and has already run" if deployment.frames_processed else "")
-                + "; its threshold can only be calibrated before it first runs"
+                + "; it can only be calibrated before it first runs"
             )
-        previous = deployment.threshold
+        previous, previous_minimum = deployment.threshold, deployment.minimum_face_px
         deployment.threshold = threshold
+        if minimum_face_px is not None:
+            deployment.minimum_face_px = minimum_face_px
         calibrated = DeploymentCalibrated(
-            deployment=name, previous_threshold=previous, threshold=threshold, evidence=dict(evidence)
+            deployment=name,
+            previous_threshold=previous,
+            threshold=threshold,
+            evidence=dict(evidence),
+            minimum_face_px=minimum_face_px,
+            previous_minimum_face_px=previous_minimum if minimum_face_px is not None else None,
         )
         gov.audit.append(session, actor, calibrated, reason)
         return previous

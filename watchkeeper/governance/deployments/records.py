@@ -3,6 +3,7 @@ its camera runs, read back for those who may view them."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -16,6 +17,7 @@ from watchkeeper.governance.context import Governance
 from watchkeeper.governance.records import record_from_row
 from watchkeeper.governance.roles import Actor, Permission
 from watchkeeper.governance.schema import Alert, CameraRun, Deployment, WatchlistEntry
+from watchkeeper.types import FrameRegion
 
 
 class DeploymentError(WatchkeeperError):
@@ -71,6 +73,10 @@ class DeploymentRecord:
     trial: bool
     gallery: str
     threshold: float
+    minimum_face_px: int | None
+    """The smallest face matched (inter-ocular pixels); None: every face found."""
+    recognition_zones: dict[str, FrameRegion]
+    """Per camera, the part of its picture searched; a camera not named is searched whole."""
     authorised_by: str
     authorising_officer: str
     authorised_at: datetime
@@ -144,13 +150,7 @@ def _deployment_record(session: Session, deployment: Deployment, watchlist_entri
 
 def _counts(row: Deployment | CameraRun) -> RunCounts:
     """The counts of a deployment (all its runs) or of one camera run (so far)."""
-    return RunCounts(
-        frames_processed=row.frames_processed,
-        faces_seen=row.faces_seen,
-        tracks=row.tracks,
-        frames_dropped=row.frames_dropped,
-        corrupt_skipped=row.corrupt_skipped,
-    )
+    return RunCounts(**{f.name: getattr(row, f.name) for f in dataclasses.fields(RunCounts)})
 
 
 def _deployment(session: Session, name: str) -> Deployment:

@@ -4,6 +4,7 @@ their process is found dead."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -32,7 +33,7 @@ from watchkeeper.governance.roles import SYSTEM_ACTOR, Actor, Permission
 from watchkeeper.governance.schema import Alert, CameraRun, Deployment, WatchlistEntry
 from watchkeeper.matching import LabelledIndex
 from watchkeeper.matching.fusion import mean_template
-from watchkeeper.types import RGBImage
+from watchkeeper.types import FrameRegion, RGBImage
 
 CHECKPOINT_EVERY = timedelta(minutes=1)
 """How often a running camera saves its counts (see :meth:`DeploymentRun.checkpoint`)."""
@@ -67,6 +68,10 @@ class DeploymentRun:
     name: str
     cameras: tuple[str, ...]
     threshold: float
+    minimum_face_px: int | None
+    """Faces smaller than this (inter-ocular pixels) are counted as too small, never matched or kept."""
+    recognition_zone: FrameRegion | None
+    """The part of this camera's picture searched for faces; None: all of it."""
     ends_at: datetime
     watchlist: Watchlist
     run_id: int
@@ -167,6 +172,8 @@ def begin_deployment(gov: Governance, actor: Actor, name: str, camera: str) -> D
             name=name,
             cameras=cameras,
             threshold=deployment.threshold,
+            minimum_face_px=deployment.minimum_face_px,
+            recognition_zone=deployment.recognition_zones.get(camera),
             ends_at=deployment.ends_at,
             watchlist=Watchlist(targets=targets, categories=categories),
             run_id=camera_run.id,
@@ -242,11 +249,7 @@ def close_silent_runs(gov: Governance, silent_after: timedelta = SILENT_AFTER) -
 
 def _close_run(session: Session, deployment: Deployment, added: RunCounts) -> None:
     """Add a closed run's counts to its deployment, which is running no more once no camera runs."""
-    deployment.frames_processed += added.frames_processed
-    deployment.faces_seen += added.faces_seen
-    deployment.tracks += added.tracks
-    deployment.frames_dropped += added.frames_dropped
-    deployment.corrupt_skipped += added.corrupt_skipped
+    _write_counts(deployment, _counts(deployment) + added)
     session.flush()
     still_running = session.scalar(
         select(func.count())
@@ -257,9 +260,6 @@ def _close_run(session: Session, deployment: Deployment, added: RunCounts) -> No
         deployment.status = DeploymentStatus.AUTHORISED.value
 
 
-def _write_counts(camera_run: CameraRun, counts: RunCounts) -> None:
-    camera_run.frames_processed = counts.frames_processed
-    camera_run.faces_seen = counts.faces_seen
-    camera_run.tracks = counts.tracks
-    camera_run.frames_dropped = counts.frames_dropped
-    camera_run.corrupt_skipped = counts.corrupt_skipped
+def _write_counts(row: Deployment | CameraRun, counts: RunCounts) -> None:
+    for name, value in dataclasses.asdict(counts).items():
+        setattr(row, name, value)
