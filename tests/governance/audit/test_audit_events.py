@@ -19,12 +19,14 @@ from watchkeeper.governance.audit.events import (
     KINDS,
     DeploymentAuthorised,
     FaceIndexed,
+    GalleryCreated,
     OrphanedIndexesDeleted,
     RunStopped,
     SubjectEnrolled,
     read_entry,
 )
 from watchkeeper.governance.audit.merkle import leaf_hash
+from watchkeeper.matching.base import IndexKind
 
 RECORDED_LOG = Path(__file__).parent / "testdata" / "recorded-log.jsonl"
 
@@ -160,6 +162,19 @@ def test_targets_split_with_the_first_field_taking_what_it_can() -> None:
     assert (event.deployment, event.camera, event.interrupted) == ("a/camera:b", "c", None)
     assert event.target() == "deployment:a/camera:b/camera:c"
     assert event.details() == counts
+
+
+def test_a_name_holding_line_breaks_and_control_characters_reads_back() -> None:
+    """Nothing forbids them in a gallery's or a camera's name, so the log must read back what it wrote
+    (the HTTP fuzzer created a gallery named ``"B\\n\\x11\\x81\\nU"``, and the audit endpoints then failed)."""
+    name = "B\n\x11\x81\nU"
+    written = GalleryCreated(gallery=name, index_kind=IndexKind.EXACT)
+    event = read_entry(entry(GalleryCreated.ACTION, written.target(), written.details())).event
+    assert event == written
+    counts = {"frames_processed": 1, "faces_seen": 0, "tracks": 0, "frames_dropped": 0, "corrupt_skipped": 0}
+    stopped = read_entry(entry("deployment.stop", f"deployment:{name}/camera:{name}", counts)).event
+    assert isinstance(stopped, RunStopped)
+    assert (stopped.deployment, stopped.camera) == (name, name)
 
 
 def test_a_count_older_runs_did_not_write_is_left_out_at_zero_and_kept_otherwise() -> None:

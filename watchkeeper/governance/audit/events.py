@@ -858,7 +858,8 @@ class _Codec:
             *(nested.all_keys for nested in self.flattened.values())
         )
         self.target_values = {name: _value_of(hints[name]) for name in names}
-        self.target_pattern = re.compile(self._pattern(template)) if template is not None else None
+        # DOTALL: a name may hold a line break (nothing forbids one), and what the log wrote it must read back
+        self.target_pattern = re.compile(self._pattern(template), re.DOTALL) if template is not None else None
 
     def _pattern(self, template: str) -> str:
         parts = re.split(r"{(\w+)}", template)
