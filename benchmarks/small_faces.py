@@ -90,6 +90,10 @@ def main() -> int:
             engine_describer(FaceEngine(EngineOptions(detector=DetectorKind.CENTERFACE))),
             None,
         ),
+        "watchkeeper_centerface_mirror": (
+            engine_describer(FaceEngine(EngineOptions(detector=DetectorKind.CENTERFACE, mirror_averaging=True))),
+            None,
+        ),
     }
     with tempfile.TemporaryDirectory() as folder:
         copies = write_degraded_copies(clean, Path(folder) / "copy", FaceEngine(), Degradation(seed=args.seed))

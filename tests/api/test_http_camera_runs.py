@@ -61,7 +61,7 @@ def test_configured_camera_is_run_for_an_authorised_deployment_until_an_operator
                 time.sleep(0.1)
             assert [(r["deployment"], r["camera"], r["started_by"]) for r in runs] == [("evening", "foyer", "system")]
             stopped = operator.post("/api/v1/deployments/evening/runs/foyer/stop").json()
-            assert stopped["state"] in {"stopped", "finished"}
+            assert stopped["state"] in {"stopped", "finished"}, stopped
             time.sleep(1.0)
             assert len(operator.get("/api/v1/runs").json()) == 1, "a stopped run is not started again"
         with server.client(Role.AUDITOR) as auditor:

@@ -19,7 +19,6 @@ from watchkeeper.cli.governed import governed, read_probe
 from watchkeeper.cli.options import JsonOutput, MatchThreshold
 from watchkeeper.errors import InvalidArgumentError
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, VIDEO_OPTIONS, DetectorKind
-from watchkeeper.face.detection import VIDEO_MAX_DETECTION_SIDE
 from watchkeeper.governance import deployments, users
 from watchkeeper.governance.deployments import CHECKPOINT_EVERY, RunCounts
 from watchkeeper.governance.footage import FootageRequest
@@ -137,9 +136,14 @@ def deploy_run(
             "--full-search-every", min=1, help="Every n-th search covers the whole picture, the others what changed."
         ),
     ] = DEFAULT_FULL_SEARCH_EVERY,
-    detection_side: Annotated[int, typer.Option("--detection-side", min=64, help="Longest side seen by detection.")] = (
-        VIDEO_MAX_DETECTION_SIDE
-    ),
+    detection_side: Annotated[
+        int | None,
+        typer.Option(
+            "--detection-side",
+            min=64,
+            help="Longest side seen by detection (default: the detector's own, 640 for dlib's, 1920 for centerface).",
+        ),
+    ] = None,
     checkpoint_seconds: Annotated[
         float,
         typer.Option(

@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 
 from watchkeeper.errors import InputError
 from watchkeeper.face import FaceEngine
-from watchkeeper.face.detection import VIDEO_MAX_DETECTION_SIDE
+from watchkeeper.face.detection import video_detection_side
 from watchkeeper.matching.fusion import mean_template
 from watchkeeper.types import BoundingBox, Descriptors, RGBImage
 from watchkeeper.video.frames import Frame
@@ -164,7 +164,7 @@ def evaluate_track_fusion(
 
 def _observe(engine: FaceEngine, image: RGBImage, first_id: int) -> tuple[list[Observation[int]], list[RGBImage]]:
     """Observations (payload: the observation's running number) and chips, as the live pipeline makes them."""
-    faces = engine.faces(image, engine.detect(image, VIDEO_MAX_DETECTION_SIDE))
+    faces = engine.faces(image, engine.detect(image, video_detection_side(engine.options.detector)))
     observations = [Observation(face.detection, face.shot_score(), first_id + n) for n, face in enumerate(faces)]
     return observations, [face.chip for face in faces]
 

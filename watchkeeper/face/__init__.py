@@ -23,7 +23,13 @@ from watchkeeper.face.compare import (
     face_distance,
     similarity_from_distance,
 )
-from watchkeeper.face.detection import DetectorKind, detect_faces, detect_faces_in_region, make_detector
+from watchkeeper.face.detection import (
+    DetectorKind,
+    detect_faces,
+    detect_faces_in_region,
+    make_detector,
+    video_detection_side,
+)
 from watchkeeper.face.engine import VIDEO_OPTIONS, EngineOptions, Face, FaceAnalysis, FaceEngine
 from watchkeeper.face.images import ImageLimits, LoadedImage, decode_image, load_image
 from watchkeeper.face.landmarks import FivePointLandmarks
@@ -54,4 +60,5 @@ __all__ = [
     "load_image",
     "make_detector",
     "similarity_from_distance",
+    "video_detection_side",
 ]

@@ -23,10 +23,6 @@ from watchkeeper.types import BoundingBox, Detection, ImageSize, RGBImage
 DEFAULT_MAX_DETECTION_SIDE = 1600
 """Longest side, in pixels, that a detector is shown; larger images are downscaled for detection only."""
 
-VIDEO_MAX_DETECTION_SIDE = 640
-"""The same for frames of video (live runs, footage searches, track evaluation): frames come many a second,
-so they are shown to the detector smaller than a still."""
-
 
 class DetectorKind(StrEnum):
     """Which face detector to run."""
@@ -39,6 +35,23 @@ class DetectorKind(StrEnum):
     CENTERFACE = "centerface"
     """CenterFace (MIT) on onnxruntime: finds faces down to about 10 px wide in one pass at the image's own
     size, where dlib's detectors need upsampling (:mod:`watchkeeper.networks.centerface`)."""
+
+
+VIDEO_DETECTION_SIDE: dict[DetectorKind, int] = {
+    DetectorKind.HOG: 640,
+    DetectorKind.CNN: 640,
+    DetectorKind.CENTERFACE: 1920,
+}
+"""The longest side a frame of video (live runs, footage searches, track evaluation) is shown to each
+detector at. dlib's detectors see 640 px: their 80 px window finds nothing smaller in the reduced frame
+anyway, and frames come many a second. CenterFace sees a 1080p frame whole, because that is what finds
+the 24-60 px faces of a camera over a concourse; its searches between whole-picture ones cover only the
+parts that changed, which keeps it in real time."""
+
+
+def video_detection_side(detector: DetectorKind) -> int:
+    """The longest side frames of video are shown to ``detector`` at (:data:`VIDEO_DETECTION_SIDE`)."""
+    return VIDEO_DETECTION_SIDE[detector]
 
 
 class FaceDetector(Protocol):

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from watchkeeper.face import FaceEngine
-from watchkeeper.face.detection import VIDEO_MAX_DETECTION_SIDE
+from watchkeeper.face.detection import video_detection_side
 from watchkeeper.governance.audit.events import RunCounts
 from watchkeeper.matching import LabelledIndex
 from watchkeeper.types import BoundingBox, Detection, FrameRegion, ImageSize, RGBImage
@@ -58,9 +58,10 @@ class PipelineOptions:
       frame. These are the observations tracks are built from; raising it saves time but gives each
       track fewer shots to choose from and loses faces that move further than the margin meanwhile.
     - ``detection_max_side``: the whole-frame search sees the frame downscaled to this longer side
-      (alignment and descriptors still use the full frame). Lowering it speeds the search roughly with the
-      pixel count but misses small, distant faces (the CNN finds faces down to about 80 px in the reduced
-      frame).
+      (alignment and descriptors still use the full frame); ``None`` takes the detector's own
+      (:data:`~watchkeeper.face.detection.VIDEO_DETECTION_SIDE`: 640 for dlib's, 1920 for CenterFace).
+      Lowering it speeds the search roughly with the pixel count but misses small, distant faces (dlib's
+      CNN finds faces down to about 80 px in the reduced frame, CenterFace down to about 10).
     - ``evaluate_after``: a track is first matched once it has this many observations (then again each
       time a better shot has joined its best, and when it ends), so an alert does not wait for the person
       to leave; lowering it alerts sooner from fewer shots. ``None`` matches tracks only when they end
@@ -72,14 +73,14 @@ class PipelineOptions:
 
     detect_every: int = DEFAULT_DETECT_EVERY
     follow_every: int = DEFAULT_FOLLOW_EVERY
-    detection_max_side: int = VIDEO_MAX_DETECTION_SIDE
+    detection_max_side: int | None = None
     evaluate_after: int | None = 3
     full_search_every: int = DEFAULT_FULL_SEARCH_EVERY
     tracker: TrackerOptions = field(default_factory=TrackerOptions)
 
     def __post_init__(self) -> None:
         steps = (self.detect_every, self.follow_every, self.evaluate_after or 1, self.full_search_every)
-        if min(steps) < 1 or self.detection_max_side < 64:
+        if min(steps) < 1 or (self.detection_max_side is not None and self.detection_max_side < 64):
             raise ValueError(
                 "detect_every, follow_every, evaluate_after and full_search_every must be 1 or more, "
                 "detection_max_side 64 or more"
@@ -258,7 +259,7 @@ class LivePipeline:
         whenever there is no earlier frame to compare with, otherwise only the parts that changed."""
         changed = self._motion.changed_regions(image)
         self._searches += 1
-        max_side = self.options.detection_max_side
+        max_side = self.options.detection_max_side or video_detection_side(self.engine.options.detector)
         zone = self._zone(size)
         if changed is None or (self._searches - 1) % self.options.full_search_every == 0:
             if zone is None:

@@ -11,7 +11,6 @@ from starlette.concurrency import run_in_threadpool
 from watchkeeper.api.auth import CurrentActor, State
 from watchkeeper.api.routes.forms import Reasoned
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, MAX_MATCH_THRESHOLD
-from watchkeeper.face.detection import VIDEO_MAX_DETECTION_SIDE
 from watchkeeper.governance import deployments
 from watchkeeper.governance.deployments import (
     LARGEST_MINIMUM_FACE_PX,
@@ -56,7 +55,9 @@ class NewRun(BaseModel):
         min_length=1, max_length=2000, description="A video file on the server, an rtsp:// or http(s):// URL, a camera."
     )
     detect_every: int = Field(default=DEFAULT_DETECT_EVERY, ge=1, le=100)
-    detection_side: int = Field(default=VIDEO_MAX_DETECTION_SIDE, ge=64, le=4096)
+    detection_side: int | None = Field(
+        default=None, ge=64, le=4096, description="Longest side seen by detection; none takes the detector's own."
+    )
 
 
 @router.get("/deployments")
