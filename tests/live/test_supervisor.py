@@ -18,6 +18,7 @@ from watchkeeper.errors import NotFoundError
 from watchkeeper.governance import users
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.roles import Actor, PermissionDeniedError, Role
+from watchkeeper.live import supervisor as supervising
 from watchkeeper.live.supervisor import LivePicture, LiveSupervisor, RunState
 from watchkeeper.live.view import VIEW_MAX_WIDTH
 
@@ -54,7 +55,7 @@ def first_picture(supervisor: LiveSupervisor, operator: Actor) -> LivePicture:
 
 
 def test_a_runs_picture_is_shown_to_its_operators_only_and_gone_when_it_stops(
-    live_gov: Governance, operator: Actor, faces_dir: Path
+    live_gov: Governance, operator: Actor, faces_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     authorise(live_gov, faces_dir, "unseen", NOT_IN_CLIP, minimum_face_px=20)  # nobody in view is sought
     admin = users.resolve_actor(live_gov, "ada")
@@ -76,6 +77,10 @@ def test_a_runs_picture_is_shown_to_its_operators_only_and_gone_when_it_stops(
             supervisor.is_running(auditor, "unseen", "foyer")
         with pytest.raises(NotFoundError):
             supervisor.picture(operator, "unseen", "stage")
+        monkeypatch.setattr(supervising, "PICTURE_STALE_SECONDS", -1.0)  # as if the camera had gone silent
+        assert supervisor.picture(operator, "unseen", "foyer") is None
+        assert supervisor.is_running(operator, "unseen", "foyer")
+        monkeypatch.undo()
     finally:
         stopped = supervisor.stop(operator, "unseen", "foyer")
     assert stopped.state in {RunState.STOPPED, RunState.FINISHED}

@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from watchkeeper.live.pipeline import FaceStatus, FrameView, ViewedFace
-from watchkeeper.live.view import FACE_COLOURS, SCALE_COLOUR, VIEW_MAX_WIDTH, draw_view
+from watchkeeper.live.view import FACE_COLOURS, SCALE_COLOUR, VIEW_MAX_WIDTH, WAITING, draw_view, notice_picture
 from watchkeeper.types import BoundingBox, RGBImage
 
 MATCHED = BoundingBox(760, 200, 1000, 440)
@@ -90,3 +90,9 @@ def test_a_frame_narrower_than_the_view_keeps_its_size_and_needs_no_zone_or_mini
     picture = decoded(draw_view(view)).astype(np.float64)
     assert picture.shape == (240, 320, 3)
     assert np.abs(picture - image).max() < 12  # nothing drawn, nothing dimmed
+
+
+def test_a_camera_with_no_picture_yet_is_shown_as_waiting() -> None:
+    picture = decoded(notice_picture(WAITING))
+    assert picture.shape == (360, VIEW_MAX_WIDTH, 3)
+    assert picture.max() > 200  # the words on a dark ground

@@ -34,6 +34,9 @@ logger = logging.getLogger(__name__)
 PICTURE_EVERY_SECONDS = 0.5
 """Often enough for an operator to follow people in view; drawing and encoding then cost a few frames'
 worth of work a second, and the frames between are not drawn at all."""
+PICTURE_STALE_SECONDS = 5.0
+"""A picture this old is not shown: the camera has gone silent (reconnecting), and a frozen picture would
+look like a quiet scene."""
 
 
 class RunState(StrEnum):
@@ -65,6 +68,8 @@ class LivePicture:
 
     jpeg: bytes
     frame_index: int
+    drawn_at: float
+    """:func:`time.monotonic` when it was drawn."""
 
 
 @dataclass
@@ -94,7 +99,7 @@ class _Run:
             return
         self.next_picture_at = now + PICTURE_EVERY_SECONDS
         try:
-            self.picture = LivePicture(draw_view(view), view.frame_index)
+            self.picture = LivePicture(draw_view(view), view.frame_index, now)
         except Exception:
             logger.exception("could not draw the live view of %s on %s", self.deployment, self.camera)
 
@@ -196,10 +201,13 @@ class LiveSupervisor:
 
     def picture(self, actor: Actor, deployment: str, camera: str) -> LivePicture | None:
         """The latest picture of a camera's run, for the operator's live view; None before the run has drawn
-        its first and from the moment it stops running (a stopped camera shows nothing stale). Only those
-        who run cameras see what they see."""
+        its first, while its camera sends nothing (:data:`PICTURE_STALE_SECONDS`), and from the moment it
+        stops running: a camera shows nothing stale. Only those who run cameras see what they see."""
         run = self._run_to_view(actor, deployment, camera)
-        return run.picture if run.state is RunState.RUNNING else None
+        picture = run.picture
+        if picture is None or run.state is not RunState.RUNNING:
+            return None
+        return picture if time.monotonic() - picture.drawn_at <= PICTURE_STALE_SECONDS else None
 
     def is_running(self, actor: Actor, deployment: str, camera: str) -> bool:
         """Whether the camera's run is running still: how a live view knows to wait for a picture or end."""

@@ -9,6 +9,7 @@ copy, and the JPEG is only returned: nothing here keeps or writes a picture.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import cv2
@@ -44,8 +45,7 @@ def draw_view(view: FrameView, *, max_width: int = VIEW_MAX_WIDTH) -> bytes:
     """``view`` drawn for the operator as a JPEG at most ``max_width`` pixels wide. The boxes, zone and
     minimum size are the pipeline's, in the frame's pixels, so they are scaled with the picture: the bar
     of the minimum face size is as long on the picture as the smallest matched eye distance is."""
-    height, width = view.image.shape[:2]
-    scale = min(1.0, max_width / width)
+    scale = min(1.0, max_width / view.image.shape[1])
     picture = _reduced(view.image, scale)
     if view.zone is not None:
         zone = _scaled(view.zone, scale)
@@ -55,6 +55,27 @@ def draw_view(view: FrameView, *, max_width: int = VIEW_MAX_WIDTH) -> bytes:
         _outline(picture, _scaled(face.box, scale), FACE_COLOURS[face.status], FACE_LABELS.get(face.status))
     if view.minimum_face_px is not None:
         _scale_bar(picture, round(view.minimum_face_px * scale), view.minimum_face_px)
+    return _jpeg(picture)
+
+
+WAITING = "waiting for the camera's picture"
+STOPPED = "this camera's run has stopped"
+SIGNED_OUT = "signed out: sign in again to see the camera"
+
+
+@functools.lru_cache(maxsize=8)
+def notice_picture(text: str) -> bytes:
+    """A plain picture of ``text`` in place of the camera's: what the view shows while a running camera
+    has no recent frame (connecting, or reconnecting) and when it stops, so an operator can tell a camera
+    that is down from a quiet scene and never takes a frozen picture for a live one."""
+    picture = np.full((360, VIEW_MAX_WIDTH, 3), 40, dtype=np.uint8)
+    (text_width, _), _ = cv2.getTextSize(text, FONT, 0.7, 1)
+    cv2.putText(picture, text, ((VIEW_MAX_WIDTH - text_width) // 2, 185), FONT, 0.7, SCALE_COLOUR, 1, cv2.LINE_AA)
+    return _jpeg(picture)
+
+
+def _jpeg(picture: RGBImage) -> bytes:
+    height, width = picture.shape[:2]
     encoded, jpeg = cv2.imencode(
         ".jpg", cv2.cvtColor(picture, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY]
     )
