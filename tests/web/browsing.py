@@ -21,6 +21,8 @@ class Server:
     """Each user's secret access key, which is what a person signs in with."""
     bearer: dict[str, str]
     log: Path
+    videos: Path
+    """A folder of the server's video directories that tests may put clips of their own in."""
 
     def api(self, user: str) -> httpx.Client:
         return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {self.bearer[user]}"})

@@ -48,10 +48,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     operator, an analyst and an auditor with access keys issued through the API."""
     data_dir = tmp_path_factory.mktemp("web-data")
     # One browser makes many requests from one address; the limit per address is not under test here.
-    # Runs are started on the shared clip, so its folder is where the server may take video files from.
+    # Runs are started on the shared clip, so its folder is where the server may take video files from; and
+    # from a folder of the tests' own, for clips they make (a run that lasts).
+    videos = tmp_path_factory.mktemp("web-videos")
     shared_faces = PROJECT_ROOT.parent / "shared" / "data" / "faces"
-    videos = f"video_directories = [{json.dumps(str(shared_faces))}]\n" if shared_faces.is_dir() else ""
-    (data_dir / "watchkeeper.toml").write_text(f"[server]\nrequests_per_second = 500\nburst = 1000\n{videos}")
+    directories = [str(videos), *([str(shared_faces)] if shared_faces.is_dir() else [])]
+    (data_dir / "watchkeeper.toml").write_text(
+        f"[server]\nrequests_per_second = 500\nburst = 1000\nvideo_directories = {json.dumps(directories)}\n"
+    )
     log = data_dir / "server.log"
     with watchkeeper_serve(data_dir, log) as (_process, url):
         admin_token = first_key(data_dir / "keys" / "first-administrator-key.txt")
@@ -64,7 +68,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 issued.raise_for_status()
                 secrets[name] = issued.json()["secret_access_key"]
                 bearer[name] = issued.json()["bearer_token"]
-        yield Server(url, secrets, bearer, log)
+        yield Server(url, secrets, bearer, log, videos)
 
 
 @pytest.fixture(scope="session")

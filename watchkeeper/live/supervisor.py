@@ -1,10 +1,16 @@
 """Live deployments run by a long-lived process (the server): one thread per camera run, stopped on request
-or when the process shuts down, each always ending on record through :func:`run_deployment`."""
+or when the process shuts down, each always ending on record through :func:`run_deployment`.
+
+Each run also keeps, for the operator's live view, its latest picture as the pipeline saw it: one small
+JPEG in memory, replaced at most every :data:`PICTURE_EVERY_SECONDS` and dropped when the run ends. It is
+never written anywhere, and only those who run cameras may see it.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,12 +23,20 @@ from watchkeeper.governance.cameras import without_credentials
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.deployments import DeploymentStatus
 from watchkeeper.governance.roles import SYSTEM_ACTOR, Actor, Permission
-from watchkeeper.live.pipeline import PipelineOptions
+from watchkeeper.live.pipeline import FrameView, PipelineOptions
 from watchkeeper.live.runner import LiveAlert, run_deployment
+from watchkeeper.live.view import draw_view
 from watchkeeper.video.source_policy import check_requested_source
 from watchkeeper.video.sources import VideoSource
 
 logger = logging.getLogger(__name__)
+
+PICTURE_EVERY_SECONDS = 0.5
+"""Often enough for an operator to follow people in view; drawing and encoding then cost a few frames'
+worth of work a second, and the frames between are not drawn at all."""
+PICTURE_STALE_SECONDS = 5.0
+"""A picture this old is not shown: the camera has gone silent (reconnecting), and a frozen picture would
+look like a quiet scene."""
 
 
 class RunState(StrEnum):
@@ -47,6 +61,17 @@ class RunStatus:
     error: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class LivePicture:
+    """A running camera's latest picture for the operator: a JPEG of the frame ``frame_index`` as drawn by
+    :func:`~watchkeeper.live.view.draw_view`."""
+
+    jpeg: bytes
+    frame_index: int
+    drawn_at: float
+    """:func:`time.monotonic` when it was drawn."""
+
+
 @dataclass
 class _Run:
     deployment: str
@@ -60,6 +85,23 @@ class _Run:
     error: str | None = None
     stop_requested: bool = False
     done: threading.Event = field(default_factory=threading.Event)
+    picture: LivePicture | None = None
+    """Replaced whole by the run's thread, read by others: a reader sees one picture or the next."""
+    next_picture_at: float = 0.0
+    """When (:func:`time.monotonic`) the next frame is drawn: frames before then are not."""
+
+    def show(self, view: FrameView) -> None:
+        """Keep ``view`` drawn as the latest picture, when one is due. The time is checked before anything
+        is drawn, so the frames between pictures cost nothing; a picture that cannot be drawn is logged and
+        skipped, never the end of the run (recognition matters more than the view of it)."""
+        now = time.monotonic()
+        if now < self.next_picture_at:
+            return
+        self.next_picture_at = now + PICTURE_EVERY_SECONDS
+        try:
+            self.picture = LivePicture(draw_view(view), view.frame_index, now)
+        except Exception:
+            logger.exception("could not draw the live view of %s on %s", self.deployment, self.camera)
 
     def status(self, shown_to: Actor) -> RunStatus:
         """The run as ``shown_to`` may see it: its source in full to those who run cameras (who may start
@@ -157,6 +199,28 @@ class LiveSupervisor:
         run.done.wait()
         return run.status(actor)
 
+    def picture(self, actor: Actor, deployment: str, camera: str) -> LivePicture | None:
+        """The latest picture of a camera's run, for the operator's live view; None before the run has drawn
+        its first, while its camera sends nothing (:data:`PICTURE_STALE_SECONDS`), and from the moment it
+        stops running: a camera shows nothing stale. Only those who run cameras see what they see."""
+        run = self._run_to_view(actor, deployment, camera)
+        picture = run.picture
+        if picture is None or run.state is not RunState.RUNNING:
+            return None
+        return picture if time.monotonic() - picture.drawn_at <= PICTURE_STALE_SECONDS else None
+
+    def is_running(self, actor: Actor, deployment: str, camera: str) -> bool:
+        """Whether the camera's run is running still: how a live view knows to wait for a picture or end."""
+        return self._run_to_view(actor, deployment, camera).state is RunState.RUNNING
+
+    def _run_to_view(self, actor: Actor, deployment: str, camera: str) -> _Run:
+        actor.require(Permission.RUN_DEPLOYMENTS)
+        with self._lock:
+            run = self._runs.get((deployment, camera))
+        if run is None:
+            raise NotFoundError(f"{deployment!r} has no run on camera {camera!r} in this server")
+        return run
+
     def runs(self, actor: Actor) -> list[RunStatus]:
         actor.require(Permission.VIEW_DEPLOYMENTS)
         with self._lock:
@@ -179,11 +243,19 @@ class LiveSupervisor:
         try:
             with run.source:
                 run_deployment(
-                    self._gov, actor, run.deployment, run.camera, run.source.frames(), options, on_alert=count
+                    self._gov,
+                    actor,
+                    run.deployment,
+                    run.camera,
+                    run.source.frames(),
+                    options,
+                    on_alert=count,
+                    on_view=run.show,
                 )
             run.state = RunState.STOPPED if run.stop_requested else RunState.FINISHED
         except Exception as error:  # a run must never take the server down; its failure is reported instead
             run.state = RunState.FAILED
             run.error = str(error)
         finally:
+            run.picture = None
             run.done.set()

@@ -19,6 +19,7 @@ from fastapi import Depends, Form, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 from starlette.templating import Jinja2Templates
 
 from watchkeeper.errors import InputError, WatchkeeperError
@@ -102,6 +103,16 @@ def current_session(request: Request) -> WebSession:
         raise SignInRequiredError from None
     request_charge(request.scope).key_verified(session.signed_in.access_key_id)
     return session
+
+
+async def still_signed_in(request: Request) -> bool:
+    """Whether a long response (an event stream, a live view) may go on: its session has not ended since
+    it began (signed out, expired, key revoked)."""
+    try:
+        await run_in_threadpool(current_session, request)
+    except SignInRequiredError:
+        return False
+    return True
 
 
 def checked_form(

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Header, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from starlette.concurrency import run_in_threadpool
 
 from watchkeeper.governance import deployments
 from watchkeeper.governance.deployments import AlertOutcome, AlertRecord
@@ -19,12 +18,11 @@ from watchkeeper.web.pages import (
     SECURITY_HEADERS,
     FormSession,
     Session,
-    SignInRequiredError,
     Web,
     WebRoute,
-    current_session,
     done,
     render,
+    still_signed_in,
     wants_json,
 )
 
@@ -68,14 +66,10 @@ async def alert_stream(
         html = card.render(alert=alert, outcomes=_outcomes(), csrf_token=web.sessions.csrf_token(session.id))
         return json.dumps({"id": alert.id, "html": html})
 
-    async def still_signed_in() -> bool:
-        try:
-            await run_in_threadpool(current_session, request)
-        except SignInRequiredError:
-            return False
-        return True
+    async def still_valid() -> bool:
+        return await still_signed_in(request)
 
-    events = alert_events(request, web.server.gov, actor, last_event_id or after, as_card, still_valid=still_signed_in)
+    events = alert_events(request, web.server.gov, actor, last_event_id or after, as_card, still_valid=still_valid)
     return StreamingResponse(events, media_type="text/event-stream", headers=SECURITY_HEADERS)
 
 

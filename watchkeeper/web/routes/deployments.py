@@ -1,26 +1,49 @@
-"""Deployments: authorising them, starting and stopping their camera runs, ending them; their counts."""
+"""Deployments: authorising them, starting and stopping their camera runs, ending them; their counts; and
+for those who run cameras, each running camera's live view."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from watchkeeper.errors import NotFoundError
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, MAX_MATCH_THRESHOLD
 from watchkeeper.governance import deployments, galleries
 from watchkeeper.governance.deployments import DeploymentMode, DeploymentSpec
-from watchkeeper.governance.roles import Permission
-from watchkeeper.live.supervisor import RunState
-from watchkeeper.web.pages import FormSession, Session, Web, WebRoute, allowed, done, form_time, render, time_from_form
+from watchkeeper.governance.roles import Actor, Permission
+from watchkeeper.live.supervisor import LiveSupervisor, RunState
+from watchkeeper.live.view import SIGNED_OUT, STOPPED, WAITING, notice_picture
+from watchkeeper.web.pages import (
+    SECURITY_HEADERS,
+    FormSession,
+    Session,
+    Web,
+    WebRoute,
+    allowed,
+    done,
+    form_time,
+    render,
+    still_signed_in,
+    time_from_form,
+)
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 DEFAULT_WINDOW = timedelta(hours=8)
 """The window a new authorisation's form suggests (a shift); the authorising officer sets the real one."""
 Text = Annotated[str, Form(min_length=1, max_length=2000)]
+
+LIVE_VIEW_BOUNDARY = "watchkeeper-live-view"
+LIVE_VIEW_POLL_SECONDS = 0.5
+"""The runs draw a picture at most twice a second; looking more often would only find the same one."""
+SIGN_IN_CHECK_POLLS = 10
+"""A live view checks its session every few seconds, so one signed out stops seeing the camera."""
 
 
 @router.get("/deployments")
@@ -29,13 +52,16 @@ def deployments_page(request: Request, session: Session, web: Web) -> Response:
     gov = web.server.gov
     records = deployments.list_deployments(gov, actor)
     now = gov.clock.now()
+    runs = web.server.live.runs(actor)
+    may_watch = allowed(actor, Permission.RUN_DEPLOYMENTS)  # who runs cameras sees what they see; no one else
     return render(
         request,
         session,
         "deployments.html",
         deployments=records,
         history={record.name: deployments.camera_runs(gov, actor, record.name) for record in records},
-        runs=web.server.live.runs(actor),
+        runs=runs,
+        live_views=[run for run in runs if may_watch and run.state is RunState.RUNNING],
         galleries=galleries.list_galleries(gov, actor) if allowed(actor, Permission.AUTHORISE_DEPLOYMENTS) else [],
         modes=list(DeploymentMode),
         default_start=form_time(now),
@@ -98,6 +124,59 @@ def start_run(
 async def stop_run(name: str, camera: str, session: FormSession, web: Web) -> Response:
     run = await run_in_threadpool(web.server.live.stop, session.signed_in.actor, name, camera)
     return done(session, "/deployments", f"Camera {run.camera} of {run.deployment} stopped ({run.state.value}).")
+
+
+@router.get("/deployments/{name}/cameras/{camera}/live.mjpg")
+async def live_view(request: Request, name: str, camera: str, session: Session, web: Web) -> Response:
+    """The camera's picture as its run's pipeline sees it, as an MJPEG stream (each new picture replaces
+    the last in the page's image) from the run's memory: it ends when the run stops, the session ends or
+    the page goes away, and nothing of it is stored on the way."""
+    actor = session.signed_in.actor
+    live = web.server.live
+    if not live.is_running(actor, name, camera):
+        raise NotFoundError(f"camera {camera!r} of {name!r} is not running in this server")
+    return StreamingResponse(
+        _live_pictures(request, live, actor, name, camera),
+        media_type=f"multipart/x-mixed-replace; boundary={LIVE_VIEW_BOUNDARY}",
+        headers=SECURITY_HEADERS,
+    )
+
+
+_PART = f"--{LIVE_VIEW_BOUNDARY}\r\nContent-Type: image/jpeg\r\n\r\n".encode("ascii")
+_NEXT_PART = b"\r\n" + _PART
+_LAST_PART = f"\r\n--{LIVE_VIEW_BOUNDARY}--\r\n".encode("ascii")
+_WAITING = -1
+"""What ``shown`` is while the waiting picture is on screen (frame indices count from 0)."""
+
+
+async def _live_pictures(
+    request: Request, live: LiveSupervisor, actor: Actor, name: str, camera: str
+) -> AsyncIterator[bytes]:
+    """The ``multipart/x-mixed-replace`` body: each new picture of the run once, and while the run has no
+    current picture (its camera connecting or silent) a picture saying so. Each picture is followed at once
+    by the next part's boundary and headers, since a browser shows a part only once it has read them, and
+    the next picture may be long in coming. The last picture says why the view ended (the run stopped, the
+    session ended), so the page is not left showing a frozen frame."""
+    yield _PART
+    shown: int | None = None
+    polls = 0
+    while not await request.is_disconnected():
+        polls += 1
+        if polls % SIGN_IN_CHECK_POLLS == 0 and not await still_signed_in(request):
+            yield notice_picture(SIGNED_OUT) + _LAST_PART
+            return
+        picture = live.picture(actor, name, camera)
+        if picture is None:
+            if not live.is_running(actor, name, camera):
+                yield notice_picture(STOPPED) + _LAST_PART
+                return
+            if shown != _WAITING:
+                shown = _WAITING
+                yield notice_picture(WAITING) + _NEXT_PART
+        elif picture.frame_index != shown:
+            shown = picture.frame_index
+            yield picture.jpeg + _NEXT_PART
+        await asyncio.sleep(LIVE_VIEW_POLL_SECONDS)
 
 
 @router.post("/deployments/{name}/end")
