@@ -123,6 +123,24 @@ def test_a_request_may_name_streams_cameras_and_files_in_the_video_directories_o
             operator.post("/api/v1/deployments/evening/runs/foyer/stop").raise_for_status()
 
 
+def test_a_run_requested_for_a_wide_camera_runs_centerface(
+    tmp_path: Path, settings: Settings, engine: FaceEngine, faces_dir: Path
+) -> None:
+    with running_server(tmp_path, settings, engine) as server:
+        authorise_evening(server, faces_dir, ["foyer"], started_minutes_ago=1)
+        with server.client(Role.OPERATOR) as operator:
+            run = {"camera": "foyer", "source": str(faces_dir / CLIP)}
+            refused = operator.post("/api/v1/deployments/evening/runs", json={**run, "detector": "sift"})
+            assert refused.status_code == 422, refused.text
+            assert refused.json()["error"]["code"] == "invalid_request"
+            assert operator.get("/api/v1/runs").json() == []  # nothing started
+            started = operator.post("/api/v1/deployments/evening/runs", json={**run, "detector": "centerface"})
+            assert started.status_code == 201, started.text
+            assert started.json()["detector"] == "centerface"
+            assert [r["detector"] for r in operator.get("/api/v1/runs").json()] == ["centerface"]
+            operator.post("/api/v1/deployments/evening/runs/foyer/stop").raise_for_status()
+
+
 def test_camera_sources_are_validated(tmp_path: Path) -> None:
     path = tmp_path / "watchkeeper.toml"
     assert read_camera_sources(path) == {}

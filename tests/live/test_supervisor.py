@@ -13,9 +13,10 @@ import numpy as np
 import pytest
 
 from tests.live.deploying import CLIP, authorise
-from tests.live.test_clip_deployments import NOT_IN_CLIP
+from tests.live.test_clip_deployments import IN_CLIP, NOT_IN_CLIP
 from watchkeeper.errors import NotFoundError
-from watchkeeper.governance import users
+from watchkeeper.face import DetectorKind
+from watchkeeper.governance import deployments, users
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.roles import Actor, PermissionDeniedError, Role
 from watchkeeper.live import supervisor as supervising
@@ -93,3 +94,31 @@ def test_a_runs_picture_is_shown_to_its_operators_only_and_gone_when_it_stops(
     assert [name for name in changed if not is_run_record(name)] == []
     assert after[AUDIT_CHECKPOINTS].startswith(before[AUDIT_CHECKPOINTS])  # appended to, as every run does
     assert jpegs_in(after) == jpegs_in(before)  # no alert was raised, so no picture of any kind was stored
+
+
+def test_a_run_may_choose_its_detector_and_says_which_it_runs(
+    live_gov: Governance, operator: Actor, faces_dir: Path
+) -> None:
+    authorise(live_gov, faces_dir, "wide", IN_CLIP)
+    supervisor = LiveSupervisor(live_gov, [faces_dir / "examples"])
+    started = supervisor.start(operator, "wide", "foyer", str(faces_dir / CLIP), detector=DetectorKind.CENTERFACE)
+    assert started.detector is DetectorKind.CENTERFACE
+    deadline = time.monotonic() + 300  # a hang guard only
+    while (status := supervisor.runs(operator)[0]).state is RunState.RUNNING and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert status.state is RunState.FINISHED, status
+    assert status.detector is DetectorKind.CENTERFACE
+    assert "lin_manuel_miranda" in {a.subject_reference for a in deployments.list_alerts(live_gov, operator, "wide")}
+    supervisor.shutdown()
+
+
+def test_a_run_that_names_no_detector_runs_the_governance_cores_video_engine(
+    live_gov: Governance, operator: Actor, faces_dir: Path
+) -> None:
+    authorise(live_gov, faces_dir, "plain", NOT_IN_CLIP)
+    supervisor = LiveSupervisor(live_gov, [faces_dir / "examples"])
+    try:
+        started = supervisor.start(operator, "plain", "foyer", str(faces_dir / CLIP))
+        assert started.detector is live_gov.video_engine.options.detector is DetectorKind.CNN
+    finally:
+        supervisor.stop(operator, "plain", "foyer")

@@ -171,3 +171,23 @@ def test_a_stopped_camera_shows_nothing(server: Server, running: str, signed_in:
     expect(page.locator(".live-view")).to_have_count(0)
     assert page.request.get(running).status == 404
     assert page.request.get("/deployments/stage-door/cameras/nowhere/live.mjpg").status == 404
+
+
+def test_an_operator_starts_a_wide_camera_on_centerface_from_the_page(
+    server: Server, deployment: str, long_clip: Path, signed_in: SignIn
+) -> None:
+    page = signed_in("olu")
+    page.goto("/deployments", wait_until="domcontentloaded")
+    page.get_by_label("Camera", exact=True).select_option(CAMERA)
+    page.get_by_label("Source").fill(str(long_clip))
+    detector = page.get_by_label("Detector")
+    expect(detector.locator("option").first).to_contain_text("the server's (cnn)")
+    detector.select_option("centerface")
+    page.get_by_role("button", name="Start run").click()
+    try:
+        expect(page.get_by_role("status")).to_have_text(f"Deployment {DEPLOYMENT} running on camera {CAMERA}.")
+        expect(page.locator("td[data-label=Camera]").filter(has_text=f"{long_clip}, centerface")).to_have_count(1)
+    finally:
+        with server.api("olu") as operator:
+            stopped = operator.post(f"/api/v1/deployments/{deployment}/runs/{CAMERA}/stop")
+            assert stopped.status_code == 200, stopped.text

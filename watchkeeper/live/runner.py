@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from watchkeeper.face import FaceEngine
 from watchkeeper.governance import deployments
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.deployments import CHECKPOINT_EVERY, DeploymentRun, RunCounts
@@ -76,6 +77,7 @@ def run_deployment(
     source_stats: Callable[[], SourceStats] | None = None,
     checkpoint_every: timedelta = CHECKPOINT_EVERY,
     on_view: Callable[[FrameView], None] | None = None,
+    engine: FaceEngine | None = None,
 ) -> RunSummary:
     """Run deployment ``name`` on ``camera``'s ``frames`` until they end or the window closes; when the
     window has closed, the deployment is ended (its watchlist snapshot deleted).
@@ -83,10 +85,11 @@ def run_deployment(
     ``on_alert`` hears of each alert as it is raised and ``on_frame`` of the counts after every frame;
     ``source_stats`` gives the source's counters, whose dropped and corrupt frames go on the record;
     ``checkpoint_every`` is how often the counts are saved while running; ``on_view`` is shown every frame
-    as the pipeline sees it (the operator's live view), and must not keep the frame."""
+    as the pipeline sees it (the operator's live view), and must not keep the frame; ``engine`` replaces the
+    governance core's video engine (a run choosing another detector, as a wide camera runs CenterFace)."""
     run = deployments.begin_deployment(gov, actor, name, camera)
     terms = RecognitionTerms(minimum_face_px=run.minimum_face_px, zone=run.recognition_zone)
-    pipeline = LivePipeline(gov.video_engine, run.watchlist.targets, run.threshold, options, terms)
+    pipeline = LivePipeline(engine or gov.video_engine, run.watchlist.targets, run.threshold, options, terms)
     raised: list[LiveAlert] = []
     window_closed = False
 

@@ -12,12 +12,13 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
 from watchkeeper.errors import AlreadyExistsError, NotFoundError, WatchkeeperError
+from watchkeeper.face import DetectorKind, FaceEngine
 from watchkeeper.governance import deployments
 from watchkeeper.governance.cameras import without_credentials
 from watchkeeper.governance.context import Governance
@@ -59,6 +60,7 @@ class RunStatus:
     frames_read: int
     frames_dropped: int
     error: str | None
+    detector: DetectorKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,7 @@ class _Run:
     source: VideoSource
     started_by: str
     started_at: datetime
+    engine: FaceEngine
     thread: threading.Thread | None = None
     state: RunState = RunState.RUNNING
     alerts: int = 0
@@ -119,6 +122,7 @@ class _Run:
             stats.frames_read,
             stats.frames_dropped,
             self.error,
+            self.engine.options.detector,
         )
 
 
@@ -131,10 +135,17 @@ class LiveSupervisor:
         self._gov = gov
         self._video_directories = tuple(video_directories)
         self._runs: dict[tuple[str, str], _Run] = {}
+        self._engines: dict[DetectorKind, FaceEngine] = {gov.video_engine.options.detector: gov.video_engine}
         self._lock = threading.Lock()
 
     def start(
-        self, actor: Actor, deployment: str, camera: str, location: str, options: PipelineOptions | None = None
+        self,
+        actor: Actor,
+        deployment: str,
+        camera: str,
+        location: str,
+        options: PipelineOptions | None = None,
+        detector: DetectorKind | None = None,
     ) -> RunStatus:
         """Start watching ``location`` as ``camera`` of ``deployment``, as a request asks. The permission,
         authorisation, window and camera are checked now, then whether a request may name that source
@@ -142,7 +153,18 @@ class LiveSupervisor:
         rather than a failed thread."""
         self._check_runnable(actor, deployment, camera)
         check_requested_source(location, self._video_directories)
-        return self._launch(actor, deployment, camera, location, options)
+        return self._launch(actor, deployment, camera, location, options, detector)
+
+    def _engine(self, detector: DetectorKind | None) -> FaceEngine:
+        """The video engine with ``detector`` (``None``: the governance core's own), made once and shared by
+        the runs that choose it: a wide camera runs CenterFace while the others keep the default."""
+        video = self._gov.video_engine
+        if detector is None:
+            return video
+        with self._lock:
+            if detector not in self._engines:
+                self._engines[detector] = FaceEngine(replace(video.options, detector=detector), video.settings)
+            return self._engines[detector]
 
     def _check_runnable(self, actor: Actor, deployment: str, camera: str) -> None:
         actor.require(Permission.RUN_DEPLOYMENTS)
@@ -150,14 +172,22 @@ class LiveSupervisor:
         deployments.check_runnable(record, camera, self._gov.clock.now())
 
     def _launch(
-        self, actor: Actor, deployment: str, camera: str, location: str, options: PipelineOptions | None
+        self,
+        actor: Actor,
+        deployment: str,
+        camera: str,
+        location: str,
+        options: PipelineOptions | None,
+        detector: DetectorKind | None = None,
     ) -> RunStatus:
         key = (deployment, camera)
+        engine = self._engine(detector)
         with self._lock:
             current = self._runs.get(key)
             if current is not None and current.state is RunState.RUNNING:
                 raise AlreadyExistsError(f"{deployment!r} is already running on camera {camera!r}")
-            run = _Run(deployment, camera, VideoSource(location, name=camera), actor.name, self._gov.clock.now())
+            source = VideoSource(location, name=camera)
+            run = _Run(deployment, camera, source, actor.name, self._gov.clock.now(), engine)
             run.thread = threading.Thread(
                 target=self._watch, args=(run, actor, options), name=f"deployment {deployment}/{camera}", daemon=True
             )
@@ -251,6 +281,7 @@ class LiveSupervisor:
                     options,
                     on_alert=count,
                     on_view=run.show,
+                    engine=run.engine,
                 )
             run.state = RunState.STOPPED if run.stop_requested else RunState.FINISHED
         except Exception as error:  # a run must never take the server down; its failure is reported instead

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from watchkeeper.api.auth import CurrentActor, State
 from watchkeeper.api.routes.forms import Reasoned
-from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, MAX_MATCH_THRESHOLD
+from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, MAX_MATCH_THRESHOLD, DetectorKind
 from watchkeeper.governance import deployments
 from watchkeeper.governance.deployments import (
     LARGEST_MINIMUM_FACE_PX,
@@ -58,6 +58,11 @@ class NewRun(BaseModel):
     detection_side: int | None = Field(
         default=None, ge=64, le=4096, description="Longest side seen by detection; none takes the detector's own."
     )
+    detector: DetectorKind | None = Field(
+        default=None,
+        description="The server's video detector when absent (cnn); centerface for a camera that sees faces "
+        "24-60 px wide in 1080p.",
+    )
 
 
 @router.get("/deployments")
@@ -101,7 +106,7 @@ def list_runs(actor: CurrentActor, state: State) -> list[RunStatus]:
 @router.post("/deployments/{name}/runs", status_code=status.HTTP_201_CREATED)
 def start_run(name: str, body: NewRun, actor: CurrentActor, state: State) -> RunStatus:
     options = PipelineOptions(detect_every=body.detect_every, detection_max_side=body.detection_side)
-    return state.live.start(actor, name, body.camera, body.source, options)
+    return state.live.start(actor, name, body.camera, body.source, options, body.detector)
 
 
 @router.post("/deployments/{name}/runs/{camera}/stop")

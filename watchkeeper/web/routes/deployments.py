@@ -6,14 +6,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from watchkeeper.errors import NotFoundError
-from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, MAX_MATCH_THRESHOLD
+from watchkeeper.face import DEFAULT_MATCH_THRESHOLD, MAX_MATCH_THRESHOLD, DetectorKind
 from watchkeeper.governance import deployments, galleries
 from watchkeeper.governance.deployments import DeploymentMode, DeploymentSpec
 from watchkeeper.governance.roles import Actor, Permission
@@ -67,6 +67,7 @@ def deployments_page(request: Request, session: Session, web: Web) -> Response:
         default_start=form_time(now),
         default_end=form_time(now + DEFAULT_WINDOW),
         default_threshold=DEFAULT_MATCH_THRESHOLD,
+        video_detector=gov.video_engine.options.detector.value,
     )
 
 
@@ -115,8 +116,10 @@ def start_run(
     web: Web,
     camera: Annotated[str, Form(min_length=1, max_length=200)],
     source: Annotated[str, Form(min_length=1, max_length=2000)],
+    detector: Annotated[DetectorKind | Literal[""], Form()] = "",
 ) -> Response:
-    run = web.server.live.start(session.signed_in.actor, name, camera, source.strip())
+    chosen = detector or None  # the empty choice: the server's video detector
+    run = web.server.live.start(session.signed_in.actor, name, camera, source.strip(), detector=chosen)
     return done(session, "/deployments", f"Deployment {run.deployment} running on camera {run.camera}.")
 
 
