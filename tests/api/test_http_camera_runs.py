@@ -13,9 +13,9 @@ from sqlalchemy import update
 from tests.api.serving import RunningServer, running_server
 from tests.api.test_http_galleries_and_search import enrol
 from watchkeeper.config import ConfigError, Settings
-from watchkeeper.face import FaceEngine
+from watchkeeper.face import DetectorKind, FaceEngine
 from watchkeeper.governance import deployments, users
-from watchkeeper.governance.cameras import read_camera_sources, without_credentials
+from watchkeeper.governance.cameras import read_camera_detectors, read_camera_sources, without_credentials
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.roles import Role
 from watchkeeper.governance.schema import CameraRun
@@ -152,6 +152,41 @@ def test_camera_sources_are_validated(tmp_path: Path) -> None:
     path.write_text("[cameras]\ngate = 5\n")
     with pytest.raises(ConfigError, match=r"cameras\.gate"):
         read_camera_sources(path)
+
+
+def test_camera_detectors_name_configured_cameras_and_known_detectors(tmp_path: Path) -> None:
+    path = tmp_path / "watchkeeper.toml"
+    cameras = {"concourse": "rtsp://x", "foyer": "rtsp://y"}
+    assert read_camera_detectors(path, cameras) == {}
+    path.write_text('[camera_detectors]\nconcourse = "centerface"\n')
+    assert read_camera_detectors(path, cameras) == {"concourse": DetectorKind.CENTERFACE}
+    path.write_text('[camera_detectors]\nplatform = "centerface"\n')
+    with pytest.raises(ConfigError, match=r"camera_detectors\.platform names no camera"):
+        read_camera_detectors(path, cameras)
+    path.write_text('[camera_detectors]\nfoyer = "sift"\n')
+    with pytest.raises(ConfigError, match=r"must be one of hog, cnn, centerface, not 'sift'"):
+        read_camera_detectors(path, cameras)
+
+
+def test_a_configured_wide_camera_is_run_with_its_detector_on_record(
+    tmp_path: Path, settings: Settings, engine: FaceEngine, faces_dir: Path
+) -> None:
+    policy = f'[cameras]\nfoyer = "{faces_dir / CLIP}"\n[camera_detectors]\nfoyer = "centerface"\n'
+    config = ServerConfig(requests_per_second=1000, burst=1000, deployment_check_seconds=0.2)
+    with running_server(tmp_path, settings, engine, config, policy) as server:
+        authorise_evening(server, faces_dir, ["foyer"], started_minutes_ago=1)
+        with server.client(Role.OPERATOR) as operator:
+            deadline = time.monotonic() + 180  # a hang guard only
+            while not (runs := operator.get("/api/v1/runs").json()) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert [(r["camera"], r["started_by"], r["detector"]) for r in runs] == [("foyer", "system", "centerface")]
+            operator.post("/api/v1/deployments/evening/runs/foyer/stop").raise_for_status()
+        with server.client(Role.AUDITOR) as auditor:
+            entries = [
+                e["entry"] for e in auditor.get("/api/v1/audit/entries", params={"limit": 1000}).json()["entries"]
+            ]
+    configured = next(e for e in entries if e["action"] == "config.change")["details"]["configuration"]
+    assert configured["camera_detectors"] == {"foyer": "centerface"}
 
 
 def test_credentials_never_reach_the_record() -> None:

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from watchkeeper.config import Settings
+from watchkeeper.face import DetectorKind
 from watchkeeper.governance.audit.entry import JsonValue
 from watchkeeper.governance.audit.events import ConfigurationChanged
 from watchkeeper.governance.audit.store import AuditLog
@@ -29,15 +30,24 @@ from watchkeeper.governance.schema import AuditState
 
 
 def governed_configuration(
-    settings: Settings, policy: RetentionPolicy, cameras: Mapping[str, str]
+    settings: Settings,
+    policy: RetentionPolicy,
+    cameras: Mapping[str, str],
+    camera_detectors: Mapping[str, DetectorKind] | None = None,
 ) -> dict[str, JsonValue]:
-    """The settings that change what happens to biometric data (never secrets or machine paths)."""
-    return {
+    """The settings that change what happens to biometric data (never secrets or machine paths).
+
+    ``camera_detectors`` is recorded only when some camera has one, so an installation that names none
+    records the same configuration as before the setting existed (and no change is logged for it)."""
+    configuration: dict[str, JsonValue] = {
         "retention_days": {kind: _days(getattr(policy, kind)) for kind in POLICY_KINDS},
         "cameras": {name: without_credentials(source) for name, source in sorted(cameras.items())},
         "network_backend": settings.network_backend.value,
         "database": make_url(settings.effective_database_url).get_backend_name(),
     }
+    if camera_detectors:
+        configuration["camera_detectors"] = {name: kind.value for name, kind in sorted(camera_detectors.items())}
+    return configuration
 
 
 def record_configuration(sessions: sessionmaker[Session], audit: AuditLog, configuration: dict[str, JsonValue]) -> bool:

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session, sessionmaker
 
 from watchkeeper.config import Settings
-from watchkeeper.face import VIDEO_OPTIONS, FaceEngine
+from watchkeeper.face import VIDEO_OPTIONS, DetectorKind, FaceEngine
 from watchkeeper.governance.audit.store import AuditLog
-from watchkeeper.governance.cameras import read_camera_sources
+from watchkeeper.governance.cameras import read_camera_detectors, read_camera_sources
 from watchkeeper.governance.clock import Clock, SystemClock
 from watchkeeper.governance.configuration import governed_configuration, record_configuration
 from watchkeeper.governance.db import open_database
@@ -36,6 +36,9 @@ class Governance:
     clock: Clock = field(default_factory=SystemClock)
     cameras: dict[str, str] = field(default_factory=dict)
     """Camera name -> video source, from the policy file's ``[cameras]`` section."""
+    camera_detectors: dict[str, DetectorKind] = field(default_factory=dict)
+    """Camera name -> the detector the server runs it with, from ``[camera_detectors]``; others run the
+    video engine's."""
 
     @classmethod
     def open(
@@ -60,9 +63,11 @@ class Governance:
         private_directory(settings.data_dir)
         policy = read_policy(settings.effective_config_file)
         cameras = read_camera_sources(settings.effective_config_file)
+        camera_detectors = read_camera_detectors(settings.effective_config_file, cameras)
         sessions = open_database(settings.effective_database_url)
         audit = AuditLog.open(sessions, settings.keys_dir, clock)
-        record_configuration(sessions, audit, governed_configuration(settings, policy, cameras))
+        configuration = governed_configuration(settings, policy, cameras, camera_detectors)
+        record_configuration(sessions, audit, configuration)
         return cls(
             settings,
             sessions,
@@ -73,6 +78,7 @@ class Governance:
             video_engine or FaceEngine(VIDEO_OPTIONS, settings),
             clock,
             cameras,
+            camera_detectors,
         )
 
     def close(self) -> None:

@@ -212,7 +212,8 @@ class LiveSupervisor:
                     continue
                 try:  # a configured camera's source is the administrator's, on record: no request names it
                     self._check_runnable(SYSTEM_ACTOR, record.name, camera)
-                    started.append(self._launch(SYSTEM_ACTOR, record.name, camera, source, None))
+                    detector = self._gov.camera_detectors.get(camera)
+                    started.append(self._launch(SYSTEM_ACTOR, record.name, camera, source, None, detector))
                 except WatchkeeperError as error:  # started meanwhile by an operator, or just ended
                     logger.info("not starting %s on %s: %s", record.name, camera, error)
         return started
