@@ -6,6 +6,7 @@ import socket
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import update
@@ -48,26 +49,37 @@ def authorise_evening(server: RunningServer, faces_dir: Path, cameras: list[str]
         ).raise_for_status()
 
 
+QUICK_CHECKS = ServerConfig(requests_per_second=1000, burst=1000, deployment_check_seconds=0.2)
+"""A server that looks for due runs five times a second, so a configured camera starts at once."""
+
+
+def first_runs(operator: Any) -> list[dict[str, Any]]:
+    """The server's runs as soon as there are any (a configured camera starts within a check or two)."""
+    deadline = time.monotonic() + 180  # a hang guard only
+    while not (runs := operator.get("/api/v1/runs").json()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return list(runs)
+
+
+def audit_entries(server: RunningServer) -> list[dict[str, Any]]:
+    with server.client(Role.AUDITOR) as auditor:
+        return [e["entry"] for e in auditor.get("/api/v1/audit/entries", params={"limit": 1000}).json()["entries"]]
+
+
 def test_configured_camera_is_run_for_an_authorised_deployment_until_an_operator_stops_it(
     tmp_path: Path, settings: Settings, engine: FaceEngine, faces_dir: Path
 ) -> None:
     policy = f'[cameras]\nfoyer = "{faces_dir / CLIP}"\nstage = "rtsp://viewer:secret@192.0.2.1/stage"\n'
-    config = ServerConfig(requests_per_second=1000, burst=1000, deployment_check_seconds=0.2)
-    with running_server(tmp_path, settings, engine, config, policy) as server:
+    with running_server(tmp_path, settings, engine, QUICK_CHECKS, policy) as server:
         authorise_evening(server, faces_dir, ["foyer"], started_minutes_ago=1)
         with server.client(Role.OPERATOR) as operator:
-            deadline = time.monotonic() + 180  # a hang guard only
-            while not (runs := operator.get("/api/v1/runs").json()) and time.monotonic() < deadline:
-                time.sleep(0.1)
+            runs = first_runs(operator)
             assert [(r["deployment"], r["camera"], r["started_by"]) for r in runs] == [("evening", "foyer", "system")]
             stopped = operator.post("/api/v1/deployments/evening/runs/foyer/stop").json()
             assert stopped["state"] in {"stopped", "finished"}, stopped
             time.sleep(1.0)
             assert len(operator.get("/api/v1/runs").json()) == 1, "a stopped run is not started again"
-        with server.client(Role.AUDITOR) as auditor:
-            entries = [
-                e["entry"] for e in auditor.get("/api/v1/audit/entries", params={"limit": 1000}).json()["entries"]
-            ]
+        entries = audit_entries(server)
     configured = next(e for e in entries if e["action"] == "config.change")["details"]["configuration"]["cameras"]
     assert configured == {"foyer": str(faces_dir / CLIP), "stage": "rtsp://192.0.2.1/stage"}
     started = [e for e in entries if e["action"] == "deployment.start"]
@@ -77,8 +89,7 @@ def test_configured_camera_is_run_for_an_authorised_deployment_until_an_operator
 def test_a_run_left_open_by_a_dead_process_is_closed_by_the_server(
     tmp_path: Path, settings: Settings, engine: FaceEngine, faces_dir: Path
 ) -> None:
-    config = ServerConfig(requests_per_second=1000, burst=1000, deployment_check_seconds=0.2)
-    with running_server(tmp_path, settings, engine, config) as server:
+    with running_server(tmp_path, settings, engine, QUICK_CHECKS) as server:
         authorise_evening(server, faces_dir, ["gate"], started_minutes_ago=30)
         # Another process started a run, saved its counts ten minutes ago and was never heard of again.
         olu = users.resolve_actor(server.gov, "olu")
@@ -172,19 +183,13 @@ def test_a_configured_wide_camera_is_run_with_its_detector_on_record(
     tmp_path: Path, settings: Settings, engine: FaceEngine, faces_dir: Path
 ) -> None:
     policy = f'[cameras]\nfoyer = "{faces_dir / CLIP}"\n[camera_detectors]\nfoyer = "centerface"\n'
-    config = ServerConfig(requests_per_second=1000, burst=1000, deployment_check_seconds=0.2)
-    with running_server(tmp_path, settings, engine, config, policy) as server:
+    with running_server(tmp_path, settings, engine, QUICK_CHECKS, policy) as server:
         authorise_evening(server, faces_dir, ["foyer"], started_minutes_ago=1)
         with server.client(Role.OPERATOR) as operator:
-            deadline = time.monotonic() + 180  # a hang guard only
-            while not (runs := operator.get("/api/v1/runs").json()) and time.monotonic() < deadline:
-                time.sleep(0.1)
+            runs = first_runs(operator)
             assert [(r["camera"], r["started_by"], r["detector"]) for r in runs] == [("foyer", "system", "centerface")]
             operator.post("/api/v1/deployments/evening/runs/foyer/stop").raise_for_status()
-        with server.client(Role.AUDITOR) as auditor:
-            entries = [
-                e["entry"] for e in auditor.get("/api/v1/audit/entries", params={"limit": 1000}).json()["entries"]
-            ]
+        entries = audit_entries(server)
     configured = next(e for e in entries if e["action"] == "config.change")["details"]["configuration"]
     assert configured["camera_detectors"] == {"foyer": "centerface"}
 
