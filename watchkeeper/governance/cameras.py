@@ -48,13 +48,13 @@ def read_camera_detectors(path: Path, cameras: Mapping[str, str]) -> dict[str, D
     (``concourse = "centerface"`` for a camera that sees faces 24-60 px wide); a camera not named there
     runs the server's video detector. Each name must be a camera of ``[cameras]``."""
     section = _section(path, "camera_detectors", "camera name = detector")
-    kinds = ", ".join(kind.value for kind in DetectorKind)
+    kinds = {kind.value: kind for kind in DetectorKind}
     for name, detector in section.items():
         if name not in cameras:
             raise ConfigError(f"{path}: camera_detectors.{name} names no camera of [cameras]")
-        if detector not in {kind.value for kind in DetectorKind}:
-            raise ConfigError(f"{path}: camera_detectors.{name} must be one of {kinds}, not {detector!r}")
-    return {name: DetectorKind(str(detector)) for name, detector in section.items()}
+        if detector not in kinds:
+            raise ConfigError(f"{path}: camera_detectors.{name} must be one of {', '.join(kinds)}, not {detector!r}")
+    return {name: kinds[str(detector)] for name, detector in section.items()}
 
 
 SECRET_QUERY_KEY = re.compile(r"pass|pwd|secret|token|key|auth|sig|cred|session|user|login", re.IGNORECASE)

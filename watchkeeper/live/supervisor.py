@@ -178,7 +178,7 @@ class LiveSupervisor:
         camera: str,
         location: str,
         options: PipelineOptions | None,
-        detector: DetectorKind | None = None,
+        detector: DetectorKind | None,
     ) -> RunStatus:
         key = (deployment, camera)
         engine = self._engine(detector)
