@@ -33,5 +33,5 @@ def test_report_counts_what_was_done_and_cites_the_audit_log(server: RunningServ
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "Transparency report" in text
     assert answers
-    assert all(a["year"] == 2026 for a in answers)
+    assert all(a["period"] == {"first": "2026-01-01", "last": "2026-12-31"} for a in answers)
     assert refused.status_code == 403

@@ -109,8 +109,10 @@ COMMA_JOINED_ROWS = (
 )
 LIST_COLUMNS = (
     "SELECT cameras FROM deployments UNION ALL SELECT categories FROM technologies"
-    " UNION ALL SELECT camera_kinds FROM technologies UNION ALL SELECT exemptions FROM foi_requests ORDER BY 1"
+    " UNION ALL SELECT exemptions FROM foi_requests ORDER BY 1"
 )
+"""Every list column of these rows that exists at every revision from 0010 to head (a technology's camera
+kinds moved to its stages in 0014)."""
 
 
 def database_before_json_lists(tmp_path: Path) -> tuple[Path, str]:
@@ -138,7 +140,7 @@ def test_comma_joined_lists_become_json_arrays(tmp_path: Path) -> None:
     assert technology is not None
     assert deployment.cameras == ("gate-1", "gate-2")
     assert technology.categories == ("live_facial_recognition", "retrospective_facial_recognition")
-    assert technology.camera_kinds == ()
+    assert technology.this_system  # the one name this system could be registered under before 0014
     assert [r.exemptions for r in requests if r is not None] == [("s24(2)", "s31(3)"), ()]
     with sqlite3.connect(path) as migrated:
         assert migrated.execute("SELECT cameras FROM deployments").fetchone() == ('["gate-1", "gate-2"]',)
@@ -146,7 +148,6 @@ def test_comma_joined_lists_become_json_arrays(tmp_path: Path) -> None:
     command.downgrade(alembic_config(url), "0010")
     with sqlite3.connect(path) as downgraded:
         assert [v for (v,) in downgraded.execute(LIST_COLUMNS)] == [
-            "",
             "",
             "gate-1,gate-2",
             "live_facial_recognition,retrospective_facial_recognition",
@@ -185,3 +186,35 @@ def test_a_downgrade_refuses_to_drop_the_terms_of_a_deployment_that_may_still_ru
     with sqlite3.connect(path) as database:
         columns = [row[1] for row in database.execute("PRAGMA table_info(deployments)")]
     assert "minimum_face_px" not in columns
+
+
+def test_a_technologys_camera_kinds_move_to_each_of_its_stages_and_back(tmp_path: Path) -> None:
+    """Before 0014 camera kinds were one setting per technology; each stage inherits them, and a downgrade
+    gives the technology back the union of its stages' kinds."""
+    path = tmp_path / "stages.db"
+    url = f"sqlite:///{path}"
+    open_database(url).kw["bind"].dispose()
+    command.downgrade(alembic_config(url), "0013")
+    with sqlite3.connect(path) as old:
+        old.executescript(
+            "INSERT INTO technologies (id, name, categories, supplier, product, description, camera_kinds,"
+            " components, recorded_by, recorded_at, audit_sequence) VALUES (1, 'Watchkeeper',"
+            " '[\"live_facial_recognition\"]', 's', 'p', '', '[\"portable\"]', '[]', 'ada', '2026-01-01', 3),"
+            " (2, 'Other', '[\"other\"]', 's', 'p', '', '[]', '[]', 'ada', '2026-01-01', 4);"
+            "INSERT INTO technology_uses (id, technology_id, stage, starts_on, ends_on, notes, recorded_by,"
+            " recorded_at, audit_sequence) VALUES (1, 1, 'trial', '2025-01-01', NULL, '', 'ada', '2026-01-01', 5);"
+        )
+    open_database(url).kw["bind"].dispose()
+    with sqlite3.connect(path) as migrated:
+        assert migrated.execute("SELECT camera_kinds FROM technology_uses").fetchall() == [('["portable"]',)]
+        assert migrated.execute("SELECT name, this_system FROM technologies").fetchall() == [
+            ("Watchkeeper", 1),
+            ("Other", 0),
+        ]
+        migrated.execute("""UPDATE technology_uses SET camera_kinds = '["static", "portable"]'""")
+    command.downgrade(alembic_config(url), "0013")
+    with sqlite3.connect(path) as downgraded:
+        assert downgraded.execute("SELECT camera_kinds FROM technologies ORDER BY id").fetchall() == [
+            ('["portable", "static"]',),
+            ("[]",),
+        ]

@@ -9,8 +9,9 @@ import pytest
 
 from tests.reports.known_history import DPIA, POLICY_V1, POLICY_V2, Story
 from watchkeeper.errors import InputError
-from watchkeeper.reports.foi_answers import AnswerStatus, DraftAnswer, read_questions
-from watchkeeper.reports.service import foi_answers
+from watchkeeper.reports.foi_answers import AnswerStatus, DraftAnswer
+from watchkeeper.reports.questions import read_questions
+from watchkeeper.reports.service import AnswerScope, foi_answers
 
 A, P, N, X = AnswerStatus.ANSWERED, AnswerStatus.PARTIAL, AnswerStatus.NOT_HELD, AnswerStatus.NOT_APPLICABLE
 
@@ -53,9 +54,11 @@ TEXTS = {
         "lfr-use",
     ): "Yes. Use or trial of live facial recognition is recorded in 2022. Watchkeeper: 0 operational and 1 "
     "trial deployment(s) of live facial recognition in 2022. Register: trial use of Watchkeeper in 2022. First "
-    "recorded use or trial: 2022-03-01.",
-    (2022, "lfr-cameras"): "Kinds of camera used in 2022: static.",
-    (2023, "lfr-cameras"): "Kinds of camera used in 2023: portable.",
+    "trial: 2022-03-01. No ongoing use is recorded by 2022-12-31.",
+    (2022, "lfr-cameras"): "Kinds of camera used in 2022: Watchkeeper trial from 2022-03-01 to 2022-12-31: static "
+    "(from its deployments on record).",
+    (2023, "lfr-cameras"): "Kinds of camera used in 2023: Watchkeeper ongoing from 2023-01-01 to 2023-12-31: "
+    "portable (from its deployments on record).",
     (2022, "lfr-suppliers"): "Suppliers of live facial recognition in 2022: Open Recognition Ltd (Watchkeeper 0.1.0).",
     (2022, "lfr-contracts"): "Contracts in force in 2022: WK-2022-01 with Open Recognition Ltd for support, "
     "2022-03-01 to 2023-02-28 (12 months).",
@@ -68,29 +71,32 @@ TEXTS = {
     (2022, "rfr-face-images"): "Galleries searched by RFR: custody: 3 face images of 2 people at 2022-12-31.",
     (2024, "rfr-face-images"): "Galleries searched by RFR: custody: 1 face image of 1 person at 2024-12-31.",
     (2023, "rfr-use"): "Yes. Use or trial of retrospective facial recognition is recorded in 2023. Watchkeeper: 1 "
-    "retrospective search(es) in 2023. Register: ongoing use of Watchkeeper in 2023. First recorded use or trial: "
-    "2022-03-01.",
+    "retrospective search(es) in 2023. Register: ongoing use of Watchkeeper in 2023. First trial: 2022-03-01. First "
+    "ongoing use: 2023-01-01.",
     (2024, "lfr-use"): "No. The records show no use, trial or plan of live facial recognition in 2024. First "
-    "recorded use or trial: 2022-03-01.",
-    (2024, "lfr-retention"): "Retention periods in force in 2024: from 2023-01-10: alerts 14 days, audit 2190 days, "
+    "trial: 2022-03-01. First ongoing use: 2023-01-01.",
+    (
+        2024,
+        "lfr-retention",
+    ): "Retention periods enforced by Watchkeeper in 2024: from 2023-01-10: alerts 14 days, audit 2190 days, "
     "enrolled images no period of its own, probe images 31 days, search results 365 days. Faces that match no one "
     "are not retained at all.",
     (2024, "ira-use"): "Yes. Use or trial of individual risk assessment tools is recorded in 2024. Register: trial "
-    "use of RiskScore in 2024. First recorded use or trial: 2024-03-01.",
+    "use of RiskScore in 2024. First trial: 2024-03-01. No ongoing use is recorded by 2024-12-31.",
     (2024, "ira-suppliers"): "Suppliers of individual risk assessment tools in 2024: Harm Analytics (RiskScore).",
     (2024, "ira-costs"): "Use of individual risk assessment tools is recorded in 2024, but the records hold no cost "
-    "for that year.",
-    (2024, "ira-documents"): "Documents in force at the end of 2024: none. No policy, no standard operating "
+    "for it.",
+    (2024, "ira-documents"): "Documents in force on 2024-12-31: none. No policy, no standard operating "
     "procedure, no data protection impact assessment, no equality impact assessment is recorded.",
 }
 
 
 def by_key(answers: list[DraftAnswer]) -> dict[tuple[int, str], DraftAnswer]:
-    return {(a.year, a.question_id): a for a in answers}
+    return {(a.period.first.year, a.question_id): a for a in answers}
 
 
 def test_every_standard_question_for_four_years(story: Story) -> None:
-    answers = by_key(foi_answers(story.gov, story.disclosure, read_questions(), list(YEARS)))
+    answers = by_key(foi_answers(story.gov, story.disclosure, read_questions(), AnswerScope(years=YEARS)))
     assert len(answers) == len(STATUSES) * len(YEARS)
     for question, statuses in STATUSES.items():
         for year, status in zip(YEARS, statuses, strict=True):
@@ -115,11 +121,12 @@ def test_a_forces_own_questions_and_what_the_records_cannot_answer(story: Story,
         'text = "Which cameras does the operator-initiated app use?"\n',
         encoding="utf-8",
     )
-    (answer,) = foi_answers(story.gov, story.disclosure, read_questions(questions), [2024])
+    (answer,) = foi_answers(story.gov, story.disclosure, read_questions(questions), AnswerScope(years=(2024,)))
     assert answer.status is AnswerStatus.NOT_HELD
     assert (
         answer.text
-        == "Kinds of camera used in 2024: none recorded. The records do not say which cameras Mobile ID used."
+        == "Kinds of camera used in 2024: none recorded. The records do not say which cameras were used in: Mobile "
+        "ID trial from 2024-03-01 to 2024-08-31."
     )
     questions.write_text('[[question]]\nid = "x"\nkind = "weather"\ncategory = "other"\ntext = "?"\n', encoding="utf-8")
     with pytest.raises(InputError, match=r"question 1: needs id, text, kind \(use, cameras"):

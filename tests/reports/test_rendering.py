@@ -11,9 +11,9 @@ from pypdf import PdfReader
 
 from tests.reports.known_history import POLICY_V2, Story
 from watchkeeper.reports.figures import Period
-from watchkeeper.reports.foi_answers import read_questions
 from watchkeeper.reports.layout import cite
-from watchkeeper.reports.service import foi_answers, transparency_report, write_answers, write_report
+from watchkeeper.reports.questions import read_questions
+from watchkeeper.reports.service import AnswerScope, foi_answers, transparency_report, write_answers, write_report
 
 
 def pdf_text(path: Path) -> str:
@@ -59,7 +59,17 @@ def test_report_files(story: Story, tmp_path: Path) -> None:
 
 
 def test_answer_files(story: Story, tmp_path: Path) -> None:
-    answers = foi_answers(story.gov, story.disclosure, read_questions(), [2021, 2024])
+    answers = foi_answers(
+        story.gov,
+        story.disclosure,
+        read_questions(),
+        AnswerScope(
+            years=(
+                2021,
+                2024,
+            )
+        ),
+    )
     written = write_answers(answers, tmp_path)
     text = pdf_text(written.pdf)
     assert squeezed("Draft answers to Freedom of Information questions") in text

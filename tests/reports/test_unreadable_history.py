@@ -13,8 +13,8 @@ from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.roles import Actor, Role
 from watchkeeper.reports.figures import Period
-from watchkeeper.reports.foi_answers import read_questions
-from watchkeeper.reports.service import foi_answers, transparency_report
+from watchkeeper.reports.questions import read_questions
+from watchkeeper.reports.service import AnswerScope, foi_answers, transparency_report
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,4 +68,4 @@ def test_a_renamed_or_missing_detail_key_is_an_error_of_the_report_not_a_zero(
     with pytest.raises(EventError, match=expected):
         transparency_report(gov, disclosure, Period.year(year))
     with pytest.raises(EventError, match=expected):
-        foi_answers(gov, disclosure, read_questions(), [year])
+        foi_answers(gov, disclosure, read_questions(), AnswerScope(years=(year,)))

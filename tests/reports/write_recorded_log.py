@@ -52,8 +52,8 @@ from watchkeeper.governance.sign_in_throttle import SignInThrottle
 from watchkeeper.governance.uploads import sweep_uploads
 from watchkeeper.live.footage import search_footage
 from watchkeeper.reports.figures import Period
-from watchkeeper.reports.foi_answers import read_questions
-from watchkeeper.reports.service import foi_answers, transparency_report
+from watchkeeper.reports.questions import read_questions
+from watchkeeper.reports.service import AnswerScope, foi_answers, transparency_report
 from watchkeeper.video.frames import Frame
 
 GROUP = "examples/knn_examples/test/obama_and_biden.jpg"
@@ -89,7 +89,7 @@ def test_write_recorded_log(story: Story, people: dict[Role, Actor], clock: Fixe
         reason="logged",
     )
     transparency_report(gov, story.disclosure, Period.year(2023), ())
-    foi_answers(gov, story.disclosure, read_questions(), [2023])
+    foi_answers(gov, story.disclosure, read_questions(), AnswerScope(years=(2023,)))
     clock.current = at(2028, 1, 10)
     gov.audit.prune(admin, timedelta(days=2190))  # the configured period: the acts of 2021 go
     _write(gov, out)

@@ -18,9 +18,9 @@ from watchkeeper.cli.options import JsonOutput
 from watchkeeper.governance import foi, register, users, vocabulary
 from watchkeeper.governance.deployments import DeploymentMode
 from watchkeeper.reports.figures import Period
-from watchkeeper.reports.foi_answers import read_questions
 from watchkeeper.reports.layout import cite
-from watchkeeper.reports.service import foi_answers, transparency_report, write_answers, write_report
+from watchkeeper.reports.questions import read_questions
+from watchkeeper.reports.service import AnswerScope, foi_answers, transparency_report, write_answers, write_report
 
 register_app = typer.Typer(help="The register of surveillance and analytics technology.", no_args_is_help=True)
 foi_app = typer.Typer(help="The log of Freedom of Information requests.", no_args_is_help=True)
@@ -33,6 +33,12 @@ Stage = Annotated[vocabulary.UseStage, typer.Option("--stage", help="planned, tr
 OutputDir = Annotated[
     Path | None, typer.Option("--output-dir", help="Write Markdown, CSV, PDF (and charts) here.", show_default=False)
 ]
+AsOf = Annotated[
+    datetime | None,
+    typer.Option(
+        "--as-of", formats=["%Y-%m-%d"], help="Figures as they stood at the end of this day.", show_default=False
+    ),
+]
 
 
 @register_app.command("watchkeeper")
@@ -40,11 +46,24 @@ def register_watchkeeper(
     supplier: Annotated[str, typer.Option("--supplier", help="Who supplies and supports it.", show_default=False)],
     reason: Reason,
     user: User,
+    name: Annotated[str, typer.Option("--name", help="The force's name for this entry.")] = register.WATCHKEEPER_NAME,
+    category: Annotated[
+        list[vocabulary.TechnologyCategory] | None,
+        typer.Option("--category", help="What this entry covers [default: both live and retrospective]."),
+    ] = None,
     as_json: JsonOutput = False,
 ) -> None:
-    """Enter this system in the register, its models and versions read from the installation."""
+    """Enter this system in the register, its models and versions read from the installation. Enter it
+    again under another --name for an entry of its own per category (e.g. live and retrospective)."""
     with governed(as_json) as gov:
-        record = register.register_watchkeeper(gov, users.resolve_actor(gov, user), supplier, reason)
+        record = register.register_watchkeeper(
+            gov,
+            users.resolve_actor(gov, user),
+            supplier,
+            reason,
+            name=name,
+            categories=tuple(category or register.WATCHKEEPER_CATEGORIES),
+        )
     output.emit(as_json, {"technology": output.plain(asdict(record))}, f"registered {record.name}")
 
 
@@ -57,12 +76,11 @@ def register_add(
     reason: Reason,
     user: User,
     description: Annotated[str, typer.Option("--description")] = "",
-    camera: Annotated[list[DeploymentMode] | None, typer.Option("--camera", help="static and/or portable.")] = None,
     as_json: JsonOutput = False,
 ) -> None:
-    """Record another supplier's product."""
+    """Record another supplier's product (its camera kinds belong to each stage: `register use --camera`)."""
     with governed(as_json) as gov:
-        spec = register.TechnologySpec(name, tuple(category), supplier, product, description, tuple(camera or ()))
+        spec = register.TechnologySpec(name, tuple(category), supplier, product, description)
         record = register.add_technology(gov, users.resolve_actor(gov, user), spec, reason)
     output.emit(as_json, {"technology": output.plain(asdict(record))}, f"registered {record.name}")
 
@@ -76,9 +94,17 @@ def register_use(
     user: User,
     ends: Annotated[datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], show_default=False)] = None,
     notes: Annotated[str, typer.Option("--notes")] = "",
+    camera: Annotated[
+        list[DeploymentMode] | None, typer.Option("--camera", help="static and/or portable, used in this stage.")
+    ] = None,
+    approved: Annotated[
+        datetime | None,
+        typer.Option("--approved", formats=["%Y-%m-%d"], help="When a plan was approved.", show_default=False),
+    ] = None,
     as_json: JsonOutput = False,
 ) -> None:
-    """Record a period of planned, trial or ongoing use (open-ended without --to)."""
+    """Record a period of planned, trial or ongoing use (open-ended without --to), with the kinds of camera
+    used in it and, for a plan, when it was approved."""
     with governed(as_json) as gov:
         record = register.record_use(
             gov,
@@ -89,6 +115,8 @@ def register_use(
             ends_on=_day(ends),
             notes=notes,
             reason=reason,
+            camera_kinds=tuple(camera or ()),
+            approved_on=_day(approved),
         )
     output.emit(as_json, {"use": output.plain(asdict(record))}, f"use {record.id}: {name} {stage.value}")
 
@@ -119,9 +147,12 @@ def register_contract(
     reason: Reason,
     user: User,
     ends: Annotated[datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], show_default=False)] = None,
+    published_url: Annotated[
+        str | None, typer.Option("--published-url", help="Where the contract is already published.")
+    ] = None,
     as_json: JsonOutput = False,
 ) -> None:
-    """Record a contract with a supplier (reference, purpose, term)."""
+    """Record a contract with a supplier (reference, purpose, term, and where it is published)."""
     with governed(as_json) as gov:
         record = register.record_contract(
             gov,
@@ -133,8 +164,25 @@ def register_contract(
             starts_on=starts.date(),
             ends_on=_day(ends),
             reason=reason,
+            published_url=published_url,
         )
     output.emit(as_json, {"contract": output.plain(asdict(record))}, f"contract {reference} recorded")
+
+
+@register_app.command("publish-contract")
+def register_publish_contract(
+    reference: Annotated[str, typer.Argument(help="The contract's reference.")],
+    url: Annotated[str, typer.Option("--url", show_default=False)],
+    reason: Reason,
+    user: User,
+    as_json: JsonOutput = False,
+) -> None:
+    """Record where a contract has been published (answers then cite it under section 21)."""
+    with governed(as_json) as gov:
+        record = register.publish_contract(
+            gov, users.resolve_actor(gov, user), reference=reference, url=url, reason=reason
+        )
+    output.emit(as_json, {"contract": output.plain(asdict(record))}, f"contract {reference} published")
 
 
 @register_app.command("cost")
@@ -148,6 +196,9 @@ def register_cost(
     description: Annotated[str, typer.Option("--description")] = "",
     contract: Annotated[str | None, typer.Option("--contract", help="The contract it was paid under.")] = None,
     supplier: Annotated[str | None, typer.Option("--supplier", help="If not the contract's or product's.")] = None,
+    use: Annotated[
+        int | None, typer.Option("--use", help="The stage of use it paid for (its id from `register use`).")
+    ] = None,
     as_json: JsonOutput = False,
 ) -> None:
     """Record money spent on a technology in a year, for a trial or for ongoing use."""
@@ -163,6 +214,7 @@ def register_cost(
             reason=reason,
             contract=contract,
             supplier=supplier,
+            use_id=use,
         )
     output.emit(as_json, {"cost": output.plain(asdict(record))}, f"cost recorded for {name} in {year}")
 
@@ -204,6 +256,7 @@ def register_document(
     user: User,
     published: Annotated[datetime | None, typer.Option("--published", formats=["%Y-%m-%d"])] = None,
     url: Annotated[str | None, typer.Option("--url", help="Where it is published.")] = None,
+    redacted: Annotated[bool, typer.Option("--redacted", help="Published in redacted form.")] = False,
     as_json: JsonOutput = False,
 ) -> None:
     """Record a version of a governing document (published with --published and --url)."""
@@ -219,6 +272,7 @@ def register_document(
             reason=reason,
             published_on=_day(published),
             url=url,
+            redacted=redacted,
         )
     output.emit(as_json, {"document": output.plain(asdict(record))}, f"document {record.id} recorded")
 
@@ -230,14 +284,39 @@ def register_publish(
     url: Annotated[str, typer.Option("--url", show_default=False)],
     reason: Reason,
     user: User,
+    redacted: Annotated[bool, typer.Option("--redacted", help="Published in redacted form.")] = False,
     as_json: JsonOutput = False,
 ) -> None:
-    """Record that a document has been published, and where."""
+    """Record that a document has been published, where, and whether in redacted form."""
     with governed(as_json) as gov:
         record = register.publish_document(
-            gov, users.resolve_actor(gov, user), document_id=document_id, published_on=on.date(), url=url, reason=reason
+            gov,
+            users.resolve_actor(gov, user),
+            document_id=document_id,
+            published_on=on.date(),
+            url=url,
+            reason=reason,
+            redacted=redacted,
         )
     output.emit(as_json, {"document": output.plain(asdict(record))}, f"document {document_id} published")
+
+
+@register_app.command("retention")
+def register_retention(
+    name: TechnologyName,
+    text: Annotated[str, typer.Option("--text", help="The policy's words on retention.", show_default=False)],
+    starts: Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"], show_default=False)],
+    reason: Reason,
+    user: User,
+    as_json: JsonOutput = False,
+) -> None:
+    """Record the force's retention policy for a technology in its own words, in force from --from (answers
+    quote it beside the periods Watchkeeper enforces)."""
+    with governed(as_json) as gov:
+        record = register.state_retention(
+            gov, users.resolve_actor(gov, user), technology=name, text=text, in_force_from=starts.date(), reason=reason
+        )
+    output.emit(as_json, {"retention": output.plain(asdict(record))}, f"retention policy of {name} recorded")
 
 
 @register_app.command("list")
@@ -365,6 +444,7 @@ def report(
         list[datetime] | None,
         typer.Option("--at", formats=["%Y-%m-%d"], help="Count galleries and watchlists at the end of this day."),
     ] = None,
+    as_of: AsOf = None,
     output_dir: OutputDir = None,
     as_json: JsonOutput = False,
 ) -> None:
@@ -376,7 +456,9 @@ def report(
     today = datetime.now(UTC).date()
     with governed(as_json) as gov:
         period = Period(first.date() if first else date(today.year, 1, 1), last.date() if last else today)
-        built = transparency_report(gov, users.resolve_actor(gov, user), period, tuple(d.date() for d in at or ()))
+        built = transparency_report(
+            gov, users.resolve_actor(gov, user), period, tuple(d.date() for d in at or ()), _day(as_of)
+        )
     written = write_report(built, output_dir) if output_dir else None
     if as_json:
         output.print_json({"report": output.plain(asdict(built)), "files": _files(written)})
@@ -401,25 +483,45 @@ def report(
 @report_app.command("foi")
 def report_foi(
     user: User,
-    year: Annotated[list[int], typer.Option("--year", help="A calendar year to answer for; repeat for more.")],
+    year: Annotated[
+        list[int] | None, typer.Option("--year", help="A calendar year to answer for; repeat for more.")
+    ] = None,
+    first: Annotated[
+        datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First day of one period to answer for.")
+    ] = None,
+    last: Annotated[
+        datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Its last day [default: the as-of day].")
+    ] = None,
+    request: Annotated[
+        str | None,
+        typer.Option("--request", help="A logged request: answers are as of its received date.", show_default=False),
+    ] = None,
+    as_of: AsOf = None,
     questions: Annotated[
         Path | None, typer.Option("--questions", help="A questions file (TOML) instead of the shipped one.")
     ] = None,
     output_dir: OutputDir = None,
     as_json: JsonOutput = False,
 ) -> None:
-    """Draft answers to the standard FOI questions for each year, from the records, marking what they cannot
-    answer."""
+    """Draft answers to FOI questions from the records, as of a day (a logged request's received date, or
+    --as-of, or today), for calendar years or one period (default: the as-of day's year up to it), marking
+    what the records cannot answer."""
+    if last is not None and first is None:
+        raise typer.BadParameter("--to needs --from", param_hint="--to")
     with governed(as_json) as gov:
         asked = read_questions(questions)
-        answers = foi_answers(gov, users.resolve_actor(gov, user), asked, sorted(set(year)))
+        period = Period(first.date(), _day(last) or _day(as_of) or gov.clock.now().date()) if first else None
+        scope = AnswerScope(years=tuple(year or ()), period=period, as_of=_day(as_of), request=request)
+        answers = foi_answers(gov, users.resolve_actor(gov, user), asked, scope)
     written = write_answers(answers, output_dir) if output_dir else None
     if as_json:
         output.print_json({"answers": output.plain([asdict(a) for a in answers]), "files": _files(written)})
         return
     for answer in answers:
         output.stdout.print(
-            f"[bold]{answer.year} {answer.question_id}[/] ({answer.status.value}): {answer.text}", highlight=False
+            f"[bold]{answer.period.describe()} {answer.question_id}[/] ({answer.status.value}, as of "
+            f"{answer.as_of.isoformat()}): {answer.text}",
+            highlight=False,
         )
     if written:
         output.stdout.print(f"wrote {written.markdown}, {written.csv}, {written.pdf}", highlight=False)

@@ -53,14 +53,22 @@ def open_database(url: str) -> sessionmaker[Session]:
     """A session factory for ``url``, after migrating its schema to the newest revision."""
     engine = make_engine(url)
     try:
-        with engine.connect() as connection, _foreign_keys_off_on_sqlite(connection), connection.begin():
+        with migrating(engine) as connection:
             config = alembic_config(url)
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
-            _check_foreign_keys(connection)
     except SQLAlchemyError as error:
         raise DatabaseError(f"{make_url(url).render_as_string(hide_password=True)}: {error}") from None
     return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def migrating(engine: Engine) -> Iterator[Connection]:
+    """A connection for migrations in one transaction: all of them apply or none does (a downgrade that
+    refuses part-way leaves the database as it was), with SQLite's foreign keys handled as below."""
+    with engine.connect() as connection, _foreign_keys_off_on_sqlite(connection), connection.begin():
+        yield connection
+        _check_foreign_keys(connection)
 
 
 @contextmanager

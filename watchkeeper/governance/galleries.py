@@ -15,7 +15,7 @@ import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -90,6 +90,9 @@ class SubjectDetails:
     reason: str
     source: str
     expires_at: datetime
+    enrolled_on: date | None = None
+    """The day another system first enrolled these images, for a history imported from it (see
+    :mod:`~watchkeeper.governance.history_import`); None for an enrolment made here."""
 
     def __post_init__(self) -> None:
         for field_name in ("reference", "reason", "source"):
@@ -192,6 +195,8 @@ def enrol_subject(
     :class:`~watchkeeper.governance.indexes.IndexUnavailableError` is raised and nothing is stored.
     """
     actor.require(Permission.ENROL)
+    if details.enrolled_on is not None and details.enrolled_on > gov.clock.now().date():
+        raise InvalidArgumentError(f"an original enrolment date cannot be in the future: {details.enrolled_on}")
     enrolled = _enrolled_digests(gov, gallery_name, details.reference)
     faces, skipped = _analyse(gov, images, details.reference, enrolled)
     with transaction(gov.sessions) as session:
@@ -223,6 +228,7 @@ def enrol_subject(
             expires_at=details.expires_at,
             images=tuple(f.image_name for f in new_faces),
             image_sha256=tuple(f.image_sha256 for f in new_faces),
+            enrolled_on=details.enrolled_on,
         )
         gov.audit.append(session, actor, enrolment, details.reason)
         ids = np.array([f.id for f in new_faces], dtype=np.int64)

@@ -23,10 +23,12 @@ from watchkeeper.errors import ErrorKind, InvalidArgumentError, WatchkeeperError
 from watchkeeper.governance.audit.events import (
     AuditEvent,
     ContactRecorded,
+    ContractPublished,
     ContractRecorded,
     CostRecorded,
     DocumentPublished,
     DocumentRecorded,
+    RetentionStated,
     TechnologyRegistered,
     UseEnded,
     UseRecorded,
@@ -41,6 +43,7 @@ from watchkeeper.governance.schema import (
     Contract,
     Cost,
     GoverningDocument,
+    RetentionStatement,
     Technology,
     TechnologyUse,
     VendorContact,
@@ -49,7 +52,8 @@ from watchkeeper.governance.vocabulary import ContactKind, DocumentKind, Technol
 from watchkeeper.networks.dlib_models import PUBLISHED_SHA256
 
 WATCHKEEPER_NAME = "Watchkeeper"
-"""The register name of this system, under which its own audited use is reported."""
+"""The default register name of this system. Its own audited use is reported under every entry marked as
+this system (``this_system``), whatever the entries are called."""
 
 
 class RegisterError(WatchkeeperError):
@@ -74,8 +78,9 @@ class TechnologySpec:
     supplier: str
     product: str
     description: str = ""
-    camera_kinds: tuple[DeploymentMode, ...] = ()
     components: tuple[Component, ...] = ()
+    this_system: bool = False
+    """An entry of this Watchkeeper installation, under which its own deployments and searches count."""
 
     def __post_init__(self) -> None:
         _require_text(name=self.name, supplier=self.supplier, product=self.product)
@@ -93,8 +98,8 @@ class TechnologyRecord:
     supplier: str
     product: str
     description: str
-    camera_kinds: tuple[DeploymentMode, ...]
     components: tuple[Component, ...]
+    this_system: bool
     audit_sequence: int
 
 
@@ -105,12 +110,17 @@ class UseRecord:
     stage: UseStage
     starts_on: date
     ends_on: date | None
+    camera_kinds: tuple[DeploymentMode, ...]
+    approved_on: date | None
     notes: str
     audit_sequence: int
 
     def overlaps(self, first: date, last: date) -> bool:
         """True if this period of use touches any day from ``first`` to ``last`` inclusive."""
         return self.starts_on <= last and (self.ends_on is None or self.ends_on >= first)
+
+    def covers(self, day: date) -> bool:
+        return self.overlaps(day, day)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -122,6 +132,7 @@ class ContractRecord:
     purpose: str
     starts_on: date
     ends_on: date | None
+    published_url: str | None
     audit_sequence: int
 
     @property
@@ -140,6 +151,8 @@ class CostRecord:
     contract: str | None
     year: int
     stage: UseStage
+    use_id: int | None
+    """The stage of use it paid for, when stated."""
     supplier: str
     amount_pence: int
     description: str
@@ -167,10 +180,20 @@ class DocumentRecord:
     issued_on: date
     published_on: date | None
     url: str | None
+    redacted: bool
     audit_sequence: int
 
     def published_by(self, day: date) -> bool:
         return self.published_on is not None and self.published_on <= day
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RetentionStatementRecord:
+    id: int
+    technology: str
+    text: str
+    in_force_from: date
+    audit_sequence: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,12 +206,24 @@ class Register:
     costs: tuple[CostRecord, ...]
     contacts: tuple[ContactRecord, ...]
     documents: tuple[DocumentRecord, ...]
+    retention_statements: tuple[RetentionStatementRecord, ...]
 
     def technology(self, name: str) -> TechnologyRecord | None:
         return next((t for t in self.technologies if t.name == name), None)
 
     def in_category(self, category: TechnologyCategory) -> tuple[TechnologyRecord, ...]:
         return tuple(t for t in self.technologies if category in t.categories)
+
+    def uses_of(self, technology: str) -> tuple[UseRecord, ...]:
+        return tuple(u for u in self.uses if u.technology == technology)
+
+    def retention_in_force(self, day: date) -> tuple[RetentionStatementRecord, ...]:
+        """Per technology, the newest retention statement in force on ``day``."""
+        newest: dict[str, RetentionStatementRecord] = {}
+        for statement in sorted(self.retention_statements, key=lambda r: (r.in_force_from, r.id)):
+            if statement.in_force_from <= day:
+                newest[statement.technology] = statement
+        return tuple(sorted(newest.values(), key=lambda r: r.technology))
 
     def documents_in_force(self, day: date) -> tuple[DocumentRecord, ...]:
         """Per technology and kind, the newest version issued on or before ``day``."""
@@ -220,7 +255,7 @@ def add_technology(gov: Governance, actor: Actor, spec: TechnologySpec, reason: 
             supplier=spec.supplier,
             product=spec.product,
             description=spec.description,
-            camera_kinds=tuple(k.value for k in spec.camera_kinds),
+            this_system=spec.this_system,
             components=json.dumps([{"name": c.name, "version": c.version} for c in spec.components]),
             **_recorded(gov, actor),
         )
@@ -230,26 +265,44 @@ def add_technology(gov: Governance, actor: Actor, spec: TechnologySpec, reason: 
             categories=tuple(c.value for c in spec.categories),
             supplier=spec.supplier,
             product=spec.product,
-            camera_kinds=tuple(k.value for k in spec.camera_kinds),
             components=tuple(RecordedComponent(name=c.name, version=c.version) for c in spec.components),
+            this_system=True if spec.this_system else None,
         )
         row.audit_sequence = _audit(gov, session, actor, registered, reason)
         session.flush()
         return _technology_record(row)
 
 
-def register_watchkeeper(gov: Governance, actor: Actor, supplier: str, reason: str) -> TechnologyRecord:
-    """Enter this system in the register, its components read from the installation."""
+WATCHKEEPER_CATEGORIES = (
+    TechnologyCategory.LIVE_FACIAL_RECOGNITION,
+    TechnologyCategory.RETROSPECTIVE_FACIAL_RECOGNITION,
+)
+"""What this system does: its own deployments are live recognition, its searches retrospective."""
+
+
+def register_watchkeeper(
+    gov: Governance,
+    actor: Actor,
+    supplier: str,
+    reason: str,
+    *,
+    name: str = WATCHKEEPER_NAME,
+    categories: tuple[TechnologyCategory, ...] = WATCHKEEPER_CATEGORIES,
+) -> TechnologyRecord:
+    """Enter this system in the register, its components read from the installation. A force may enter it
+    more than once under its own names (one entry for retrospective search, one for live deployments)."""
+    outside = [c.value for c in categories if c not in WATCHKEEPER_CATEGORIES]
+    if outside:
+        known = ", ".join(c.value for c in WATCHKEEPER_CATEGORIES)
+        raise InvalidArgumentError(f"Watchkeeper does {known}, not {', '.join(outside)}")
     spec = TechnologySpec(
-        name=WATCHKEEPER_NAME,
-        categories=(
-            TechnologyCategory.LIVE_FACIAL_RECOGNITION,
-            TechnologyCategory.RETROSPECTIVE_FACIAL_RECOGNITION,
-        ),
+        name=name,
+        categories=categories,
         supplier=supplier,
         product=f"Watchkeeper {__version__}",
         description="Open, accountable facial recognition: live deployments and retrospective search.",
         components=watchkeeper_components(),
+        this_system=True,
     )
     return add_technology(gov, actor, spec, reason)
 
@@ -264,10 +317,16 @@ def record_use(
     ends_on: date | None,
     notes: str,
     reason: str,
+    camera_kinds: tuple[DeploymentMode, ...] = (),
+    approved_on: date | None = None,
 ) -> UseRecord:
-    """A period of planned, trial or ongoing use (open-ended while ``ends_on`` is None)."""
+    """A period of planned, trial or ongoing use (open-ended while ``ends_on`` is None), with the kinds of
+    camera used in it and, for a plan, when it was approved."""
     actor.require(Permission.MANAGE_REGISTER)
     _require_order(starts_on, ends_on, "use")
+    if approved_on is not None and stage is not UseStage.PLANNED:
+        raise InvalidArgumentError("only a planned stage has an approval date (a trial or use has begun)")
+    kinds = tuple(dict.fromkeys(k.value for k in camera_kinds))
     with transaction(gov.sessions) as session:
         owner = _technology(session, technology)
         row = TechnologyUse(
@@ -275,14 +334,24 @@ def record_use(
             stage=stage,
             starts_on=starts_on,
             ends_on=ends_on,
+            camera_kinds=kinds,
+            approved_on=approved_on,
             notes=notes,
             **_recorded(gov, actor),
         )
         session.add(row)
-        use = UseRecorded(technology=technology, stage=stage.value, starts_on=starts_on, ends_on=ends_on, notes=notes)
+        use = UseRecorded(
+            technology=technology,
+            stage=stage.value,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            notes=notes,
+            camera_kinds=kinds or None,
+            approved_on=approved_on,
+        )
         row.audit_sequence = _audit(gov, session, actor, use, reason)
         session.flush()
-        return record_from_row(UseRecord, row, technology=technology)
+        return _use_record(row, technology)
 
 
 def end_use(gov: Governance, actor: Actor, *, use_id: int, ends_on: date, reason: str) -> UseRecord:
@@ -299,7 +368,7 @@ def end_use(gov: Governance, actor: Actor, *, use_id: int, ends_on: date, reason
         assert owner is not None
         row.ends_on = ends_on
         _audit(gov, session, actor, UseEnded(technology=owner.name, use=use_id, ends_on=ends_on), reason)
-        return record_from_row(UseRecord, row, technology=owner.name)
+        return _use_record(row, owner.name)
 
 
 def record_contract(
@@ -313,10 +382,13 @@ def record_contract(
     starts_on: date,
     ends_on: date | None,
     reason: str,
+    published_url: str | None = None,
 ) -> ContractRecord:
+    """A contract and its term; ``published_url`` where it is already published (section 21)."""
     actor.require(Permission.MANAGE_REGISTER)
     _require_text(reference=reference, supplier=supplier, purpose=purpose)
     _require_order(starts_on, ends_on, "contract")
+    published_url = _optional_url(published_url)
     with transaction(gov.sessions) as session:
         owner = _technology(session, technology)
         if session.scalar(select(Contract).where(Contract.reference == reference)) is not None:
@@ -328,6 +400,7 @@ def record_contract(
             purpose=purpose,
             starts_on=starts_on,
             ends_on=ends_on,
+            published_url=published_url,
             **_recorded(gov, actor),
         )
         session.add(row)
@@ -338,10 +411,30 @@ def record_contract(
             purpose=purpose,
             starts_on=starts_on,
             ends_on=ends_on,
+            published_url=published_url,
         )
         row.audit_sequence = _audit(gov, session, actor, contracted, reason)
         session.flush()
         return record_from_row(ContractRecord, row, technology=technology)
+
+
+def publish_contract(gov: Governance, actor: Actor, *, reference: str, url: str, reason: str) -> ContractRecord:
+    """Record where a contract recorded as unpublished has since been published."""
+    actor.require(Permission.MANAGE_REGISTER)
+    published_url = _optional_url(url)
+    if published_url is None:
+        raise InvalidArgumentError("a published contract needs the URL where it is published")
+    with transaction(gov.sessions) as session:
+        row = session.scalar(select(Contract).where(Contract.reference == reference))
+        if row is None:
+            raise RegisterError(f"the register has no contract {reference!r}")
+        if row.published_url is not None:
+            raise RegisterError(f"contract {reference!r} is already published at {row.published_url}")
+        owner = session.get(Technology, row.technology_id)
+        assert owner is not None
+        row.published_url = published_url
+        _audit(gov, session, actor, ContractPublished(technology=owner.name, contract=reference, url=url), reason)
+        return record_from_row(ContractRecord, row, technology=owner.name)
 
 
 def record_cost(
@@ -356,9 +449,11 @@ def record_cost(
     reason: str,
     contract: str | None = None,
     supplier: str | None = None,
+    use_id: int | None = None,
 ) -> CostRecord:
     """Money spent on ``technology`` in ``year``; the supplier is the contract's, else the technology's,
-    unless given."""
+    unless given; ``use_id`` the stage of use it paid for (a trial's or ongoing use's register id), so it
+    is never reported for a period that ended before that stage began."""
     actor.require(Permission.MANAGE_REGISTER)
     if amount_pence < 0:
         raise InvalidArgumentError(f"a cost cannot be negative, got {amount_pence} pence")
@@ -373,12 +468,15 @@ def record_cost(
             contract_row = session.scalar(select(Contract).where(Contract.reference == contract))
             if contract_row is None or contract_row.technology_id != owner.id:
                 raise RegisterError(f"technology {technology!r} has no contract {contract!r}")
+        if use_id is not None:
+            _require_stage(session, owner, use_id, stage)
         paid_to = supplier or (contract_row.supplier if contract_row else owner.supplier)
         row = Cost(
             technology_id=owner.id,
             contract_id=contract_row.id if contract_row else None,
             year=year,
             stage=stage,
+            use_id=use_id,
             supplier=paid_to,
             amount_pence=amount_pence,
             description=description,
@@ -393,6 +491,7 @@ def record_cost(
             amount_pence=amount_pence,
             contract=contract,
             description=description,
+            use=use_id,
         )
         row.audit_sequence = _audit(gov, session, actor, cost, reason)
         session.flush()
@@ -445,11 +544,15 @@ def record_document(
     reason: str,
     published_on: date | None = None,
     url: str | None = None,
+    redacted: bool = False,
 ) -> DocumentRecord:
-    """A version of a governing document; published if ``published_on`` is given (with its URL)."""
+    """A version of a governing document; published if ``published_on`` is given (with its URL), in
+    redacted form if ``redacted``."""
     actor.require(Permission.MANAGE_REGISTER)
     _require_text(title=title, version=version)
     _require_publication(published_on, url, issued_on)
+    if redacted and published_on is None:
+        raise InvalidArgumentError("only a published document can be published in redacted form")
     with transaction(gov.sessions) as session:
         owner = _technology(session, technology)
         duplicate = select(GoverningDocument).where(
@@ -467,6 +570,7 @@ def record_document(
             issued_on=issued_on,
             published_on=published_on,
             url=url,
+            redacted=redacted,
             **_recorded(gov, actor),
         )
         session.add(row)
@@ -478,6 +582,7 @@ def record_document(
             issued_on=issued_on,
             published_on=published_on,
             url=url,
+            redacted=redacted or None,
         )
         row.audit_sequence = _audit(gov, session, actor, document, reason)
         session.flush()
@@ -485,9 +590,16 @@ def record_document(
 
 
 def publish_document(
-    gov: Governance, actor: Actor, *, document_id: int, published_on: date, url: str, reason: str
+    gov: Governance,
+    actor: Actor,
+    *,
+    document_id: int,
+    published_on: date,
+    url: str,
+    reason: str,
+    redacted: bool = False,
 ) -> DocumentRecord:
-    """Record that a document recorded as unpublished has been published, and where."""
+    """Record that a document recorded as unpublished has been published, where, and whether redacted."""
     actor.require(Permission.MANAGE_REGISTER)
     with transaction(gov.sessions) as session:
         row = session.get(GoverningDocument, document_id)
@@ -498,12 +610,36 @@ def publish_document(
         _require_publication(published_on, url, row.issued_on)
         owner = session.get(Technology, row.technology_id)
         assert owner is not None
-        row.published_on, row.url = published_on, url
+        row.published_on, row.url, row.redacted = published_on, url, redacted
         published = DocumentPublished(
-            technology=owner.name, kind=row.kind.value, version=row.version, published_on=published_on, url=url
+            technology=owner.name,
+            kind=row.kind.value,
+            version=row.version,
+            published_on=published_on,
+            url=url,
+            redacted=redacted or None,
         )
         _audit(gov, session, actor, published, reason)
         return record_from_row(DocumentRecord, row, technology=owner.name)
+
+
+def state_retention(
+    gov: Governance, actor: Actor, *, technology: str, text: str, in_force_from: date, reason: str
+) -> RetentionStatementRecord:
+    """The force's retention policy for ``technology`` in its own words, in force from ``in_force_from``
+    (superseding the previous statement from that day)."""
+    actor.require(Permission.MANAGE_REGISTER)
+    _require_text(text=text)
+    with transaction(gov.sessions) as session:
+        owner = _technology(session, technology)
+        row = RetentionStatement(
+            technology_id=owner.id, text=text, in_force_from=in_force_from, **_recorded(gov, actor)
+        )
+        session.add(row)
+        stated = RetentionStated(technology=technology, text=text, in_force_from=in_force_from)
+        row.audit_sequence = _audit(gov, session, actor, stated, reason)
+        session.flush()
+        return record_from_row(RetentionStatementRecord, row, technology=technology)
 
 
 def read_register(gov: Governance, actor: Actor) -> Register:
@@ -516,7 +652,7 @@ def read_register(gov: Governance, actor: Actor) -> Register:
         return Register(
             technologies=tuple(_technology_record(t) for t in technologies),
             uses=tuple(
-                record_from_row(UseRecord, u, technology=names[u.technology_id])
+                _use_record(u, names[u.technology_id])
                 for u in session.scalars(select(TechnologyUse).order_by(TechnologyUse.starts_on, TechnologyUse.id))
             ),
             contracts=tuple(record_from_row(ContractRecord, c, technology=names[c.technology_id]) for c in contracts),
@@ -537,6 +673,12 @@ def read_register(gov: Governance, actor: Actor) -> Register:
                 record_from_row(DocumentRecord, d, technology=names[d.technology_id])
                 for d in session.scalars(
                     select(GoverningDocument).order_by(GoverningDocument.issued_on, GoverningDocument.id)
+                )
+            ),
+            retention_statements=tuple(
+                record_from_row(RetentionStatementRecord, r, technology=names[r.technology_id])
+                for r in session.scalars(
+                    select(RetentionStatement).order_by(RetentionStatement.in_force_from, RetentionStatement.id)
                 )
             ),
         )
@@ -572,6 +714,22 @@ def _require_order(starts_on: date, ends_on: date | None, what: str) -> None:
         )
 
 
+def _require_stage(session: Session, owner: Technology, use_id: int, stage: UseStage) -> None:
+    use = session.get(TechnologyUse, use_id)
+    if use is None or use.technology_id != owner.id:
+        raise RegisterError(f"technology {owner.name!r} has no use {use_id}")
+    if use.stage is not stage:
+        raise InvalidArgumentError(f"use {use_id} is a {use.stage.value} stage, not {stage.value}")
+
+
+def _optional_url(url: str | None) -> str | None:
+    if url is None or not url.strip():
+        return None
+    if not url.strip().lower().startswith(("https://", "http://")):
+        raise InvalidArgumentError(f"a publication URL must start with https:// or http://, got {url!r}")
+    return url.strip()
+
+
 def _require_publication(published_on: date | None, url: str | None, issued_on: date) -> None:
     if (published_on is None) != (url is None or not url.strip()):
         raise InvalidArgumentError("a published document needs both its publication date and its URL")
@@ -582,8 +740,11 @@ def _require_publication(published_on: date | None, url: str | None, issued_on: 
 def _technology_record(row: Technology) -> TechnologyRecord:
     components: Sequence[dict[str, str]] = json.loads(row.components)
     return record_from_row(
-        TechnologyRecord,
-        row,
-        camera_kinds=tuple(DeploymentMode(k) for k in row.camera_kinds),
-        components=tuple(Component(c["name"], c["version"]) for c in components),
+        TechnologyRecord, row, components=tuple(Component(c["name"], c["version"]) for c in components)
+    )
+
+
+def _use_record(row: TechnologyUse, technology: str) -> UseRecord:
+    return record_from_row(
+        UseRecord, row, technology=technology, camera_kinds=tuple(DeploymentMode(k) for k in row.camera_kinds)
     )

@@ -451,8 +451,9 @@ class Technology(Base):
     supplier: Mapped[str] = mapped_column(String(200))
     product: Mapped[str] = mapped_column(Text)
     description: Mapped[str] = mapped_column(Text)
-    camera_kinds: Mapped[tuple[str, ...]] = mapped_column(StringList())
-    """The kinds of camera it is used with (``static``, ``portable``); empty if none or unknown."""
+    this_system: Mapped[bool] = mapped_column(Boolean, default=False)
+    """An entry for this Watchkeeper installation (there may be several, e.g. one per category or stage):
+    its own audited deployments and searches are reported under these entries, whatever they are called."""
     components: Mapped[str] = mapped_column(Text)
     """JSON list of the models or components and their versions (Watchkeeper's own are read from the
     installed package); ``[]`` when not recorded."""
@@ -471,6 +472,12 @@ class TechnologyUse(Base):
     stage: Mapped[UseStage] = mapped_column(EnumText(UseStage, 20))
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    camera_kinds: Mapped[tuple[str, ...]] = mapped_column(StringList())
+    """The kinds of camera used in this stage (``static``, ``portable``); empty if none or unknown. A fact
+    of the stage, not of the technology: a trial on portable cameras may be followed by static ones."""
+    approved_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    """When a plan was approved (planned stages); answers about plans look forward only from plans approved
+    by their as-of date."""
     notes: Mapped[str] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(100))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -489,6 +496,9 @@ class Contract(Base):
     purpose: Mapped[str] = mapped_column(Text)
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    published_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """Where the contract is already published (a contracts finder notice): answers cite it, since
+    information reasonably accessible by other means is exempt (section 21)."""
     recorded_by: Mapped[str] = mapped_column(String(100))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
     audit_sequence: Mapped[int] = mapped_column(BigInteger)
@@ -506,6 +516,10 @@ class Cost(Base):
     )
     year: Mapped[int] = mapped_column(Integer, index=True)
     stage: Mapped[UseStage] = mapped_column(EnumText(UseStage, 20))
+    use_id: Mapped[int | None] = mapped_column(
+        ForeignKey("technology_uses.id", ondelete="SET NULL"), index=True, nullable=True
+    )
+    """The stage of use it paid for, when stated (else the technology's stage of that kind)."""
     supplier: Mapped[str] = mapped_column(String(200))
     amount_pence: Mapped[int] = mapped_column(BigInteger)
     description: Mapped[str] = mapped_column(Text)
@@ -548,6 +562,26 @@ class GoverningDocument(Base):
     issued_on: Mapped[date] = mapped_column(Date)
     published_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    redacted: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Published in redacted form: an answer says so, since what was withheld is not accessible there."""
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    audit_sequence: Mapped[int] = mapped_column(BigInteger)
+
+
+class RetentionStatement(Base):
+    """The force's retention policy for a technology in its own words, in force from a date.
+
+    Watchkeeper enforces its own retention periods (the configuration, in the audit log); this is what the
+    force's policy says, for any technology, so an answer can quote both.
+    """
+
+    __tablename__ = "retention_statements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    technology_id: Mapped[int] = mapped_column(ForeignKey("technologies.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    in_force_from: Mapped[date] = mapped_column(Date)
     recorded_by: Mapped[str] = mapped_column(String(100))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
     audit_sequence: Mapped[int] = mapped_column(BigInteger)

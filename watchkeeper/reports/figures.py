@@ -36,7 +36,7 @@ from watchkeeper.governance.audit.events import (
     SubjectRemoved,
 )
 from watchkeeper.governance.foi import FoiRecord
-from watchkeeper.governance.register import Register
+from watchkeeper.governance.register import CostRecord, Register
 from watchkeeper.governance.search import SearchPurpose
 from watchkeeper.governance.vocabulary import TechnologyCategory, UseStage
 from watchkeeper.reports.history import AuditHistory
@@ -70,6 +70,22 @@ class Period:
     @classmethod
     def year(cls, year: int) -> Period:
         return cls(date(year, 1, 1), date(year, 12, 31))
+
+    @property
+    def is_calendar_year(self) -> bool:
+        return self == Period.year(self.first.year)
+
+    def up_to(self, as_of: date) -> Period | None:
+        """The part of this period on or before ``as_of`` (None if the period had not begun by then)."""
+        if as_of < self.first:
+            return None
+        return Period(self.first, min(self.last, as_of))
+
+    def describe(self) -> str:
+        """``2022``, or ``2022-03-01 to 2022-06-30``."""
+        if self.is_calendar_year:
+            return str(self.first.year)
+        return f"{self.first.isoformat()} to {self.last.isoformat()}"
 
 
 def start_of(day: date) -> datetime:
@@ -172,10 +188,14 @@ class SearchFigure:
 @dataclass(frozen=True, slots=True)
 class SpendFigure:
     year: int
+    """The year the costs were recorded for (costs are recorded per year)."""
     supplier: str
     technology: str
     stage: str
     amount_pence: int
+    counts_from: date
+    """When the costs count as spent: the start of their year, or of the stage they paid for if that began
+    later (a cost recorded for a year before its stage began is reported from the stage's start)."""
     sources: Sources
 
 
@@ -188,7 +208,9 @@ class DocumentFigure:
     issued_on: date
     published_on: date | None
     url: str | None
-    """Set only if published by the end of the period."""
+    """Set only if published by the as-of day."""
+    redacted: bool
+    """Published in redacted form."""
     sources: Sources
 
 
@@ -209,6 +231,9 @@ class FoiFigure:
 @dataclass(frozen=True, slots=True)
 class TransparencyReport:
     period: Period
+    as_of: date
+    """Figures are as they stood at the end of this day: activity up to it, holdings on it, documents in
+    force on it (the last day of the period unless earlier)."""
     generated_at: datetime
     snapshot_dates: tuple[date, ...]
     technologies: tuple[TechnologyFigure, ...]
@@ -232,29 +257,37 @@ def build_report(
     period: Period,
     generated_at: datetime,
     snapshot_dates: tuple[date, ...] = (),
+    as_of: date | None = None,
 ) -> TransparencyReport:
-    """Every figure for ``period``; holdings at each of ``snapshot_dates`` (default: the period's last day,
-    or today if that is later than ``generated_at``)."""
+    """Every figure for ``period`` as it stood at the end of ``as_of`` (default: the period's last day, or
+    today if that is earlier); holdings at each of ``snapshot_dates`` (default: the as-of day).
+    InvalidArgumentError if the period had not begun by the as-of day."""
     today = generated_at.astimezone(UTC).date()
-    dates = tuple(sorted(set(snapshot_dates))) or (min(period.last, today),)
-    deployments = _deployments(history, period)
-    processing = _processing(history, period)
+    as_of = min(as_of or period.last, period.last, today)
+    seen = period.up_to(as_of)
+    if seen is None:
+        raise InvalidArgumentError(
+            f"the period {period.describe()} had not begun on {as_of.isoformat()}: nothing to report as of then"
+        )
+    dates = tuple(sorted(set(snapshot_dates))) or (as_of,)
+    processing = _processing(history, seen)
     live_faces = next(p.faces_seen for p in processing if p.kind == "live")
     return TransparencyReport(
         period=period,
+        as_of=as_of,
         generated_at=generated_at,
         snapshot_dates=dates,
-        technologies=_technologies(register, period),
-        deployments=deployments,
+        technologies=_technologies(register, seen),
+        deployments=_deployments(history, seen),
         holdings=tuple(h for day in dates for h in holdings_at(history, day)),
-        retention=_retention(history, period),
+        retention=_retention(history, seen),
         processing=processing,
-        alerts=_alerts(history, period, live_faces),
-        searches=_searches(history, period),
-        spend=_spend(register, period),
-        documents=_documents(register, min(period.last, today)),
-        foi=_foi(requests, period),
-        gaps=_gaps(history, period),
+        alerts=_alerts(history, seen, live_faces),
+        searches=_searches(history, seen),
+        spend=_spend(register, seen),
+        documents=_documents(register, as_of),
+        foi=_foi(requests, seen),
+        gaps=_gaps(history, seen),
     )
 
 
@@ -376,8 +409,10 @@ class _AlertOutcome:
 
 
 def _alert_outcomes(history: AuditHistory, period: Period) -> list[_AlertOutcome]:
-    """Alerts raised in the period with their outcome as adjudicated by now (even after the period)."""
-    decisions = {(e.event.deployment, e.event.alert): e for e in history.of(AlertAdjudicated)}
+    """Alerts raised in the period with their outcome as adjudicated by its end (the report's as-of day)."""
+    decisions = {
+        (e.event.deployment, e.event.alert): e for e in history.of(AlertAdjudicated) if e.timestamp < period.end
+    }
     outcomes = []
     for entry in history.of(AlertRaised):
         if not period.contains(entry.timestamp):
@@ -406,14 +441,16 @@ def _alerts(history: AuditHistory, period: Period, live_faces: int) -> AlertFigu
 
 def holdings_at(history: AuditHistory, day: date) -> list[HoldingFigure]:
     """Subjects and face images of every gallery and live watchlist at the end of ``day``, replayed from
-    enrolments, removals, expiries, ageing out and deletions in the audit log."""
+    enrolments, removals, expiries, ageing out and deletions in the audit log, each at the time it took
+    effect (an imported history's enrolments at their original dates)."""
     moment = start_of(day + timedelta(days=1))
     galleries: dict[str, dict[str, int]] = {}
     gallery_sources: dict[str, list[int]] = defaultdict(list)
     watchlists: dict[str, tuple[int, int, int]] = {}
-    for entry in history.entries:
-        if entry.timestamp >= moment:
-            continue
+    effective = sorted((_took_effect(entry), entry.sequence, entry) for entry in history.entries)
+    for took_effect, _, entry in effective:
+        if took_effect >= moment:
+            break
         _replay(entry, galleries, gallery_sources, watchlists)
     figures = [
         HoldingFigure(day, "gallery", name, len(subjects), sum(subjects.values()), tuple(gallery_sources[name]))
@@ -426,6 +463,13 @@ def holdings_at(history: AuditHistory, day: date) -> list[HoldingFigure]:
     return figures
 
 
+def _took_effect(entry: RecordedEvent[AuditEvent]) -> datetime:
+    act = entry.event
+    if isinstance(act, SubjectEnrolled) and act.enrolled_on is not None:
+        return start_of(act.enrolled_on)
+    return entry.timestamp
+
+
 def _replay(
     entry: RecordedEvent[AuditEvent],
     galleries: dict[str, dict[str, int]],
@@ -433,9 +477,9 @@ def _replay(
     watchlists: dict[str, tuple[int, int, int]],
 ) -> None:
     act = entry.event
-    if isinstance(act, GalleryCreated):
-        galleries[act.gallery] = {}
-        sources[act.gallery] = [entry.sequence]
+    if isinstance(act, GalleryCreated):  # after an imported history dated before it: keep that history
+        galleries.setdefault(act.gallery, {})
+        sources[act.gallery].append(entry.sequence)
     elif isinstance(act, GalleryDeleted):
         galleries.pop(act.gallery, None)
         sources.pop(act.gallery, None)
@@ -525,15 +569,32 @@ def _searches(history: AuditHistory, period: Period) -> tuple[SearchFigure, ...]
 
 
 def _spend(register: Register, period: Period) -> tuple[SpendFigure, ...]:
-    totals: dict[tuple[int, str, str, str], list[Any]] = {}
+    """Costs that count as spent within the period (see :attr:`SpendFigure.counts_from`), totalled by year,
+    supplier, technology and stage."""
+    totals: dict[tuple[int, str, str, str, date], list[Any]] = {}
     for cost in register.costs:
-        if not period.first.year <= cost.year <= period.last.year:
+        counts_from = _counts_from(register, cost)
+        if not period.first <= counts_from <= period.last:
             continue
-        key = (cost.year, cost.supplier, cost.technology, cost.stage.value)
+        key = (cost.year, cost.supplier, cost.technology, cost.stage.value, counts_from)
         total = totals.setdefault(key, [0, []])
         total[0] += cost.amount_pence
         total[1].append(cost.audit_sequence)
-    return tuple(SpendFigure(*key, amount, tuple(sources)) for key, (amount, sources) in sorted(totals.items()))
+    return tuple(
+        SpendFigure(year, supplier, technology, stage, amount, counts_from, tuple(sources))
+        for (year, supplier, technology, stage, counts_from), (amount, sources) in sorted(totals.items())
+    )
+
+
+def _counts_from(register: Register, cost: CostRecord) -> date:
+    """The start of the cost's year, or of the stage it paid for if that began later: the stage named by
+    the cost, else the technology's first stage of that kind."""
+    stages = [u for u in register.uses_of(cost.technology) if u.stage is cost.stage]
+    paid_for = next((u for u in stages if u.id == cost.use_id), None) if cost.use_id is not None else None
+    if paid_for is None and stages:
+        paid_for = min(stages, key=lambda u: u.starts_on)
+    start_of_year = date(cost.year, 1, 1)
+    return max(start_of_year, paid_for.starts_on) if paid_for else start_of_year
 
 
 def _documents(register: Register, day: date) -> tuple[DocumentFigure, ...]:
@@ -546,6 +607,7 @@ def _documents(register: Register, day: date) -> tuple[DocumentFigure, ...]:
             issued_on=d.issued_on,
             published_on=d.published_on if d.published_by(day) else None,
             url=d.url if d.published_by(day) else None,
+            redacted=d.redacted and d.published_by(day),
             sources=(d.audit_sequence,),
         )
         for d in register.documents_in_force(day)

@@ -280,9 +280,9 @@ def foi_blocks(answers: list[DraftAnswer]) -> list[Block]:
             "answer; nothing is filled in. Exemptions are for the reviewer to decide."
         ),
     ]
-    for year in sorted({a.year for a in answers}):
-        blocks.append(Heading(str(year)))
-        for answer in (a for a in answers if a.year == year):
+    for period, as_of in dict.fromkeys((a.period, a.as_of) for a in answers):
+        blocks.append(Heading(f"{period.describe()}, as of {as_of.isoformat()}"))
+        for answer in (a for a in answers if (a.period, a.as_of) == (period, as_of)):
             blocks.append(Heading(f"{answer.question_id}: {answer.question}", 3))
             blocks.append(Paragraph(f"[{answer.status.value.replace('_', ' ')}] {answer.text}"))
             sources = f"Audit entries: {cite(answer.sources)}."

@@ -10,18 +10,20 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from watchkeeper.errors import InvalidArgumentError
 from watchkeeper.governance.audit.events import FoiAnswersDrafted, ReportProduced
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
-from watchkeeper.governance.foi import list_requests
+from watchkeeper.governance.foi import FoiError, FoiRecord, list_requests
 from watchkeeper.governance.register import read_register
 from watchkeeper.governance.roles import Actor, Permission
 from watchkeeper.reports.figures import Period, TransparencyReport, build_report
-from watchkeeper.reports.foi_answers import DraftAnswer, Question, draft_answers
+from watchkeeper.reports.foi_answers import DraftAnswer, draft_answers
 from watchkeeper.reports.history import read_history
 from watchkeeper.reports.layout import Block, foi_blocks, report_blocks
 from watchkeeper.reports.markdown import render_markdown
 from watchkeeper.reports.pdf import render_pdf
+from watchkeeper.reports.questions import Question
 from watchkeeper.reports.spreadsheet import answers_csv, report_csv
 
 
@@ -34,12 +36,23 @@ class WrittenFiles:
 
 
 def transparency_report(
-    gov: Governance, actor: Actor, period: Period, snapshot_dates: tuple[date, ...] = ()
+    gov: Governance,
+    actor: Actor,
+    period: Period,
+    snapshot_dates: tuple[date, ...] = (),
+    as_of: date | None = None,
 ) -> TransparencyReport:
+    """The period's figures as they stood at the end of ``as_of`` (default: its last day, or today)."""
     actor.require(Permission.PRODUCE_REPORTS)
     history = read_history(gov, actor)
     report = build_report(
-        history, read_register(gov, actor), list_requests(gov, actor), period, gov.clock.now(), snapshot_dates
+        history,
+        read_register(gov, actor),
+        list_requests(gov, actor),
+        period,
+        gov.clock.now(),
+        snapshot_dates,
+        as_of=as_of,
     )
     with transaction(gov.sessions) as session:
         produced = ReportProduced(
@@ -47,23 +60,61 @@ def transparency_report(
             last=period.last,
             snapshot_dates=report.snapshot_dates,
             entries_read=len(history.entries),
+            as_of=report.as_of if as_of is not None else None,
         )
         gov.audit.append(session, actor, produced, "transparency report")
     return report
 
 
-def foi_answers(gov: Governance, actor: Actor, questions: list[Question], years: list[int]) -> list[DraftAnswer]:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AnswerScope:
+    """What to answer for: calendar years or one period, as of a day or of a logged request's receipt.
+
+    Without an as-of day the answers are as of the request's received date, else as of today; without
+    years or a period, the calendar year of the as-of day up to it."""
+
+    years: tuple[int, ...] = ()
+    period: Period | None = None
+    as_of: date | None = None
+    request: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.years and self.period is not None:
+            raise InvalidArgumentError("answer for calendar years or for one period, not both")
+
+
+def foi_answers(gov: Governance, actor: Actor, questions: list[Question], scope: AnswerScope) -> list[DraftAnswer]:
     actor.require(Permission.PRODUCE_REPORTS)
     history = read_history(gov, actor)
     register = read_register(gov, actor)
     requests = list_requests(gov, actor)
     now = gov.clock.now()
-    reports = {year: build_report(history, register, requests, Period.year(year), now) for year in years}
-    answers = draft_answers(questions, reports, register, history, now)
+    as_of = _as_of(scope, requests, now.date())
+    periods = [Period.year(y) for y in sorted(set(scope.years))]
+    if scope.period is not None:
+        periods = [scope.period]
+    periods = periods or [Period.year(as_of.year)]
+    answers = draft_answers(questions, periods, as_of, register=register, history=history, requests=requests, now=now)
     with transaction(gov.sessions) as session:
-        drafted = FoiAnswersDrafted(years=tuple(years), questions=tuple(q.id for q in questions))
-        gov.audit.append(session, actor, drafted, "draft answers to standard FOI questions")
+        drafted = FoiAnswersDrafted(
+            years=tuple(sorted(set(scope.years))),
+            questions=tuple(q.id for q in questions),
+            as_of=as_of,
+            request=scope.request,
+            first=scope.period.first if scope.period else None,
+            last=scope.period.last if scope.period else None,
+        )
+        gov.audit.append(session, actor, drafted, "draft answers to FOI questions")
     return answers
+
+
+def _as_of(scope: AnswerScope, requests: list[FoiRecord], today: date) -> date:
+    if scope.request is None:
+        return scope.as_of or today
+    logged = next((r for r in requests if r.reference == scope.request), None)
+    if logged is None:
+        raise FoiError(f"no FOI request {scope.request!r} is logged")
+    return scope.as_of or logged.received_on
 
 
 def write_report(report: TransparencyReport, directory: Path, stem: str = "report") -> WrittenFiles:

@@ -11,7 +11,17 @@ from watchkeeper.reports.figures import Sources, TransparencyReport
 from watchkeeper.reports.foi_answers import DraftAnswer
 
 REPORT_COLUMNS = ("section", "item", "measure", "value", "audit_sequences")
-ANSWER_COLUMNS = ("year", "question_id", "question", "status", "answer", "audit_sequences", "citations")
+ANSWER_COLUMNS = (
+    "period_first",
+    "period_last",
+    "as_of",
+    "question_id",
+    "question",
+    "status",
+    "answer",
+    "audit_sequences",
+    "citations",
+)
 
 
 def report_csv(report: TransparencyReport) -> str:
@@ -22,7 +32,17 @@ def answers_csv(answers: list[DraftAnswer]) -> str:
     return _write(
         ANSWER_COLUMNS,
         (
-            (a.year, a.question_id, a.question, a.status.value, a.text, _sequences(a.sources), " ".join(a.citations))
+            (
+                a.period.first.isoformat(),
+                a.period.last.isoformat(),
+                a.as_of.isoformat(),
+                a.question_id,
+                a.question,
+                a.status.value,
+                a.text,
+                _sequences(a.sources),
+                " ".join(a.citations),
+            )
             for a in answers
         ),
     )

@@ -17,10 +17,13 @@ from watchkeeper.governance.audit.entry import AuditEntry, JsonValue
 from watchkeeper.governance.audit.errors import EventError
 from watchkeeper.governance.audit.events import (
     KINDS,
+    ContractPublished,
     DeploymentAuthorised,
     FaceIndexed,
     GalleryCreated,
+    HistoryImported,
     OrphanedIndexesDeleted,
+    RetentionStated,
     RunStopped,
     SubjectEnrolled,
     read_entry,
@@ -92,12 +95,30 @@ def test_every_recorded_entry_decodes_to_its_act_and_re_encodes_to_the_same_byte
     assert actions == {kind.ACTION for kind in KINDS} - RECORDED_AFTER_THE_FIXTURE, "an entry of every older act"
 
 
-RECORDED_AFTER_THE_FIXTURE = {OrphanedIndexesDeleted.ACTION}
+NEWER_ACTS = (
+    (OrphanedIndexesDeleted.ACTION, "indexes", {"files": 2}),
+    (ContractPublished.ACTION, "technology:WK/contract:C-1", {"url": "https://force.example/c1"}),
+    (RetentionStated.ACTION, "technology:WK", {"text": "Custody images: 6 years.", "in_force_from": "2024-01-01"}),
+    (
+        HistoryImported.ACTION,
+        "gallery:custody",
+        {
+            "statement": "exported from the old custody system",
+            "manifest_sha256": "ab" * 32,
+            "images": 3,
+            "subjects": 2,
+            "first_enrolled_on": "2019-02-01",
+            "last_enrolled_on": "2021-06-30",
+        },
+    ),
+)
+RECORDED_AFTER_THE_FIXTURE = {action for action, _, _ in NEWER_ACTS}
 """Acts that came after the recorded log was written, so it cannot hold them; each is checked below."""
 
 
-def test_acts_newer_than_the_recorded_log_round_trip() -> None:
-    recorded = entry(OrphanedIndexesDeleted.ACTION, "indexes", {"files": 2})
+@pytest.mark.parametrize(("action", "target", "details"), NEWER_ACTS)
+def test_acts_newer_than_the_recorded_log_round_trip(action: str, target: str, details: dict[str, JsonValue]) -> None:
+    recorded = entry(action, target, details)
     assert reencoded(recorded) == recorded.canonical_bytes()
 
 

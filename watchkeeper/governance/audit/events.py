@@ -167,6 +167,9 @@ class SubjectEnrolled(AuditEvent):
     expires_at: datetime
     images: tuple[str, ...]
     image_sha256: tuple[str, ...]
+    enrolled_on: date | None = field(default=None, metadata=ABSENT_WHEN_DEFAULT)
+    """For a gallery's history imported from another system: the day the images were first enrolled
+    there, which is when holdings count them from (the entry's own time is when they came here)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -176,6 +179,22 @@ class FaceIndexed(SubjectEnrolled):
 
     image_id: str
     external_image_id: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class HistoryImported(AuditEvent):
+    """A gallery's history brought from another system: where it came from, in the importer's words, and
+    the manifest it was read from (by its SHA-256), with the enrolments it dated."""
+
+    ACTION = "gallery.import_history"
+    TARGET = "gallery:{gallery}"
+    gallery: str
+    statement: str
+    manifest_sha256: str
+    images: int
+    subjects: int
+    first_enrolled_on: date
+    last_enrolled_on: date
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -460,8 +479,11 @@ class TechnologyRegistered(AuditEvent):
     categories: tuple[str, ...]
     supplier: str
     product: str
-    camera_kinds: tuple[str, ...]
     components: tuple[Component, ...]
+    camera_kinds: tuple[str, ...] | None = field(default=None, metadata=ABSENT_WHEN_DEFAULT)
+    """Written by older versions, when camera kinds were one setting per technology (now per stage)."""
+    this_system: bool | None = field(default=None, metadata=ABSENT_WHEN_DEFAULT)
+    """True for an entry of this Watchkeeper installation (absent for any other technology)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -473,6 +495,8 @@ class UseRecorded(AuditEvent):
     starts_on: date
     ends_on: date | None
     notes: str
+    camera_kinds: tuple[str, ...] | None = field(default=None, metadata=ABSENT_WHEN_DEFAULT)
+    approved_on: date | None = field(default=None, metadata=ABSENT_WHEN_DEFAULT)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -494,6 +518,16 @@ class ContractRecorded(AuditEvent):
     purpose: str
     starts_on: date
     ends_on: date | None
+    published_url: str | None = field(default=None, metadata=ABSENT_WHEN_DEFAULT)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContractPublished(AuditEvent):
+    ACTION = "register.contract_publish"
+    TARGET = "technology:{technology}/contract:{contract}"
+    technology: str
+    contract: str
+    url: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -507,6 +541,8 @@ class CostRecorded(AuditEvent):
     amount_pence: int
     contract: str | None
     description: str
+    use: int | None = field(default=None, metadata=ABSENT_WHEN_DEFAULT)
+    """The register's id of the stage of use it paid for, when stated."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -531,6 +567,7 @@ class DocumentRecorded(AuditEvent):
     issued_on: date
     published_on: date | None
     url: str | None
+    redacted: bool | None = field(default=None, metadata=ABSENT_WHEN_DEFAULT)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -542,6 +579,18 @@ class DocumentPublished(AuditEvent):
     version: str
     published_on: date
     url: str
+    redacted: bool | None = field(default=None, metadata=ABSENT_WHEN_DEFAULT)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetentionStated(AuditEvent):
+    """The force's retention policy for a technology, in its own words, in force from a date."""
+
+    ACTION = "register.retention"
+    TARGET = "technology:{technology}"
+    technology: str
+    text: str
+    in_force_from: date
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -585,6 +634,8 @@ class ReportProduced(AuditEvent):
     last: date
     snapshot_dates: tuple[date, ...]
     entries_read: int
+    as_of: date | None = field(default=None, metadata=ABSENT_WHEN_DEFAULT)
+    """The day the figures stood at, when the report was asked for one."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -593,6 +644,12 @@ class FoiAnswersDrafted(AuditEvent):
     TARGET = "foi-answers"
     years: tuple[int, ...]
     questions: tuple[str, ...]
+    as_of: date | None = field(default=None, metadata=ABSENT_WHEN_DEFAULT)
+    request: str | None = field(default=None, metadata=ABSENT_WHEN_DEFAULT)
+    """The logged request answered, whose received date is the default as-of date."""
+    first: date | None = field(default=None, metadata=ABSENT_WHEN_DEFAULT)
+    last: date | None = field(default=None, metadata=ABSENT_WHEN_DEFAULT)
+    """A period given by its days instead of ``years``."""
 
 
 KINDS: tuple[type[AuditEvent], ...] = (
@@ -606,6 +663,7 @@ KINDS: tuple[type[AuditEvent], ...] = (
     GalleryDeleted,
     SubjectEnrolled,
     FaceIndexed,
+    HistoryImported,
     SubjectRemoved,
     SubjectExpired,
     FaceRemoved,
@@ -633,7 +691,9 @@ KINDS: tuple[type[AuditEvent], ...] = (
     CostRecorded,
     ContactRecorded,
     DocumentRecorded,
+    ContractPublished,
     DocumentPublished,
+    RetentionStated,
     FoiReceived,
     FoiCompleted,
     FoiAnswered,

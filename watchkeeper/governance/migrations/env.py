@@ -1,10 +1,12 @@
-"""Alembic's environment: migrations run on the connection Watchkeeper hands over, or on the URL."""
+"""Alembic's environment: migrations run on the connection Watchkeeper hands over, or on the URL (through
+the same engine and single transaction as Watchkeeper's own, so a command-line downgrade that refuses
+part-way changes nothing)."""
 
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
 
+from watchkeeper.governance.db import make_engine, migrating
 from watchkeeper.governance.schema import Base
 
 config = context.config
@@ -18,11 +20,14 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = create_engine(config.get_main_option("sqlalchemy.url") or "")
-    with engine.begin() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
-        with context.begin_transaction():
-            context.run_migrations()
+    engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
+    try:
+        with migrating(engine) as connection:
+            context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+            with context.begin_transaction():
+                context.run_migrations()
+    finally:
+        engine.dispose()
 
 
 run_migrations_online()
