@@ -10,6 +10,7 @@ from watchkeeper import __version__
 from watchkeeper.governance import foi, register, users
 from watchkeeper.governance.audit.events import Component, TechnologyRegistered
 from watchkeeper.governance.context import Governance
+from watchkeeper.governance.deployments import DeploymentMode
 from watchkeeper.governance.register import RegisterError, TechnologySpec
 from watchkeeper.governance.roles import PERMISSIONS, Actor, Permission, PermissionDeniedError, Role
 from watchkeeper.governance.vocabulary import DocumentKind, FoiProvision, FoiStatus, TechnologyCategory, UseStage
@@ -199,3 +200,78 @@ def test_foi_lifecycle(gov: Governance, disclosure: Actor) -> None:
     assert [r.reference for r in foi.list_requests(gov, disclosure)] == ["F-2", "F-1"]
     actions = [e.action for e in read_history(gov, disclosure).entries if e.target.startswith("foi:")]
     assert actions == ["foi.receive", "foi.complete", "foi.answer", "foi.receive", "foi.answer"]
+
+
+def test_stages_contracts_documents_and_retention_statements_refuse_what_they_cannot_hold(
+    gov: Governance, disclosure: Actor
+) -> None:
+    """Each refusal leaves the register and the audit log as they were."""
+    spec = TechnologySpec("NeoFace", (TechnologyCategory.LIVE_FACIAL_RECOGNITION,), "NEC", "NeoFace Watch")
+    register.add_technology(gov, disclosure, spec, "previous system")
+    trial = register.record_use(
+        gov,
+        disclosure,
+        technology="NeoFace",
+        stage=UseStage.TRIAL,
+        starts_on=date(2019, 1, 1),
+        ends_on=date(2019, 6, 30),
+        notes="",
+        reason="trial",
+        camera_kinds=(DeploymentMode.PORTABLE, DeploymentMode.PORTABLE),
+    )
+    assert trial.camera_kinds == (DeploymentMode.PORTABLE,)
+    register.record_contract(
+        gov,
+        disclosure,
+        technology="NeoFace",
+        reference="NEC-1",
+        supplier="NEC",
+        purpose="licences",
+        starts_on=date(2019, 1, 1),
+        ends_on=None,
+        reason="signed",
+    )
+    size, before = gov.audit.size(), register.read_register(gov, disclosure)
+    with pytest.raises(ValueError, match="only a planned stage has an approval date"):
+        register.record_use(gov, disclosure, technology="NeoFace", stage=UseStage.TRIAL, starts_on=date(2020, 1, 1),
+                            ends_on=None, notes="", reason="r", approved_on=date(2019, 12, 1))  # fmt: skip
+    with pytest.raises(ValueError, match=f"use {trial.id} is a trial stage, not ongoing"):
+        register.record_cost(gov, disclosure, technology="NeoFace", year=2019, stage=UseStage.ONGOING,
+                             amount_pence=1, description="", reason="r", use_id=trial.id)  # fmt: skip
+    with pytest.raises(RegisterError, match="has no use 999"):
+        register.record_cost(gov, disclosure, technology="NeoFace", year=2019, stage=UseStage.TRIAL,
+                             amount_pence=1, description="", reason="r", use_id=999)  # fmt: skip
+    with pytest.raises(ValueError, match="must start with https:// or http://"):
+        register.publish_contract(gov, disclosure, reference="NEC-1", url="contracts finder", reason="r")
+    with pytest.raises(ValueError, match="only a published document can be published in redacted form"):
+        register.record_document(gov, disclosure, technology="NeoFace", kind=DocumentKind.POLICY, title="Policy",
+                                 version="1", issued_on=date(2019, 1, 1), reason="r", redacted=True)  # fmt: skip
+    with pytest.raises(ValueError, match="non-empty text"):
+        register.state_retention(gov, disclosure, technology="NeoFace", text=" ", in_force_from=date(2019, 1, 1),
+                                 reason="r")  # fmt: skip
+    assert (gov.audit.size(), register.read_register(gov, disclosure)) == (size, before)
+
+    published = register.publish_contract(gov, disclosure, reference="NEC-1", url="https://cf.example/1", reason="r")
+    assert published.published_url == "https://cf.example/1"
+    with pytest.raises(RegisterError, match=r"already published at https://cf\.example/1"):
+        register.publish_contract(gov, disclosure, reference="NEC-1", url="https://cf.example/2", reason="r")
+
+
+def test_watchkeeper_under_the_forces_own_names(gov: Governance, disclosure: Actor) -> None:
+    live = register.register_watchkeeper(
+        gov, disclosure, "Open Recognition Ltd", "LFR", name="Force LFR",
+        categories=(TechnologyCategory.LIVE_FACIAL_RECOGNITION,),
+    )  # fmt: skip
+    assert (live.name, live.this_system, live.categories) == (
+        "Force LFR",
+        True,
+        (TechnologyCategory.LIVE_FACIAL_RECOGNITION,),
+    )
+    entry = read_history(gov, disclosure).entries[live.audit_sequence]
+    assert isinstance(entry.event, TechnologyRegistered)
+    assert entry.event.this_system is True
+    with pytest.raises(ValueError, match="not geographic_predictive_policing"):
+        register.register_watchkeeper(gov, disclosure, "x", "r", name="Hotspots",
+                                      categories=(TechnologyCategory.GEOGRAPHIC_PREDICTIVE_POLICING,))  # fmt: skip
+    other = TechnologySpec("NeoFace", (TechnologyCategory.LIVE_FACIAL_RECOGNITION,), "NEC", "NeoFace Watch")
+    assert not register.add_technology(gov, disclosure, other, "r").this_system

@@ -42,6 +42,11 @@ STATUSES = {
     "ira-contracts":      (A, A, A, A),
     "ira-costs":          (A, A, A, N),
     "ira-documents":      (X, X, X, A),
+    "vendor-contacts":    (A, A, A, A),
+    "lfr-plans":          (A, A, A, A),
+    "rfr-plans":          (A, A, A, A),
+    "gpp-plans":          (A, A, A, A),
+    "ira-plans":          (A, A, A, A),
 }  # fmt: skip
 YEARS = (2021, 2022, 2023, 2024)
 
@@ -86,6 +91,14 @@ TEXTS = {
     (2024, "ira-suppliers"): "Suppliers of individual risk assessment tools in 2024: Harm Analytics (RiskScore).",
     (2024, "ira-costs"): "Use of individual risk assessment tools is recorded in 2024, but the records hold no cost "
     "for it.",
+    (2021, "vendor-contacts"): "Meetings and correspondence about surveillance and analytics technology in 2021: "
+    "meeting with Geo Analytics about Hotspot on 2021-05-04 (demonstration).",
+    (2022, "vendor-contacts"): "No meeting or correspondence with a vendor of surveillance and analytics technology "
+    "is recorded in 2022.",
+    (2021, "gpp-plans"): "Plans for geographic predictive policing in the 12 months from 2021-12-31 to 2022-12-31, "
+    "as approved by 2021-12-31: Hotspot from 2021-06-01 to 2021-12-31 (approval date not recorded).",
+    (2022, "gpp-plans"): "No plan for geographic predictive policing in the 12 months from 2022-12-31 to 2023-12-31 "
+    "is recorded by 2022-12-31.",
     (2024, "ira-documents"): "Documents in force on 2024-12-31: none. No policy, no standard operating "
     "procedure, no data protection impact assessment, no equality impact assessment is recorded.",
 }

@@ -22,7 +22,7 @@ from watchkeeper.cli import output
 from watchkeeper.cli.governed import governed, read_probe
 from watchkeeper.cli.options import JsonOutput
 from watchkeeper.errors import InputError, WatchkeeperError
-from watchkeeper.governance import audit_access, galleries, retention, search, users
+from watchkeeper.governance import audit_access, galleries, history_import, retention, search, users
 from watchkeeper.governance.audit.checkpoint import Verifier, open_checkpoint, split_checkpoints
 from watchkeeper.governance.audit.errors import AuditError, CheckpointError, ProofError
 from watchkeeper.governance.audit.witness import HeadUpdate, check_update, newest_head
@@ -151,6 +151,57 @@ def enrol(
     for line in skipped:
         output.stderr.print(f"[yellow]skipped:[/] {line}", highlight=False, soft_wrap=True)
     output.stdout.print(f"enrolled {enrolled} faces of {sum(o.enrolled > 0 for o in outcomes)} subjects into {gallery}")
+
+
+@gallery_app.command("import-history")
+def gallery_import_history(
+    gallery: Annotated[str, typer.Argument(help="Gallery to import into (create it first).")],
+    manifest: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV with subject,image,enrolled_on[,category][,expires_on]; images relative to its folder.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ],
+    source: Annotated[
+        str, typer.Option("--source", help="Where this history comes from (recorded as stated).", show_default=False)
+    ],
+    category: Annotated[SubjectCategory, typer.Option("--category", help="For rows that do not give one.")],
+    expires: Annotated[
+        datetime, typer.Option("--expires", formats=["%Y-%m-%d"], help="For rows that do not give expires_on.")
+    ],
+    reason: Reason,
+    user: User,
+    as_json: JsonOutput = False,
+) -> None:
+    """Import a gallery's history from another system, each image dated as that system enrolled it, so that
+    holdings on past dates are answerable; safe to re-run if interrupted."""
+    read = history_import.read_manifest(manifest, category=category, expires_on=expires.date())
+    with governed(as_json) as gov:
+        actor = users.resolve_actor(gov, user)
+        with Progress(console=output.stderr, transient=True) as progress:
+            task = progress.add_task(f"Importing into {gallery}", total=len(read.enrolments))
+            imported = history_import.import_history(
+                gov,
+                actor,
+                gallery=gallery,
+                enrolments=read.enrolments,
+                statement=source,
+                manifest_sha256=read.sha256,
+                reason=reason,
+                progress=lambda done: progress.update(task, completed=done),
+            )
+    summary = {
+        "gallery": gallery,
+        "faces_enrolled": imported.images,
+        "subjects": [output.plain(asdict(o)) for o in imported.outcomes],
+        "manifest_sha256": read.sha256,
+        "audit_sequence": imported.audit_sequence,
+    }
+    output.emit(
+        as_json, summary, f"imported {imported.images} faces into {gallery} (audit entry {imported.audit_sequence})"
+    )
 
 
 def _say_what_was_stored(outcomes: list[galleries.EnrolmentOutcome], failed: str) -> None:

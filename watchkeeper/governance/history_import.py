@@ -10,12 +10,15 @@ of the manifest it was read from, so the dates rest on an audited claim rather t
 
 from __future__ import annotations
 
+import csv
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from itertools import groupby
+from pathlib import Path
 
-from watchkeeper.errors import InvalidArgumentError
+from watchkeeper.errors import InputError, InvalidArgumentError
 from watchkeeper.governance.audit.events import HistoryImported
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.context import Governance
@@ -62,7 +65,7 @@ def import_history(
 
     Every enrolment is checked before any is stored (an original date in the future or after the image's
     expiry is refused with the subject named); images already enrolled are skipped, so an interrupted
-    import is resumed by running it again. ``progress`` is told how many subject-days are done.
+    import is resumed by running it again. ``progress`` is told how many images are done.
     """
     actor.require(Permission.ENROL)
     if not statement.strip():
@@ -72,13 +75,13 @@ def import_history(
     today = gov.clock.now().date()
     for enrolment in enrolments:
         _check(enrolment, today)
-    outcomes = []
-    batches = groupby(sorted(enrolments, key=_batch_key), key=_batch_key)
-    for done, ((subject, enrolled_on), batch) in enumerate(batches, start=1):
+    outcomes, done = [], 0
+    for (subject, enrolled_on), batch in groupby(sorted(enrolments, key=_batch_key), key=_batch_key):
         items = list(batch)
         first = items[0]
         details = SubjectDetails(subject, first.category, reason, statement, first.expires_at, enrolled_on)
         outcomes.append(enrol_subject(gov, actor, gallery, details, [i.image for i in items]))
+        done += len(items)
         progress(done)
     days = [e.enrolled_on for e in enrolments]
     imported = HistoryImported(
@@ -93,6 +96,50 @@ def import_history(
     with transaction(gov.sessions) as session:
         sequence = gov.audit.append(session, actor, imported, reason).sequence
     return ImportOutcome(tuple(outcomes), sequence)
+
+
+MANIFEST_COLUMNS = ("subject", "image", "enrolled_on")
+"""Required columns of a manifest; ``category`` and ``expires_on`` may be given per row too."""
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    enrolments: tuple[HistoricEnrolment, ...]
+    sha256: str
+
+
+def read_manifest(path: Path, *, category: SubjectCategory, expires_on: date) -> Manifest:
+    """The enrolments a CSV manifest lists (``subject,image,enrolled_on[,category][,expires_on]``, images
+    relative to the manifest's folder), with the manifest's SHA-256; InputError naming the first bad line,
+    before anything is enrolled."""
+    try:
+        content = path.read_bytes()
+        rows = list(csv.DictReader(content.decode("utf-8-sig").splitlines()))
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise InputError(str(path), f"cannot read the manifest: {error}") from None
+    if not rows or any(column not in rows[0] for column in MANIFEST_COLUMNS):
+        raise InputError(str(path), f"a manifest needs a header with the columns {', '.join(MANIFEST_COLUMNS)}")
+    enrolments = []
+    for line, row in enumerate(rows, start=2):
+        try:
+            enrolments.append(_enrolment(row, path.parent, category, expires_on))
+        except (OSError, ValueError) as error:
+            raise InputError(f"{path}:{line}", str(error)) from None
+    return Manifest(tuple(enrolments), hashlib.sha256(content).hexdigest())
+
+
+def _enrolment(row: dict[str, str], folder: Path, category: SubjectCategory, expires_on: date) -> HistoricEnrolment:
+    subject, image = (row.get("subject") or "").strip(), (row.get("image") or "").strip()
+    if not subject or not image:
+        raise ValueError("every row needs a subject and an image")
+    expiry = date.fromisoformat(row["expires_on"].strip()) if (row.get("expires_on") or "").strip() else expires_on
+    return HistoricEnrolment(
+        subject=subject,
+        image=EnrolmentImage(Path(image).name, (folder / image).read_bytes()),
+        enrolled_on=date.fromisoformat((row.get("enrolled_on") or "").strip()),
+        category=SubjectCategory(row["category"].strip()) if (row.get("category") or "").strip() else category,
+        expires_at=datetime.combine(expiry, time(), UTC),
+    )
 
 
 def _batch_key(enrolment: HistoricEnrolment) -> tuple[str, date]:

@@ -402,7 +402,7 @@ def _answer_retention(ask: _Ask) -> DraftAnswer:
     enforces (its configuration, for facial recognition), each as in force on the as-of day."""
     statements = [r for r in ask.register.retention_in_force(ask.report.as_of) if ask.covers(r.technology)]
     parts = [
-        f"The force's retention policy for {r.technology} (from {r.in_force_from}): {r.text!r}." for r in statements
+        f'The force\'s retention policy for {r.technology} (from {r.in_force_from}): "{r.text}"' for r in statements
     ]
     sources = [r.audit_sequence for r in statements]
     enforced = ask.report.retention if ask.category in _FACIAL_RECOGNITION else ()
@@ -466,7 +466,11 @@ def _answer_products(ask: _Ask) -> DraftAnswer:
             if ask.covers(t.name) and (_names(product, t.name) or _names(product, t.product))
         ]
         names = {t.name for t in technologies}
-        contacts = [c for c in ask.contacts() if c.technology in names or _names(product, c.summary)]
+        contacts = [
+            c
+            for c in ask.contacts()
+            if c.technology in names or _names(product, c.summary) or _names(product, c.supplier)
+        ]
         if not technologies and not contacts:
             lines.append(f"{product}: no record.")
             continue

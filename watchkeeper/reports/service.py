@@ -6,19 +6,21 @@ force discloses is part of its record.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, replace
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 
 from watchkeeper.errors import InvalidArgumentError
-from watchkeeper.governance.audit.events import FoiAnswersDrafted, ReportProduced
+from watchkeeper.governance.audit.events import FoiAnswersDrafted, FoiAnswersExported, ReportProduced
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.foi import FoiError, FoiRecord, list_requests
 from watchkeeper.governance.register import read_register
 from watchkeeper.governance.roles import Actor, Permission
 from watchkeeper.reports.figures import Period, TransparencyReport, build_report
-from watchkeeper.reports.foi_answers import DraftAnswer, draft_answers
+from watchkeeper.reports.foi_answers import AnswerStatus, DraftAnswer, draft_answers
 from watchkeeper.reports.history import read_history
 from watchkeeper.reports.layout import Block, foi_blocks, report_blocks
 from watchkeeper.reports.markdown import render_markdown
@@ -84,17 +86,8 @@ class AnswerScope:
 
 
 def foi_answers(gov: Governance, actor: Actor, questions: list[Question], scope: AnswerScope) -> list[DraftAnswer]:
-    actor.require(Permission.PRODUCE_REPORTS)
-    history = read_history(gov, actor)
-    register = read_register(gov, actor)
-    requests = list_requests(gov, actor)
-    now = gov.clock.now()
-    as_of = _as_of(scope, requests, now.date())
-    periods = [Period.year(y) for y in sorted(set(scope.years))]
-    if scope.period is not None:
-        periods = [scope.period]
-    periods = periods or [Period.year(as_of.year)]
-    answers = draft_answers(questions, periods, as_of, register=register, history=history, requests=requests, now=now)
+    """Draft answers for ``scope``, the drafting recorded in the audit log."""
+    answers, as_of = _drafts(gov, actor, questions, scope)
     with transaction(gov.sessions) as session:
         drafted = FoiAnswersDrafted(
             years=tuple(sorted(set(scope.years))),
@@ -106,6 +99,76 @@ def foi_answers(gov: Governance, actor: Actor, questions: list[Question], scope:
         )
         gov.audit.append(session, actor, drafted, "draft answers to FOI questions")
     return answers
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerEdit:
+    """The disclosure officer's version of one draft answer: its status and its text."""
+
+    status: AnswerStatus
+    text: str
+
+
+class ExportFormat(StrEnum):
+    PDF = "pdf"
+    CSV = "csv"
+
+
+def export_answers(
+    gov: Governance,
+    actor: Actor,
+    questions: list[Question],
+    scope: AnswerScope,
+    edits: dict[str, AnswerEdit],
+    export_format: ExportFormat,
+) -> bytes:
+    """The drafts for ``scope`` (drawn again from the records, so their sources are the records' own) with
+    the officer's edits by question id, as a PDF or CSV; the export is audited with which answers were
+    edited and the file's SHA-256, so what was sent can be matched to what the records said."""
+    answers, as_of = _drafts(gov, actor, questions, scope)
+    unknown = sorted(set(edits) - {a.question_id for a in answers})
+    if unknown:
+        raise InvalidArgumentError(f"no drafted answer to edit for question(s) {', '.join(unknown)}")
+    edited = []
+    for number, answer in enumerate(answers):
+        edit = edits.get(answer.question_id)
+        if edit is not None and (edit.status, edit.text.strip()) != (answer.status, answer.text):
+            if not edit.text.strip():
+                raise InvalidArgumentError(f"the answer to {answer.question_id} cannot be empty")
+            answers[number] = replace(answer, status=edit.status, text=edit.text.strip())
+            edited.append(answer.question_id)
+    if export_format is ExportFormat.PDF:
+        content = render_pdf(foi_blocks(answers), "Draft FOI answers")
+    else:
+        content = answers_csv(answers).encode("utf-8")
+    with transaction(gov.sessions) as session:
+        exported = FoiAnswersExported(
+            request=scope.request,
+            as_of=as_of,
+            format=export_format.value,
+            questions=tuple(q.id for q in questions),
+            edited=tuple(dict.fromkeys(edited)),
+            sha256=hashlib.sha256(content).hexdigest(),
+        )
+        gov.audit.append(session, actor, exported, "FOI answers exported for sending")
+    return content
+
+
+def _drafts(
+    gov: Governance, actor: Actor, questions: list[Question], scope: AnswerScope
+) -> tuple[list[DraftAnswer], date]:
+    actor.require(Permission.PRODUCE_REPORTS)
+    history = read_history(gov, actor)
+    register = read_register(gov, actor)
+    requests = list_requests(gov, actor)
+    now = gov.clock.now()
+    as_of = _as_of(scope, requests, now.date())
+    periods = [Period.year(y) for y in sorted(set(scope.years))]
+    if scope.period is not None:
+        periods = [scope.period]
+    periods = periods or [Period.year(as_of.year)]
+    answers = draft_answers(questions, periods, as_of, register=register, history=history, requests=requests, now=now)
+    return answers, as_of
 
 
 def _as_of(scope: AnswerScope, requests: list[FoiRecord], today: date) -> date:

@@ -652,6 +652,21 @@ class FoiAnswersDrafted(AuditEvent):
     """A period given by its days instead of ``years``."""
 
 
+@dataclass(frozen=True, kw_only=True)
+class FoiAnswersExported(AuditEvent):
+    """Draft answers exported for sending, with the disclosure officer's edits: which answers were edited
+    and the exported file's SHA-256."""
+
+    ACTION = "report.foi_export"
+    TARGET = "foi-answers"
+    request: str | None
+    as_of: date
+    format: str
+    questions: tuple[str, ...]
+    edited: tuple[str, ...]
+    sha256: str
+
+
 KINDS: tuple[type[AuditEvent], ...] = (
     UserAdded,
     KeyIssued,
@@ -699,6 +714,7 @@ KINDS: tuple[type[AuditEvent], ...] = (
     FoiAnswered,
     ReportProduced,
     FoiAnswersDrafted,
+    FoiAnswersExported,
 )
 """Every act Watchkeeper records, one class per action, except enrolment: :class:`SubjectEnrolled` and
 :class:`FaceIndexed` share ``subject.enrol`` and are told apart by their details' keys."""
