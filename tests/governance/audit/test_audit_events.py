@@ -20,6 +20,7 @@ from watchkeeper.governance.audit.events import (
     ContractPublished,
     DeploymentAuthorised,
     FaceIndexed,
+    FoiAnswersExported,
     GalleryCreated,
     HistoryImported,
     OrphanedIndexesDeleted,
@@ -109,6 +110,18 @@ NEWER_ACTS = (
             "subjects": 2,
             "first_enrolled_on": "2019-02-01",
             "last_enrolled_on": "2021-06-30",
+        },
+    ),
+    (
+        FoiAnswersExported.ACTION,
+        "foi-answers",
+        {
+            "request": "FOI-1",
+            "as_of": "2024-02-01",
+            "format": "pdf",
+            "questions": ["lfr-use"],
+            "edited": [],
+            "sha256": "cd" * 32,
         },
     ),
 )
