@@ -37,6 +37,7 @@ from watchkeeper.governance.audit.proofs import (
     inclusion_proof,
     inclusion_proof_nodes,
 )
+from watchkeeper.governance.audit.selection import EntryFilter, EntryPage, conditions
 from watchkeeper.governance.audit.verify import Head, VerificationReport, runs, verify_log
 from watchkeeper.governance.audit.witness import HeadUpdate
 from watchkeeper.governance.clock import Clock
@@ -237,9 +238,30 @@ class AuditLog:
                 .order_by(AuditEntryRow.sequence)
                 .limit(limit)
             ).all()
-        return [
-            (sequence, AuditEntry.from_canonical_bytes(bytes(c)) if c is not None else None) for sequence, c in rows
-        ]
+        return [_decoded(sequence, canonical) for sequence, canonical in rows]
+
+    def page(self, criteria: EntryFilter, before: int | None, limit: int) -> EntryPage:
+        """Up to ``limit`` of the entries ``criteria`` selects with a sequence below ``before`` (default: all),
+        newest first, chosen by the database (:mod:`.selection`): the log is never read whole for a page."""
+        chosen = conditions(criteria)
+        below = [AuditEntryRow.sequence < before] if before is not None else []
+        columns = select(AuditEntryRow.sequence, AuditEntryRow.canonical)
+        with self.sessions() as session:
+            rows = session.execute(
+                columns.where(*chosen, *below).order_by(AuditEntryRow.sequence.desc()).limit(limit + 1)
+            ).all()
+            newer = (
+                []
+                if before is None
+                else session.scalars(
+                    select(AuditEntryRow.sequence)
+                    .where(*chosen, AuditEntryRow.sequence >= before)
+                    .order_by(AuditEntryRow.sequence)
+                    .limit(limit)
+                ).all()
+            )
+        shown = [_decoded(sequence, canonical) for sequence, canonical in rows[:limit]]
+        return EntryPage(shown, shown[-1][0] if len(rows) > limit else None, newer[-1] + 1 if newer else None)
 
     def inclusion(self, sequence: int) -> tuple[AuditEntry | None, bytes, list[bytes], str]:
         """Entry ``sequence`` (None if pruned), its leaf hash, its inclusion proof in the newest tree head,
@@ -287,6 +309,11 @@ class AuditLog:
                 )
                 self.append(session, actor, pruning, "audit retention period reached")
         return len(doomed)
+
+
+def _decoded(sequence: int, canonical: bytes | None) -> tuple[int, AuditEntry | None]:
+    """A stored entry with its sequence; None for its content where retention pruned it."""
+    return sequence, AuditEntry.from_canonical_bytes(bytes(canonical)) if canonical is not None else None
 
 
 def _stored_hashes(session: Session, ranges: Iterable[NodeRange]) -> HashOfRange:
