@@ -90,7 +90,8 @@ async def verify_whole_log(session: FormSession, web: Web) -> Response:
     if report.ok:
         return done(session, "/audit", f"The whole log was verified: all {report.size} entries re-hashed.")
     errors = sum(finding.is_error for finding in report.findings)
-    return done(session, "/audit", f"The whole log failed verification: {errors} problems found.", is_error=True)
+    found = f"{errors} {'problem' if errors == 1 else 'problems'} found"
+    return done(session, "/audit", f"The whole log failed verification: {found}.", is_error=True)
 
 
 @router.get("/retention")
