@@ -52,6 +52,16 @@ def test_a_torn_final_record_is_ignored_then_cut_off(gov: Governance, people: di
     assert head_sizes(gov) == list(range(1, gov.audit.size() + 1))
 
 
+def test_the_newest_head_is_read_from_the_end_past_a_torn_record(gov: Governance, people: dict[Role, Actor]) -> None:
+    galleries.create_gallery(gov, people[Role.ADMIN], "one", "", "cases")
+    heads = gov.audit.heads
+    assert heads.newest() == heads.read()[-1]
+    heads.path.write_bytes(heads.path.read_bytes() + heads.read()[0].encode()[:-30])
+    assert heads.newest() == heads.read()[-1]
+    heads.path.unlink()
+    assert heads.newest() is None
+
+
 APPENDER = """
 import sys
 from pathlib import Path

@@ -19,6 +19,7 @@ from watchkeeper.face import FaceEngine
 from watchkeeper.governance import audit_access, galleries, search, users
 from watchkeeper.governance.audit.checkpoint import open_checkpoint
 from watchkeeper.governance.audit.proofs import verify_consistency, verify_inclusion
+from watchkeeper.governance.audit.selection import EntryFilter
 from watchkeeper.governance.categories import SubjectCategory
 from watchkeeper.governance.clock import SystemClock
 from watchkeeper.governance.context import Governance
@@ -97,3 +98,15 @@ def test_concurrent_writers_take_sequence_numbers_one_at_a_time(pg_gov: Governan
         verify_inclusion(leaf, sequence, checkpoint.size, proof, checkpoint.root_hash)
     update = audit_access.update_since(pg_gov, auditor, 7)
     verify_consistency(7, update.new_size, update.old_root, update.new_root, update.proof)
+
+
+def test_audit_filters_read_the_canonical_bytes_on_postgres(pg_gov: Governance) -> None:
+    """The filters' JSON reading of the stored bytes, in PostgreSQL's dialect."""
+    admin = users.resolve_actor(pg_gov, users.add_user(pg_gov, None, "ada", Role.ADMIN, "first").name)
+    for name in ("custody", "Case-7"):
+        galleries.create_gallery(pg_gov, admin, name, "", "setup")
+    auditor = users.resolve_actor(pg_gov, users.add_user(pg_gov, admin, "aud", Role.AUDITOR, "staff").name)
+    today = datetime.now(UTC).date()
+    chosen = EntryFilter(action="gallery.create", actor="ada", target="gallery:case", first_day=today, last_day=today)
+    page = audit_access.page(pg_gov, auditor, chosen, None, 10)
+    assert [(sequence, entry.target if entry else None) for sequence, entry in page.entries] == [(3, "gallery:Case-7")]

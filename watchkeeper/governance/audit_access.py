@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from watchkeeper.governance.audit.entry import AuditEntry
+from watchkeeper.governance.audit.selection import EntryFilter, EntryPage
 from watchkeeper.governance.audit.verify import VerificationReport
 from watchkeeper.governance.audit.witness import HeadUpdate
 from watchkeeper.governance.context import Governance
@@ -27,6 +28,12 @@ def entries(gov: Governance, actor: Actor, start: int, limit: int) -> list[tuple
     """Up to ``limit`` entries from sequence ``start`` on (None where retention pruned the content)."""
     actor.require(Permission.READ_AUDIT)
     return gov.audit.entries(start, limit)
+
+
+def page(gov: Governance, actor: Actor, criteria: EntryFilter, before: int | None, limit: int) -> EntryPage:
+    """Up to ``limit`` of the entries ``criteria`` selects below sequence ``before``, newest first."""
+    actor.require(Permission.READ_AUDIT)
+    return gov.audit.page(criteria, before, limit)
 
 
 def inclusion(gov: Governance, actor: Actor, sequence: int) -> tuple[AuditEntry | None, bytes, list[bytes], str]:

@@ -24,6 +24,7 @@ from starlette.templating import Jinja2Templates
 
 from watchkeeper.errors import InputError, WatchkeeperError
 from watchkeeper.governance import credentials
+from watchkeeper.governance.audit_verification import LogVerifier
 from watchkeeper.governance.credentials import AuthenticationError
 from watchkeeper.governance.roles import Actor, Permission, PermissionDeniedError
 from watchkeeper.governance.sign_in_throttle import SignInThrottle
@@ -71,6 +72,8 @@ class WebState:
     sessions: SessionStore
     templates: Jinja2Templates
     sign_ins: SignInThrottle
+    audit: LogVerifier
+    """The audit log's verification, kept for the server's life so each view checks only what is new."""
 
 
 def web_state(request: Request) -> WebState:

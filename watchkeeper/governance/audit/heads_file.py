@@ -75,6 +75,18 @@ class HeadsFile:
             return []
         return split_checkpoints(data[: complete_length(data)].decode("utf-8", errors="replace"))
 
+    def newest(self) -> str | None:
+        """The signed note of the last complete record, read from the file's end whatever its length (None
+        if the file is absent or holds no complete record)."""
+        try:
+            with self.path.open("rb") as file:
+                start = max(0, file.seek(0, os.SEEK_END) - _TAIL_BYTES)
+                file.seek(start)
+                record = _last_record(file.read())
+        except FileNotFoundError:
+            return None
+        return split_checkpoints(record)[-1] if record else None
+
     def append(self, signed: str, size: int) -> bool:
         """Append the head ``signed`` (of ``size`` entries) unless the file's last head is as large; whether
         it was written."""
@@ -99,7 +111,15 @@ class HeadsFile:
         complete = complete_length(tail)
         if start + complete != length and (complete or start == 0):
             os.ftruncate(descriptor, start + complete)
-        if not complete:
-            return None
-        previous = complete_length(tail[: complete - len(_RECORD_END)])
-        return _size_of(tail[previous:complete].decode("utf-8", errors="replace"))
+        record = _last_record(tail)
+        return _size_of(record) if record else None
+
+
+def _last_record(tail: bytes) -> str | None:
+    """The last complete record of the file's ``tail`` (at least :data:`_TAIL_BYTES` of its end, or all
+    of it), None if it has none."""
+    complete = complete_length(tail)
+    if not complete:
+        return None
+    previous = complete_length(tail[: complete - len(_RECORD_END)])
+    return tail[previous:complete].decode("utf-8", errors="replace")

@@ -20,14 +20,16 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import event, select, tuple_, update
+from sqlalchemy import event, func, select, tuple_, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from watchkeeper.errors import InputError, NotFoundError
-from watchkeeper.governance.audit.checkpoint import Checkpoint, Signer, Verifier, sign_checkpoint
+from watchkeeper.governance.audit.checkpoint import Checkpoint, Signer, Verifier, open_checkpoint, sign_checkpoint
 from watchkeeper.governance.audit.entry import AuditEntry
+from watchkeeper.governance.audit.errors import ProofError
 from watchkeeper.governance.audit.events import CONFIGURATION_ACTION, PRUNE_ACTION, AuditEvent, AuditPruned
 from watchkeeper.governance.audit.heads_file import HEADS_FILE, HeadsFile
+from watchkeeper.governance.audit.increment import check_appended
 from watchkeeper.governance.audit.merkle import CompactRange, NodeKey, range_hash, tiles
 from watchkeeper.governance.audit.proofs import (
     HashOfRange,
@@ -37,8 +39,9 @@ from watchkeeper.governance.audit.proofs import (
     inclusion_proof,
     inclusion_proof_nodes,
 )
+from watchkeeper.governance.audit.selection import EntryFilter, EntryPage, conditions
 from watchkeeper.governance.audit.verify import Head, VerificationReport, runs, verify_log
-from watchkeeper.governance.audit.witness import HeadUpdate
+from watchkeeper.governance.audit.witness import HeadUpdate, check_update
 from watchkeeper.governance.clock import Clock
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.keyfiles import write_private_file
@@ -199,15 +202,16 @@ class AuditLog:
             state = session.get(AuditState, _STATE_ID)
             return state.size if state else 0
 
-    def verify(self, witness: Sequence[str] = ()) -> VerificationReport:
+    def verify(self, witness: Sequence[str] = (), kept_by: str = "witness") -> VerificationReport:
         """Check every stored entry against every signed checkpoint, every head in the checkpoints file and
-        every ``witness`` head (signed-note texts kept elsewhere); see :func:`verify_log`.
+        every ``witness`` head (signed-note texts kept elsewhere, by whoever ``kept_by`` names in findings);
+        see :func:`verify_log`.
 
         A log that verifies heals a checkpoints file that lags it (a crash after a commit, or a log older
         than the file) by appending the newest head, now proven to extend every head in the file.
         """
         heads = [Head("checkpoints file", number, text) for number, text in enumerate(self.heads.read())]
-        heads += [Head("witness", number, text) for number, text in enumerate(witness)]
+        heads += [Head(kept_by, number, text) for number, text in enumerate(witness)]
         with self.sessions() as session:
             rows = session.execute(
                 select(AuditEntryRow.canonical, AuditEntryRow.leaf_hash).order_by(AuditEntryRow.sequence)
@@ -227,6 +231,38 @@ class AuditLog:
                 logger.warning("audit checkpoints file %s not written: %s", self.heads.path, error)
         return report
 
+    def verify_appended(self, kept: Checkpoint) -> str:
+        """The newest signed head's text, proven to extend ``kept`` (a head verified before), once
+        the entries appended since are proven to be those it signs (:func:`.increment.check_appended`), no
+        entry lies beyond it, and the checkpoints file's newest head is proven to be extended by it.
+
+        O(new entries + log n): the entries before ``kept`` are not read. Raises what the first check that
+        fails raises (AuditError; InputError when the log is now shorter than a head it once signed;
+        NotFoundError when a stored hash a proof needs is gone).
+        """
+        outside = self.heads.newest()  # first: an honest file never runs ahead of the database read after it
+        update = self.update_since(kept.size)
+        with self.sessions() as session:
+            rows = session.execute(
+                select(AuditEntryRow.sequence, AuditEntryRow.canonical, AuditEntryRow.leaf_hash)
+                .where(AuditEntryRow.sequence >= kept.size, AuditEntryRow.sequence < update.new_size)
+                .order_by(AuditEntryRow.sequence)
+            ).all()
+            last_entry, covered = session.execute(  # one statement, so an append in between cannot split them
+                select(
+                    select(func.max(AuditEntryRow.sequence)).scalar_subquery(),
+                    select(func.max(AuditCheckpoint.size)).scalar_subquery(),
+                )
+            ).one()
+        if last_entry is not None and last_entry >= (covered or 0):
+            raise ProofError(f"entries from {covered or 0} to {last_entry} are covered by no signed head")
+        appended = [(sequence, bytes(data) if data is not None else None, bytes(leaf)) for sequence, data, leaf in rows]
+        new = check_appended(kept, update, appended, self.verifier)
+        if outside is not None:
+            head = open_checkpoint(outside, self.verifier, ORIGIN)
+            check_update(head, self.update_since(head.size, new.size), self.verifier)
+        return update.signed
+
     def entries(self, start: int, limit: int) -> list[tuple[int, AuditEntry | None]]:
         """Up to ``limit`` entries from sequence ``start`` on, each with its sequence number (the entry is
         None where retention has pruned its content; its leaf hash stays in the log)."""
@@ -237,9 +273,30 @@ class AuditLog:
                 .order_by(AuditEntryRow.sequence)
                 .limit(limit)
             ).all()
-        return [
-            (sequence, AuditEntry.from_canonical_bytes(bytes(c)) if c is not None else None) for sequence, c in rows
-        ]
+        return [_decoded(sequence, canonical) for sequence, canonical in rows]
+
+    def page(self, criteria: EntryFilter, before: int | None, limit: int) -> EntryPage:
+        """Up to ``limit`` of the entries ``criteria`` selects with a sequence below ``before`` (default: all),
+        newest first, chosen by the database (:mod:`.selection`): the log is never read whole for a page."""
+        chosen = conditions(criteria)
+        below = [AuditEntryRow.sequence < before] if before is not None else []
+        columns = select(AuditEntryRow.sequence, AuditEntryRow.canonical)
+        with self.sessions() as session:
+            rows = session.execute(
+                columns.where(*chosen, *below).order_by(AuditEntryRow.sequence.desc()).limit(limit + 1)
+            ).all()
+            newer = (
+                []
+                if before is None
+                else session.scalars(
+                    select(AuditEntryRow.sequence)
+                    .where(*chosen, AuditEntryRow.sequence >= before)
+                    .order_by(AuditEntryRow.sequence)
+                    .limit(limit)
+                ).all()
+            )
+        shown = [_decoded(sequence, canonical) for sequence, canonical in rows[:limit]]
+        return EntryPage(shown, shown[-1][0] if len(rows) > limit else None, newer[-1] + 1 if newer else None)
 
     def inclusion(self, sequence: int) -> tuple[AuditEntry | None, bytes, list[bytes], str]:
         """Entry ``sequence`` (None if pruned), its leaf hash, its inclusion proof in the newest tree head,
@@ -287,6 +344,11 @@ class AuditLog:
                 )
                 self.append(session, actor, pruning, "audit retention period reached")
         return len(doomed)
+
+
+def _decoded(sequence: int, canonical: bytes | None) -> tuple[int, AuditEntry | None]:
+    """A stored entry with its sequence; None for its content where retention pruned it."""
+    return sequence, AuditEntry.from_canonical_bytes(bytes(canonical)) if canonical is not None else None
 
 
 def _stored_hashes(session: Session, ranges: Iterable[NodeRange]) -> HashOfRange:

@@ -141,7 +141,8 @@ class VerificationReport:
     ``size`` is the number of stored entries and ``root_hash`` their Merkle root as stored;
     ``latest_checkpoint`` the largest validly signed checkpoint that matches the stored log (None if none
     does); ``heads_checked`` how many outside heads were given; ``findings`` every problem, errors and
-    warnings, in the order the checks ran.
+    warnings, in the order the checks ran; ``latest_signed`` the signed text of ``latest_checkpoint``, for
+    a reader to keep as a head it has verified.
     """
 
     size: int
@@ -149,6 +150,7 @@ class VerificationReport:
     latest_checkpoint: Checkpoint | None
     findings: tuple[Finding, ...]
     heads_checked: int = 0
+    latest_signed: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -202,12 +204,13 @@ def verify_log(
     matching = [(index, cp) for index, cp in opened if cp.size <= len(hashes) and roots[cp.size] == cp.root_hash]
     findings += _root_findings(opened, roots, matching)
     findings += _uncovered_findings(len(entries), opened)
-    latest = max((checkpoint for _, checkpoint in matching), key=lambda checkpoint: checkpoint.size, default=None)
+    index, latest = max(matching, key=lambda item: item[1].size, default=(None, None))
     findings += _pruned_findings(decoded, latest.size if latest else 0)
     findings += head_findings + _outside_head_findings(heads, outside, roots, len(entries), opened)
     chain = _head_chain(heads, outside, opened, len(hashes))
     findings += _consistency_findings(chain, SubtreeHashes(leaf_hashes if leaf_hashes is not None else hashes))
-    return VerificationReport(len(entries), roots[len(hashes)], latest, tuple(findings), len(heads))
+    signed = checkpoints[index] if index is not None else None
+    return VerificationReport(len(entries), roots[len(hashes)], latest, tuple(findings), len(heads), signed)
 
 
 def _entry_hash(data: object, position: int, leaf_hashes: Sequence[bytes] | None) -> bytes:
