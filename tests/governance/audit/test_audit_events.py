@@ -23,6 +23,8 @@ from watchkeeper.governance.audit.events import (
     OrphanedIndexesDeleted,
     RunStopped,
     SubjectEnrolled,
+    UserDeactivated,
+    UserRoleChanged,
     read_entry,
 )
 from watchkeeper.governance.audit.merkle import leaf_hash
@@ -92,12 +94,20 @@ def test_every_recorded_entry_decodes_to_its_act_and_re_encodes_to_the_same_byte
     assert actions == {kind.ACTION for kind in KINDS} - RECORDED_AFTER_THE_FIXTURE, "an entry of every older act"
 
 
-RECORDED_AFTER_THE_FIXTURE = {OrphanedIndexesDeleted.ACTION}
+RECORDED_AFTER_THE_FIXTURE = {OrphanedIndexesDeleted.ACTION, UserRoleChanged.ACTION, UserDeactivated.ACTION}
 """Acts that came after the recorded log was written, so it cannot hold them; each is checked below."""
 
 
-def test_acts_newer_than_the_recorded_log_round_trip() -> None:
-    recorded = entry(OrphanedIndexesDeleted.ACTION, "indexes", {"files": 2})
+@pytest.mark.parametrize(
+    ("action", "target", "details"),
+    [
+        (OrphanedIndexesDeleted.ACTION, "indexes", {"files": 2}),
+        (UserRoleChanged.ACTION, "user:ann", {"role": "operator", "previous_role": "analyst"}),
+        (UserDeactivated.ACTION, "user:ann", {"role": "analyst"}),
+    ],
+)
+def test_acts_newer_than_the_recorded_log_round_trip(action: str, target: str, details: dict[str, JsonValue]) -> None:
+    recorded = entry(action, target, details)
     assert reencoded(recorded) == recorded.canonical_bytes()
 
 
