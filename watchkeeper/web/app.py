@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from watchkeeper.governance.sign_in_throttle import SignInThrottle
 from watchkeeper.server.state import ServerState
 from watchkeeper.web.pages import WebState, create_templates
-from watchkeeper.web.routes import administration, alerts, deployments, galleries, records, search, signing
+from watchkeeper.web.routes import administration, alerts, api_docs, deployments, galleries, records, search, signing
 from watchkeeper.web.sessions import SessionStore
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -22,6 +22,6 @@ def install_web(app: FastAPI, state: ServerState) -> None:
     app.state.watchkeeper_web = WebState(
         state, SessionStore.open(state.gov.settings.keys_dir), create_templates(), SignInThrottle(state.gov.clock)
     )
-    for module in (signing, alerts, deployments, galleries, search, records, administration):
+    for module in (signing, alerts, deployments, galleries, search, records, administration, api_docs):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
