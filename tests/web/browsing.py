@@ -28,13 +28,14 @@ class Server:
         return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {self.bearer[user]}"})
 
 
-def sign_in(page: Page, server: Server, user: str) -> None:
-    """Sign in through the form, with the keyboard only."""
+def sign_in(page: Page, server: Server, user: str, secret: str | None = None) -> None:
+    """Sign in through the form, with the keyboard only (with the user's secret of the fixture, unless
+    given another)."""
     page.goto("/sign-in")
     page.get_by_label("User name").focus()
     page.keyboard.type(user)
     page.keyboard.press("Tab")
-    page.keyboard.type(server.secrets[user])
+    page.keyboard.type(secret or server.secrets[user])
     page.keyboard.press("Enter")
     expect(page.locator(".who")).to_contain_text(user)
 

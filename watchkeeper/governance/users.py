@@ -7,10 +7,11 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from watchkeeper.errors import AlreadyExistsError, InvalidArgumentError
+from watchkeeper.errors import AlreadyExistsError, InvalidArgumentError, NotFoundError
 from watchkeeper.governance import credentials
-from watchkeeper.governance.audit.events import UserAdded
+from watchkeeper.governance.audit.events import UserAdded, UserDeactivated, UserRoleChanged
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.records import record_from_row
@@ -65,6 +66,55 @@ def list_users(gov: Governance, actor: Actor) -> list[UserRecord]:
     with gov.sessions() as session:
         users = session.scalars(select(User).order_by(User.name)).all()
         return [record_from_row(UserRecord, u) for u in users]
+
+
+def change_role(gov: Governance, actor: Actor, name: str, role: Role, reason: str) -> UserRecord:
+    """Give an active user another role; audited with the role they had. Their keys act in the new role
+    from the next request on. Refused when it would leave no active administrator."""
+    actor.require(Permission.MANAGE_USERS)
+    with transaction(gov.sessions) as session:
+        user = _active_user(session, name)
+        if user.role is role:
+            raise InvalidArgumentError(f"{name!r} already has the role {role.value}")
+        _keep_an_administrator(session, user)
+        previous, user.role = user.role, role
+        gov.audit.append(
+            session, actor, UserRoleChanged(user=name, role=role.value, previous_role=previous.value), reason
+        )
+    return record_from_row(UserRecord, user)
+
+
+def deactivate_user(gov: Governance, actor: Actor, name: str, reason: str) -> UserRecord:
+    """Stop a user acting, for good: their keys are refused and their web sessions end at once; audited.
+    The user stays on record, since the audit log names them. Refused for the last active administrator."""
+    actor.require(Permission.MANAGE_USERS)
+    with transaction(gov.sessions) as session:
+        user = _active_user(session, name)
+        _keep_an_administrator(session, user)
+        user.active = False
+        gov.audit.append(session, actor, UserDeactivated(user=name, role=user.role.value), reason)
+    return record_from_row(UserRecord, user)
+
+
+def _active_user(session: Session, name: str) -> User:
+    user = session.scalar(select(User).where(User.name == name))
+    if user is None:
+        raise NotFoundError(f"no user called {name!r}")
+    if not user.active:
+        raise InvalidArgumentError(f"{name!r} is deactivated")
+    return user
+
+
+def _keep_an_administrator(session: Session, user: User) -> None:
+    """Refuse taking ``user`` out of the administrators when no other active one would be left to manage
+    users (nor to undo the change)."""
+    if user.role is not Role.ADMIN:
+        return
+    others = session.scalar(
+        select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active.is_(True), User.id != user.id)
+    )
+    if not others:
+        raise InvalidArgumentError(f"{user.name!r} is the only active administrator: make another one first")
 
 
 def bootstrap_first_administrator(gov: Governance) -> Path | None:

@@ -65,6 +65,9 @@ def create_app(gov: Governance, config: ServerConfig) -> FastAPI:
         version=__version__,
         summary="Open, accountable facial recognition: every result is for a person to review.",
         lifespan=lifespan,
+        # The web pages serve /docs from a package's copy of Swagger UI; FastAPI's own pages load it from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.watchkeeper = state
     install_error_handlers(app)

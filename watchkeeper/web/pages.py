@@ -62,6 +62,8 @@ NAVIGATION = (
     NavItem("Search", "/search", Permission.SEARCH),
     NavItem("Audit log", "/audit", Permission.READ_AUDIT),
     NavItem("Retention", "/retention", None),
+    NavItem("Users", "/users", Permission.MANAGE_USERS),
+    NavItem("Access keys", "/keys", Permission.MANAGE_USERS),
 )
 """The pages, in the order of the menu; a page is offered only to roles allowed to use it."""
 
@@ -92,7 +94,8 @@ class FormForgeryError(PermissionDeniedError):
 
 
 def current_session(request: Request) -> WebSession:
-    """The signed-in session of the request's cookie, still backed by a current key of an active user; the
+    """The signed-in session of the request's cookie, still backed by a current key of an active user in
+    the role they signed in with (a person whose role changed signs in again, to act in the new one); the
     request is charged to that key from here on (:class:`RateLimitedError` past its rate)."""
     web = web_state(request)
     session_id = web.sessions.id_from_cookie(request.cookies.get(COOKIE_NAME))
@@ -100,10 +103,12 @@ def current_session(request: Request) -> WebSession:
     if session is None:
         raise SignInRequiredError
     try:
-        credentials.key_holder(web.server.gov, session.signed_in.access_key_id)
+        holder = credentials.key_holder(web.server.gov, session.signed_in.access_key_id)
     except AuthenticationError:
+        holder = None
+    if holder is None or holder.actor != session.signed_in.actor:
         web.sessions.end(session.id)
-        raise SignInRequiredError from None
+        raise SignInRequiredError
     request_charge(request.scope).key_verified(session.signed_in.access_key_id)
     return session
 

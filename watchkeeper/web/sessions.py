@@ -23,7 +23,7 @@ from pathlib import Path
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from watchkeeper.governance.credentials import SignedIn
+from watchkeeper.governance.credentials import IssuedKey, SignedIn
 from watchkeeper.governance.keyfiles import random_key_file
 
 COOKIE_NAME = "watchkeeper_session"
@@ -50,9 +50,16 @@ class WebSession:
     started: float
     last_seen: float
     notices: list[Notice] = field(default_factory=list)
+    issued_key: IssuedKey | None = field(default=None, repr=False)
+    """A key this session's person just issued, waiting for the one page that shows its secret."""
 
     def take_notices(self) -> list[Notice]:
         taken, self.notices = self.notices, []
+        return taken
+
+    def take_issued_key(self) -> IssuedKey | None:
+        """The key waiting to be shown, handed over once: a reload of its page cannot show the secret again."""
+        taken, self.issued_key = self.issued_key, None
         return taken
 
 

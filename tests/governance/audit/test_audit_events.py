@@ -27,6 +27,8 @@ from watchkeeper.governance.audit.events import (
     RetentionStated,
     RunStopped,
     SubjectEnrolled,
+    UserDeactivated,
+    UserRoleChanged,
     read_entry,
 )
 from watchkeeper.governance.audit.merkle import leaf_hash
@@ -98,6 +100,8 @@ def test_every_recorded_entry_decodes_to_its_act_and_re_encodes_to_the_same_byte
 
 NEWER_ACTS = (
     (OrphanedIndexesDeleted.ACTION, "indexes", {"files": 2}),
+    (UserRoleChanged.ACTION, "user:ann", {"role": "operator", "previous_role": "analyst"}),
+    (UserDeactivated.ACTION, "user:ann", {"role": "analyst"}),
     (ContractPublished.ACTION, "technology:WK/contract:C-1", {"url": "https://force.example/c1"}),
     (RetentionStated.ACTION, "technology:WK", {"text": "Custody images: 6 years.", "in_force_from": "2024-01-01"}),
     (

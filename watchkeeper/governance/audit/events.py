@@ -87,6 +87,25 @@ class UserAdded(AuditEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class UserRoleChanged(AuditEvent):
+    ACTION = "user.role_change"
+    TARGET = "user:{user}"
+    user: str
+    role: str
+    previous_role: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserDeactivated(AuditEvent):
+    """The user may no longer act: their keys stay on record, refused while they are inactive."""
+
+    ACTION = "user.deactivate"
+    TARGET = "user:{user}"
+    user: str
+    role: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class KeyIssued(AuditEvent):
     ACTION = "key.issue"
     TARGET = "user:{user}/key:{key}"
@@ -669,6 +688,8 @@ class FoiAnswersExported(AuditEvent):
 
 KINDS: tuple[type[AuditEvent], ...] = (
     UserAdded,
+    UserRoleChanged,
+    UserDeactivated,
     KeyIssued,
     KeyRevoked,
     SessionSignIn,
