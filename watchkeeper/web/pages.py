@@ -134,6 +134,8 @@ def checked_form(
     return session
 
 
+Text = Annotated[str, Form(min_length=1, max_length=2000)]
+"""A form's required free text: a reason for the audit log, a purpose, a summary."""
 Session = Annotated[WebSession, Depends(current_session)]
 FormSession = Annotated[WebSession, Depends(checked_form)]
 Web = Annotated[WebState, Depends(web_state)]

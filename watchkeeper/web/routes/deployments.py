@@ -23,6 +23,7 @@ from watchkeeper.web.pages import (
     SECURITY_HEADERS,
     FormSession,
     Session,
+    Text,
     Web,
     WebRoute,
     allowed,
@@ -37,7 +38,6 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 DEFAULT_WINDOW = timedelta(hours=8)
 """The window a new authorisation's form suggests (a shift); the authorising officer sets the real one."""
-Text = Annotated[str, Form(min_length=1, max_length=2000)]
 
 LIVE_VIEW_BOUNDARY = "watchkeeper-live-view"
 LIVE_VIEW_POLL_SECONDS = 0.5

@@ -18,6 +18,7 @@ from watchkeeper.web.images import face_response
 from watchkeeper.web.pages import (
     FormSession,
     Session,
+    Text,
     Web,
     WebRoute,
     done,
@@ -30,7 +31,6 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 DEFAULT_EXPIRY = timedelta(days=90)
 """The expiry a new subject's form suggests; the enrolling officer sets the real one."""
-Text = Annotated[str, Form(min_length=1, max_length=2000)]
 SUBJECTS_PER_PAGE = 25
 """Subjects listed per page, each with a face image (within the server's per-client request rate)."""
 
