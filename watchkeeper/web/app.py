@@ -11,7 +11,18 @@ from watchkeeper.governance.audit_verification import LogVerifier
 from watchkeeper.governance.sign_in_throttle import SignInThrottle
 from watchkeeper.server.state import ServerState
 from watchkeeper.web.pages import WebState, create_templates
-from watchkeeper.web.routes import administration, alerts, api_docs, deployments, galleries, records, search, signing
+from watchkeeper.web.routes import (
+    administration,
+    alerts,
+    api_docs,
+    deployments,
+    foi,
+    galleries,
+    records,
+    register,
+    search,
+    signing,
+)
 from watchkeeper.web.sessions import SessionStore
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -27,6 +38,6 @@ def install_web(app: FastAPI, state: ServerState) -> None:
         SignInThrottle(state.gov.clock),
         LogVerifier(state.gov),
     )
-    for module in (signing, alerts, deployments, galleries, search, records, administration, api_docs):
+    for module in (signing, alerts, deployments, galleries, search, records, register, foi, administration, api_docs):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

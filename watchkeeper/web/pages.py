@@ -28,6 +28,7 @@ from watchkeeper.governance.audit_verification import LogVerifier
 from watchkeeper.governance.credentials import AuthenticationError
 from watchkeeper.governance.roles import Actor, Permission, PermissionDeniedError
 from watchkeeper.governance.sign_in_throttle import SignInThrottle
+from watchkeeper.reports.foi_answers import pounds
 from watchkeeper.server.errors import retry_after_header, status_of
 from watchkeeper.server.limits import request_charge
 from watchkeeper.server.state import ServerState
@@ -61,6 +62,8 @@ NAVIGATION = (
     NavItem("Watchlists and galleries", "/galleries", Permission.VIEW_SUBJECTS),
     NavItem("Search", "/search", Permission.SEARCH),
     NavItem("Audit log", "/audit", Permission.READ_AUDIT),
+    NavItem("Technology register", "/register", Permission.PRODUCE_REPORTS),
+    NavItem("FOI log", "/foi", Permission.PRODUCE_REPORTS),
     NavItem("Retention", "/retention", None),
     NavItem("Users", "/users", Permission.MANAGE_USERS),
     NavItem("Access keys", "/keys", Permission.MANAGE_USERS),
@@ -145,9 +148,9 @@ def allowed(actor: Actor, permission: Permission | None) -> bool:
     return permission is None or actor.may(permission)
 
 
-HOME_PAGES = ("/alerts", "/search", "/audit", "/deployments", "/galleries", "/retention")
+HOME_PAGES = ("/alerts", "/search", "/audit", "/deployments", "/galleries", "/register", "/retention")
 """Where signing in lands: the first of these the role may use (an operator's alerts, an analyst's
-search, an auditor's log, an administrator's deployments)."""
+search, an auditor's log, an administrator's deployments, a disclosure officer's register)."""
 
 
 def home_path(actor: Actor) -> str:
@@ -289,5 +292,6 @@ def create_templates() -> Jinja2Templates:
         undefined=jinja2.StrictUndefined,
     )
     environment.filters["utc"] = utc_time
+    environment.filters["pounds"] = pounds
     environment.filters["path_part"] = lambda value: quote(str(value), safe="")
     return Jinja2Templates(env=environment)
