@@ -29,7 +29,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PEOPLE = {"olu": "operator", "ann": "analyst", "aud": "auditor"}
+PEOPLE = {"olu": "operator", "ann": "analyst", "aud": "auditor", "dot": "disclosure"}
 """Users the tests add beside the first administrator (``admin``), by name and role."""
 
 
@@ -45,7 +45,7 @@ def chromium() -> str:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``watchkeeper serve`` on loopback with a fresh data directory, its first administrator, and an
-    operator, an analyst and an auditor with access keys issued through the API."""
+    operator, an analyst, an auditor and a disclosure officer with access keys issued through the API."""
     data_dir = tmp_path_factory.mktemp("web-data")
     # One browser makes many requests from one address; the limit per address is not under test here.
     # Runs are started on the shared clip, so its folder is where the server may take video files from; and
