@@ -12,6 +12,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = PROJECT_ROOT / "build" / "screenshots"
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 PHONE: ViewportSize = {"width": 390, "height": 844}
+PEOPLE = {"olu": "operator", "ann": "analyst", "aud": "auditor", "dot": "disclosure"}
+"""Users the tests' server has beside the first administrator (``admin``), by name and role."""
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from tests.serve_process import first_key, watchkeeper_serve
-from tests.web.browsing import DESKTOP, PROJECT_ROOT, Server, sign_in
+from tests.web.browsing import DESKTOP, PEOPLE, PROJECT_ROOT, Server, sign_in
 
 BROWSER_SCRIPT = PROJECT_ROOT / "scripts" / "browser.sh"
 CHROMIUM_ARGS = [
@@ -29,8 +29,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PEOPLE = {"olu": "operator", "ann": "analyst", "aud": "auditor", "dot": "disclosure"}
-"""Users the tests add beside the first administrator (``admin``), by name and role."""
 
 
 @pytest.fixture(scope="session")
