@@ -126,7 +126,7 @@ def test_a_disclosure_officer_builds_the_register_from_an_empty_page(signed_in: 
     expect(row(page, "register-retention", TECHNOLOGY)).to_contain_text("Images deleted after 31 days.")
 
     refused = submit(page, "cost-form", {**cost, "Amount in pounds": "twelve"}, "Record cost")
-    expect(refused).to_have_text("amount: 'twelve' is not an amount in pounds like 12500.00")
+    expect(refused).to_have_text("'twelve' is not an amount in pounds like 12500.00")
     expect(refused).to_have_attribute("role", "alert")
     expect(page.locator("table.register-costs tbody tr")).to_have_count(1)
     photograph(page, "register")

@@ -210,7 +210,15 @@ def test_auditor_sees_the_audit_log_verified(watchlist: str, signed_in: SignIn) 
     expect(actions.filter(has_text="session.sign_in").first).to_be_visible()
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link")).to_have_text(
-        ["Deployments", "Watchlists and galleries", "Audit log", "Technology register", "FOI log", "Retention"]
+        [
+            "Deployments",
+            "Watchlists and galleries",
+            "Audit log",
+            "Technology register",
+            "FOI log",
+            "Reports",
+            "Retention",
+        ]
     )
     photograph(page, "audit")
     # The auditor checks the records about people, not their faces.

