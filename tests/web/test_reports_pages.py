@@ -19,6 +19,12 @@ pytestmark = pytest.mark.slow
 SignIn = Callable[[str], Page]
 OFFICER = "dot"
 REQUEST = "FOI-R-1"
+OWN_QUESTIONS = """[[question]]
+id = "vendors"
+kind = "vendors"
+vendors = ["NEC", "Idemia"]
+text = "Does the force hold contracts with NEC or Idemia?"
+"""
 
 
 def test_a_report_for_a_period_as_of_a_day_with_its_downloads(signed_in: SignIn) -> None:
@@ -73,6 +79,17 @@ def test_draft_answers_to_a_logged_request_are_marked_edited_and_exported(signed
         "Costs are being collated and will follow.",
     )
     assert rows["lfr-use"]["as_of"] == "2026-01-15"
+
+    page.get_by_text("Ask this request's own questions").click()
+    page.get_by_label("Questions, as a questions file").fill(OWN_QUESTIONS)
+    page.get_by_role("button", name="Draft answers to these questions").click()
+    vendors = page.locator("fieldset", has_text="vendors:")
+    expect(vendors.get_by_label("Answer")).to_have_value(re.compile("NEC: no record. Idemia: no record."))
+    expect(page.locator("fieldset")).to_have_count(1)
+    with page.expect_download() as own:
+        page.get_by_role("button", name="Export as CSV").click()
+    with open(own.value.path(), encoding="utf-8") as table:
+        assert [row["question_id"] for row in csv.DictReader(table)] == ["vendors"]
 
 
 def test_reports_and_answers_refuse_other_roles_forged_forms_and_bad_input(server: Server) -> None:

@@ -64,8 +64,17 @@ def read_questions(path: Path | None = None) -> list[Question]:
     source = str(path) if path else "default FOI questions"
     try:
         text = path.read_text(encoding="utf-8") if path else DEFAULT_QUESTIONS.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(source, f"cannot read the questions: {error}") from None
+    return parse_questions(text, source)
+
+
+def parse_questions(text: str, source: str) -> list[Question]:
+    """The questions of a TOML text (a file's, or one typed into a page); InputError naming ``source`` and
+    the problem."""
+    try:
         document = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+    except tomllib.TOMLDecodeError as error:
         raise InputError(source, f"cannot read the questions: {error}") from None
     questions = []
     for number, item in enumerate(document.get("question", []), start=1):

@@ -13,7 +13,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -22,7 +22,7 @@ from watchkeeper.governance.roles import Permission
 from watchkeeper.reports.figures import Period
 from watchkeeper.reports.foi_answers import AnswerStatus
 from watchkeeper.reports.layout import Chart, Heading, Paragraph, Table, report_blocks
-from watchkeeper.reports.questions import read_questions
+from watchkeeper.reports.questions import Question, parse_questions, read_questions
 from watchkeeper.reports.service import (
     AnswerEdit,
     AnswerScope,
@@ -33,12 +33,15 @@ from watchkeeper.reports.service import (
     transparency_report,
 )
 from watchkeeper.reports.spreadsheet import report_csv
-from watchkeeper.web.pages import FormSession, Session, Web, WebRoute, render
+from watchkeeper.web.pages import FormSession, Session, Web, WebRoute, WebState, render
+from watchkeeper.web.sessions import WebSession
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 Day = Annotated[date | None, Query()]
 Choice = TypeVar("Choice", bound=StrEnum)
+QUESTIONS_LIMIT = 100_000
+"""Characters of a questions file typed into the page (the shipped file is under 6,000)."""
 
 
 @router.get("/reports")
@@ -89,8 +92,29 @@ async def report_csv_download(
 async def answers_page(request: Request, session: Session, web: Web, reference: str, as_of: Day = None) -> Response:
     """Draft answers to the shipped questions for a logged request, as of its received date (or a day the
     officer gives), each with its status, its text to edit and the audit entries behind it."""
+    return await _answers(request, session, web, reference, as_of, "")
+
+
+@router.post("/foi/{reference}/answers")
+async def answers_to_own_questions(
+    request: Request,
+    session: FormSession,
+    web: Web,
+    reference: str,
+    questions: Annotated[str, Form(max_length=QUESTIONS_LIMIT)],
+    as_of: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """The same for the request's own questions, typed or pasted as a questions file
+    (``docs/foi-questions.md``): products and vendors it names, meetings, plans."""
+    return await _answers(request, session, web, reference, _day_field(as_of), questions)
+
+
+async def _answers(
+    request: Request, session: WebSession, web: WebState, reference: str, as_of: date | None, questions: str
+) -> Response:
+    asked = _questions(questions)
     scope = AnswerScope(request=reference, as_of=as_of)
-    answers = await run_in_threadpool(foi_answers, web.server.gov, session.signed_in.actor, read_questions(), scope)
+    answers = await run_in_threadpool(foi_answers, web.server.gov, session.signed_in.actor, asked, scope)
     return render(
         request,
         session,
@@ -99,7 +123,13 @@ async def answers_page(request: Request, session: Session, web: Web, reference: 
         answers=answers,
         as_of=answers[0].as_of if answers else as_of,
         statuses=[s.value for s in AnswerStatus],
+        questions=questions,
     )
+
+
+def _questions(text: str) -> list[Question]:
+    """The questions typed into the page, or the shipped ones when none were."""
+    return parse_questions(text, "questions") if text.strip() else read_questions()
 
 
 @router.post("/foi/{reference}/answers/export")
@@ -110,6 +140,7 @@ async def export(request: Request, session: FormSession, web: Web, reference: st
     fields = {key: str(value) for key, value in form.multi_items()}
     export_format = _choice(ExportFormat, fields.get("format", ExportFormat.PDF.value), "format")
     as_of = _day_field(fields.get("as_of", ""))
+    asked = _questions(fields.get("questions", ""))
     edits = {
         question: AnswerEdit(_choice(AnswerStatus, fields.get(f"status:{question}", ""), f"status of {question}"), text)
         for key, text in fields.items()
@@ -119,7 +150,7 @@ async def export(request: Request, session: FormSession, web: Web, reference: st
         export_answers,
         web.server.gov,
         session.signed_in.actor,
-        read_questions(),
+        asked,
         AnswerScope(request=reference, as_of=as_of),
         edits,
         export_format,
