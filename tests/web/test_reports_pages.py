@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -119,4 +120,26 @@ def test_reports_and_answers_refuse_other_roles_forged_forms_and_bad_input(serve
         assert problem in refused.json()["error"]["message"]
     with server.api("aud") as auditor:
         assert auditor.get("/api/v1/audit/entries", params={"limit": 1}).json()["size"] == before
+    officer.http.close()
+
+
+def test_a_disclosure_officer_opens_the_entries_behind_a_figure_and_only_those(server: Server) -> None:
+    officer = signed_in_visitor(server.url, OFFICER, server.secrets[OFFICER])
+    year = datetime.now(UTC).year
+    query = f"first={year}-01-01&last={year}-12-31"
+    report = officer.http.get(f"/reports?{query}")
+    assert report.status_code == 200
+    cited = sorted({int(n) for n in re.findall(r'href="/reports/entries/(\d+)\?', report.text)})
+    assert cited, "the report cites the configuration in force, at least"
+    entry = officer.http.get(f"/reports/entries/{cited[0]}?{query}")
+    assert entry.status_code == 200
+    assert f"Audit entry {cited[0]}" in entry.text
+    assert "proven to be in the signed audit log" in entry.text
+    with server.api("aud") as auditor:
+        listed = auditor.get("/api/v1/audit/entries", params={"limit": 1000}).json()["entries"]
+    sign_in = next(e["sequence"] for e in listed if e["entry"] and e["entry"]["action"] == "session.sign_in")
+    assert sign_in not in cited
+    refused = officer.http.get(f"/reports/entries/{sign_in}?{query}")
+    assert refused.status_code == 403
+    assert f"audit entry {sign_in} is behind none of these figures" in refused.text
     officer.http.close()

@@ -6,6 +6,7 @@ force discloses is part of its record.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, replace
 from datetime import date
@@ -13,19 +14,24 @@ from enum import StrEnum
 from pathlib import Path
 
 from watchkeeper.errors import InvalidArgumentError
+from watchkeeper.governance.audit.checkpoint import Checkpoint, open_checkpoint
+from watchkeeper.governance.audit.entry import AuditEntry
+from watchkeeper.governance.audit.errors import ProofError
 from watchkeeper.governance.audit.events import FoiAnswersDrafted, FoiAnswersExported, ReportProduced
+from watchkeeper.governance.audit.merkle import leaf_hash
+from watchkeeper.governance.audit.proofs import verify_inclusion
 from watchkeeper.governance.context import Governance
 from watchkeeper.governance.db import transaction
 from watchkeeper.governance.foi import FoiError, FoiRecord, list_requests
 from watchkeeper.governance.register import read_register
-from watchkeeper.governance.roles import Actor, Permission
+from watchkeeper.governance.roles import Actor, Permission, PermissionDeniedError
 from watchkeeper.reports.figures import Period, TransparencyReport, build_report
 from watchkeeper.reports.foi_answers import AnswerStatus, DraftAnswer, draft_answers
 from watchkeeper.reports.history import read_history
 from watchkeeper.reports.layout import Block, foi_blocks, report_blocks
 from watchkeeper.reports.markdown import render_markdown
 from watchkeeper.reports.pdf import render_pdf
-from watchkeeper.reports.questions import Question
+from watchkeeper.reports.questions import Question, read_questions
 from watchkeeper.reports.spreadsheet import answers_csv, report_csv
 
 
@@ -178,6 +184,76 @@ def _as_of(scope: AnswerScope, requests: list[FoiRecord], today: date) -> date:
     if logged is None:
         raise FoiError(f"no FOI request {scope.request!r} is logged")
     return scope.as_of or logged.received_on
+
+
+@dataclass(frozen=True, slots=True)
+class CitedEntry:
+    """An audit entry a disclosed figure rests on, proven to be in the newest signed tree head."""
+
+    sequence: int
+    entry: AuditEntry | None
+    """None where retention pruned its content (its hash still proves its place)."""
+    head: Checkpoint
+
+
+def cited_in_report(gov: Governance, actor: Actor, period: Period, as_of: date | None, sequence: int) -> CitedEntry:
+    """Entry ``sequence`` if a figure of the report for ``period`` as of ``as_of`` cites it.
+
+    A disclosure officer does not read the audit log (that is the auditor's), but may see the entries behind
+    a figure being disclosed, and only those; computing the figures again to check is not itself a report
+    produced, so it is not recorded as one."""
+    actor.require(Permission.PRODUCE_REPORTS)
+    built = build_report(
+        read_history(gov, actor),
+        read_register(gov, actor),
+        list_requests(gov, actor),
+        period,
+        gov.clock.now(),
+        as_of=as_of,
+    )
+    return _cited_entry(gov, sequence, _sources_of(built))
+
+
+def cited_in_answers(gov: Governance, actor: Actor, scope: AnswerScope, sequence: int) -> CitedEntry:
+    """Entry ``sequence`` if the standard draft answers for ``scope``, or the reports of their periods as
+    of the same day, cite it (see :func:`cited_in_report`; a request's own questions cite register records,
+    which are open to this role in any case)."""
+    answers, _ = _drafts(gov, actor, read_questions(), scope)
+    history, register, requests = read_history(gov, actor), read_register(gov, actor), list_requests(gov, actor)
+    cited = {s for a in answers for s in a.sources}
+    for period, as_of in {(a.period, a.as_of) for a in answers if a.period.up_to(a.as_of) is not None}:
+        cited |= _sources_of(build_report(history, register, requests, period, gov.clock.now(), as_of=as_of))
+    return _cited_entry(gov, sequence, cited)
+
+
+OPEN_TO_DISCLOSURE = ("register.", "foi.")
+"""Actions of the records the disclosure officer keeps: their entries are open to the role that keeps them."""
+
+
+def _cited_entry(gov: Governance, sequence: int, cited: set[int]) -> CitedEntry:
+    """The entry, proven in the newest signed head, if ``cited`` names it or it records the register or the
+    FOI log (whose every record this role already sees, with its entry's number)."""
+    entry, leaf, proof, signed = gov.audit.inclusion(sequence)
+    if sequence not in cited and (entry is None or not entry.action.startswith(OPEN_TO_DISCLOSURE)):
+        raise PermissionDeniedError(f"audit entry {sequence} is behind none of these figures")
+    head = open_checkpoint(signed, gov.audit.verifier)
+    verify_inclusion(leaf, sequence, head.size, proof, head.root_hash)
+    if entry is not None and leaf_hash(entry.canonical_bytes()) != leaf:
+        raise ProofError(f"audit entry {sequence} does not hash to its leaf: it was altered")
+    return CitedEntry(sequence, entry, head)
+
+
+def _sources_of(value: object) -> set[int]:
+    """Every audit sequence any figure of ``value`` (a report, nested figures) names in its ``sources``."""
+    if isinstance(value, tuple | list):
+        return {s for item in value for s in _sources_of(item)}
+    if not dataclasses.is_dataclass(value) or isinstance(value, type):
+        return set()
+    found: set[int] = set()
+    for field in dataclasses.fields(value):
+        inner = getattr(value, field.name)
+        found |= set(inner) if field.name == "sources" else _sources_of(inner)
+    return found
 
 
 def write_report(report: TransparencyReport, directory: Path, stem: str = "report") -> WrittenFiles:

@@ -12,6 +12,7 @@ import base64
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, TypeVar
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
@@ -26,13 +27,18 @@ from watchkeeper.reports.questions import Question, parse_questions, read_questi
 from watchkeeper.reports.service import (
     AnswerEdit,
     AnswerScope,
+    CitedEntry,
     ExportFormat,
+    cited_in_answers,
+    cited_in_report,
     export_answers,
     foi_answers,
     report_pdf,
     transparency_report,
 )
 from watchkeeper.reports.spreadsheet import report_csv
+from watchkeeper.server.inputs import RecordNumber
+from watchkeeper.web.audit_details import described
 from watchkeeper.web.pages import FormSession, Session, Web, WebRoute, WebState, render
 from watchkeeper.web.sessions import WebSession
 
@@ -86,6 +92,39 @@ async def report_csv_download(
         transparency_report, web.server.gov, session.signed_in.actor, Period(first, last), (), as_of
     )
     return _download(report_csv(built).encode("utf-8"), "text/csv", f"transparency-report-{first}-{last}.csv")
+
+
+@router.get("/reports/entries/{sequence}")
+async def report_entry(
+    request: Request,
+    session: Session,
+    web: Web,
+    sequence: RecordNumber,
+    first: Annotated[date, Query()],
+    last: Annotated[date, Query()],
+    as_of: Day = None,
+) -> Response:
+    """An audit entry a figure of this report rests on, for a disclosure officer who does not read the log."""
+    cited = await run_in_threadpool(
+        cited_in_report, web.server.gov, session.signed_in.actor, Period(first, last), as_of, sequence
+    )
+    return _cited(request, session, cited, "the report", f"/reports?{request.url.query}")
+
+
+@router.get("/foi/{reference}/answers/entries/{sequence}")
+async def answer_entry(
+    request: Request, session: Session, web: Web, reference: str, sequence: RecordNumber, as_of: Day = None
+) -> Response:
+    cited = await run_in_threadpool(
+        cited_in_answers, web.server.gov, session.signed_in.actor, AnswerScope(request=reference, as_of=as_of), sequence
+    )
+    back = f"/foi/{quote(reference, safe='')}/answers" + (f"?as_of={as_of.isoformat()}" if as_of else "")
+    return _cited(request, session, cited, f"the draft answers to {reference}", back)
+
+
+def _cited(request: Request, session: WebSession, cited: CitedEntry, what: str, back: str) -> Response:
+    details = described(cited.entry) if cited.entry else None
+    return render(request, session, "cited_entry.html", cited=cited, details=details, what=what, back=back)
 
 
 @router.get("/foi/{reference}/answers")
@@ -193,12 +232,12 @@ def _block(block: Heading | Paragraph | Table | Chart) -> dict[str, object]:
     return {"kind": "table", "columns": block.columns, "rows": rows}
 
 
-def audit_links(cited: str) -> list[tuple[str, str]]:
-    """``3-5, 9`` (as :func:`~watchkeeper.reports.layout.cite` writes sequences) as links to the audit log
-    page showing those entries."""
-    links = []
+def audit_links(cited: str) -> list[tuple[int, int]]:
+    """``3-5, 9`` (as :func:`~watchkeeper.reports.layout.cite` writes sequences) as the first and last entry
+    of each run: ``[(3, 5), (9, 9)]``."""
+    runs = []
     for part in cited.split(", "):
         first, _, last = part.partition("-")
         if first.isdigit():
-            links.append((part, f"/audit?before={int(last or first) + 1}"))
-    return links
+            runs.append((int(first), int(last or first)))
+    return runs
