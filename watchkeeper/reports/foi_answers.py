@@ -245,9 +245,7 @@ def _first_dates(ask: _Ask) -> tuple[list[str], list[int]]:
     lines, sources = [], []
     for stage, label in ((UseStage.TRIAL, "First trial"), (UseStage.ONGOING, "First ongoing use")):
         candidates = [
-            (u.starts_on, u.audit_sequence)
-            for u in ask.register.uses
-            if u.stage is stage and ask.covers(u.technology) and u.starts_on <= until
+            (u.starts_on, u.audit_sequence) for u in ask.register.uses if u.stage is stage and ask.covers(u.technology)
         ]
         candidates += [(a.day, a.sequence) for a in ask.every_act if ask.mine(a) and a.stage_kind is stage]
         candidates = [c for c in candidates if c[0] <= until]
@@ -255,7 +253,7 @@ def _first_dates(ask: _Ask) -> tuple[list[str], list[int]]:
             day, sequence = min(candidates)
             lines.append(f"{label}: {day.isoformat()}.")
             sources.append(sequence)
-    if lines and len(lines) == 1:
+    if len(lines) == 1:
         missing = "trial" if lines[0].startswith("Ongoing") else "ongoing use"
         lines.append(f"No {missing} is recorded by {until.isoformat()}.")
     return lines, sources
