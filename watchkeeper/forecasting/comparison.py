@@ -1,0 +1,112 @@
+"""Methods fitted on one window and scored on the next period, always beside the naive baselines.
+
+This is the evaluation a person reads before trusting a method: each method's hit rate and PAI at each coverage,
+and each non-naive method's gain over the best naive baseline at that coverage, with its interval (see
+:mod:`.scoring` for the rules and the intervals).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from watchkeeper.errors import InvalidArgumentError
+from watchkeeper.forecasting.crime_import import CrimeEvents
+from watchkeeper.forecasting.grid import Grid
+from watchkeeper.forecasting.methods import Method, NaiveCounts, Window
+from watchkeeper.forecasting.scoring import COVERAGES, DEFAULT_RESAMPLES, HitRate, Interval, gain, hit_rates
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MethodScore:
+    """One method's hit rates, one per coverage, in the order the coverages were asked for."""
+
+    method: str
+    naive: bool
+    hit_rates: tuple[HitRate, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Gain:
+    """A method's hit rate minus the best naive baseline's, at one coverage."""
+
+    method: str
+    baseline: str
+    """The naive baseline with the highest hit rate at this coverage."""
+    coverage: float
+    difference: float
+    interval: Interval
+    ratio: float | None
+    """The method's hit rate over the baseline's; None when the baseline hit nothing."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Comparison:
+    """Every method scored on the same period and grid, and the gains of those that are not naive."""
+
+    window: str
+    period: str
+    training_events: int
+    evaluation_events: int
+    cell_size: float
+    offset: tuple[float, float]
+    area_rule: str
+    study_cells: int
+    study_area_km2: float
+    scores: tuple[MethodScore, ...]
+    gains: tuple[Gain, ...]
+
+
+def compare(
+    methods: Sequence[Method],
+    baselines: Sequence[NaiveCounts],
+    training: CrimeEvents,
+    evaluation: CrimeEvents,
+    grid: Grid,
+    window: Window,
+    period: Window,
+    coverages: Sequence[float] = COVERAGES,
+    resamples: int = DEFAULT_RESAMPLES,
+) -> Comparison:
+    """Fit each baseline and method on ``window`` of ``training``, predict ``period`` and score it against the
+    events of ``evaluation`` within ``period``."""
+    if not baselines:
+        raise InvalidArgumentError("an evaluation needs at least one naive baseline to compare against")
+    in_period = (evaluation.months >= period.first) & (evaluation.months <= period.last)
+    test = evaluation.subset(in_period)
+    surfaces = {m.name: m.fit(training, grid, window).predict(period) for m in (*baselines, *methods)}
+    scores = tuple(
+        MethodScore(method=name, naive=index < len(baselines), hit_rates=hit_rates(risk, grid, test, coverages))
+        for index, (name, risk) in enumerate(surfaces.items())
+    )
+    gains = []
+    for position, coverage in enumerate(coverages):
+        best = max(scores[: len(baselines)], key=lambda score: score.hit_rates[position].hit_rate)
+        for score in scores[len(baselines) :]:
+            difference, interval = gain(
+                surfaces[score.method], surfaces[best.method], grid, test, coverage, resamples=resamples
+            )
+            baseline_rate = best.hit_rates[position].hit_rate
+            gains.append(
+                Gain(
+                    method=score.method,
+                    baseline=best.method,
+                    coverage=coverage,
+                    difference=difference,
+                    interval=interval,
+                    ratio=score.hit_rates[position].hit_rate / baseline_rate if baseline_rate else None,
+                )
+            )
+    return Comparison(
+        window=window.label(),
+        period=period.label(),
+        training_events=int(((training.months >= window.first) & (training.months <= window.last)).sum()),
+        evaluation_events=len(test),
+        cell_size=grid.cell_size,
+        offset=grid.offset,
+        area_rule=grid.area_rule,
+        study_cells=grid.study_cells,
+        study_area_km2=grid.study_area_km2,
+        scores=scores,
+        gains=tuple(gains),
+    )
