@@ -132,7 +132,9 @@ def flag_shares(risk: FloatArray, flagged: int) -> tuple[FloatArray, NDArray[np.
     return shares, tied, places
 
 
-def _jeffreys(hits: float, trials: int) -> Interval:
+def jeffreys_interval(hits: float, trials: int) -> Interval:
+    """The central Jeffreys interval of a rate of ``hits`` in ``trials`` (hits may be fractional, as tie shares
+    make them); an end is the bound itself when no hit or every trial hit, as Brown, Cai and DasGupta advise."""
     tail = (1.0 - CONFIDENCE_LEVEL) / 2.0
     low = 0.0 if hits <= 0 else float(beta.ppf(tail, hits + 0.5, trials - hits + 0.5))
     high = 1.0 if hits >= trials else float(beta.ppf(1.0 - tail, hits + 0.5, trials - hits + 0.5))
@@ -157,7 +159,7 @@ def _hit_rate(risk: FloatArray, evaluated: _Evaluated, coverage: float) -> HitRa
     highest = certain + float(tied_counts[::-1][:places].sum())
     n = evaluated.events
     area_share = flagged / len(study_risk)
-    interval = _jeffreys(hits, n)
+    interval = jeffreys_interval(hits, n)
     return HitRate(
         coverage=coverage,
         flagged_cells=flagged,
