@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from watchkeeper.errors import InvalidArgumentError
-from watchkeeper.forecasting.crime_import import CrimeEvents
-from watchkeeper.forecasting.grid import Grid
-from watchkeeper.forecasting.methods import Method, NaiveCounts, Window
+from watchkeeper.forecasting.crime_import import CrimeEvents, CrimeImport
+from watchkeeper.forecasting.grid import DEFAULT_CELL_SIZE, Grid, grid_from_events
+from watchkeeper.forecasting.methods import Method, NaiveCounts, RetrospectiveKDE, Window, naive_baselines
 from watchkeeper.forecasting.scoring import COVERAGES, DEFAULT_RESAMPLES, HitRate, Interval, gain, hit_rates
 
 
@@ -46,6 +46,8 @@ class Comparison:
 
     window: str
     period: str
+    categories: tuple[str, ...]
+    """The categories forecast: those of the training events."""
     training_events: int
     evaluation_events: int
     cell_size: float
@@ -97,9 +99,11 @@ def compare(
                     ratio=score.hit_rates[position].hit_rate / baseline_rate if baseline_rate else None,
                 )
             )
+    present = set(training.categories.tolist())
     return Comparison(
         window=window.label(),
         period=period.label(),
+        categories=tuple(name for code, name in enumerate(training.category_names) if code in present),
         training_events=int(((training.months >= window.first) & (training.months <= window.last)).sum()),
         evaluation_events=len(test),
         cell_size=grid.cell_size,
@@ -109,4 +113,48 @@ def compare(
         study_area_km2=grid.study_area_km2,
         scores=scores,
         gains=tuple(gains),
+    )
+
+
+def _span(events: CrimeEvents, source: str) -> Window:
+    if len(events) == 0:
+        raise InvalidArgumentError(f"{source} holds no events of the chosen categories")
+    return Window(int(events.months.min()), int(events.months.max()))
+
+
+def compare_imports(
+    training: CrimeImport,
+    evaluation: CrimeImport,
+    categories: tuple[str, ...] | None = None,
+    cell_size: float = DEFAULT_CELL_SIZE,
+    methods: Sequence[Method] = (RetrospectiveKDE(),),
+    coverages: Sequence[float] = COVERAGES,
+    resamples: int = DEFAULT_RESAMPLES,
+) -> Comparison:
+    """Forecast the months of ``evaluation`` from all the months of ``training``, for ``categories`` (by default
+    every category but the police-discovered ones), beside every naive baseline the training months allow.
+
+    The study area is the cells holding any training event of any category, police-discovered ones included: it
+    is where crime is recorded at all, so a rare category is not judged only on the cells it already hit (which
+    would leave most of its next crimes outside the area), and nothing of the evaluation period shapes it.
+    """
+    if categories is not None and (unknown := set(categories) - set(training.events.category_names)):
+        raise InvalidArgumentError(
+            f"{', '.join(sorted(unknown))} not among the training file's categories: "
+            f"{', '.join(training.events.category_names)}"
+        )
+    grid = grid_from_events(training.events.x, training.events.y, cell_size=cell_size)
+    train = training.events.of_categories(categories)
+    test = evaluation.events.of_categories(categories)
+    window = _span(train, training.source)
+    return compare(
+        methods,
+        naive_baselines(window),
+        train,
+        test,
+        grid,
+        window,
+        _span(test, evaluation.source),
+        coverages,
+        resamples,
     )
