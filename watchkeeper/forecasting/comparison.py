@@ -14,7 +14,8 @@ from watchkeeper.errors import InvalidArgumentError
 from watchkeeper.forecasting.crime_import import CrimeEvents, CrimeImport
 from watchkeeper.forecasting.grid import DEFAULT_CELL_SIZE, Grid, grid_from_events
 from watchkeeper.forecasting.methods import Method, NaiveCounts, RetrospectiveKDE, Window, naive_baselines
-from watchkeeper.forecasting.scoring import COVERAGES, DEFAULT_RESAMPLES, HitRate, Interval, gain, hit_rates
+from watchkeeper.forecasting.scoring import COVERAGES, DEFAULT_RESAMPLES, HitRate, gain, hit_rates
+from watchkeeper.types import Interval
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

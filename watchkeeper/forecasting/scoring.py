@@ -42,21 +42,11 @@ from scipy.stats import beta
 from watchkeeper.errors import InvalidArgumentError
 from watchkeeper.forecasting.crime_import import CrimeEvents, FloatArray
 from watchkeeper.forecasting.grid import Grid
+from watchkeeper.types import CONFIDENCE_LEVEL, Interval
 
-CONFIDENCE_LEVEL = 0.95
 COVERAGES = (0.01, 0.05, 0.10, 0.20)
 DEFAULT_RESAMPLES = 1000
 _BOOTSTRAP_CHUNK = 50
-
-
-@dataclass(frozen=True, slots=True)
-class Interval:
-    """A two-sided interval at :data:`CONFIDENCE_LEVEL`, and how it was computed."""
-
-    low: float
-    high: float
-    method: str
-    """``"jeffreys"`` or ``"location_bootstrap"``."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
