@@ -3,6 +3,7 @@ error shape."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +59,20 @@ def test_forecast_evaluate_prints_a_table(files: tuple[Path, Path]) -> None:
     assert "2024-04 forecast from 2024-03: 3 training and 3 evaluated events" in stdout
     assert "rejected: no_coordinates 1" in stdout
     assert "kde_200m" in stdout
+
+
+def test_a_geojson_study_area_counts_crime_outside_it_as_missed(files: tuple[Path, Path], tmp_path: Path) -> None:
+    """The area holds the busier centre only, so the quieter centre's 20 burglaries are outside it."""
+    area = tmp_path / "area.geojson"
+    ring = [[-1.56, 53.795], [-1.538, 53.795], [-1.538, 53.805], [-1.56, 53.805], [-1.56, 53.795]]
+    area.write_text(json.dumps({"type": "Polygon", "coordinates": [ring]}), encoding="utf-8")
+    code, document = run_json("forecast", "evaluate", *files, "--area", area, "--coverage", "10")
+    assert code == 0
+    evaluation = document["forecast_evaluation"]
+    assert evaluation["area_rule"] == "polygon"
+    (rate,) = evaluation["scores"][0]["hit_rates"]
+    assert rate["events"] == 80
+    assert rate["events_outside_study"] == 20
 
 
 def test_an_unknown_category_is_refused_naming_those_there_are(files: tuple[Path, Path]) -> None:

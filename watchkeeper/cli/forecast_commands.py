@@ -15,7 +15,7 @@ from watchkeeper.cli.options import JsonOutput
 from watchkeeper.errors import WatchkeeperError
 from watchkeeper.forecasting.comparison import Comparison, compare_imports
 from watchkeeper.forecasting.crime_import import BRITISH_NATIONAL_GRID, CrimeImport, read_crime_csv
-from watchkeeper.forecasting.grid import DEFAULT_CELL_SIZE
+from watchkeeper.forecasting.grid import DEFAULT_CELL_SIZE, read_study_area
 from watchkeeper.forecasting.methods import DEFAULT_BANDWIDTH, RetrospectiveKDE
 from watchkeeper.forecasting.scoring import COVERAGES
 
@@ -83,6 +83,14 @@ def evaluate_forecast(
     cell_size: Annotated[float, typer.Option("--cell-size", min=1.0, help="Cell side in metres.")] = (
         DEFAULT_CELL_SIZE
     ),
+    area: Annotated[
+        Path | None,
+        typer.Option(
+            "--area",
+            help="A GeoJSON polygon (WGS84) of the study area [default: the cells with any training crime].",
+            show_default=False,
+        ),
+    ] = None,
     coverages: Annotated[
         list[float] | None,
         typer.Option(
@@ -110,6 +118,7 @@ def evaluate_forecast(
             evaluation,
             tuple(categories) if categories else None,
             cell_size=cell_size,
+            area=read_study_area(area, epsg) if area is not None else None,
             methods=(RetrospectiveKDE(bandwidth),),
             coverages=tuple(p / 100.0 for p in coverages) if coverages else COVERAGES,
         )

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from shapely.geometry.base import BaseGeometry
+
 from watchkeeper.errors import InvalidArgumentError
 from watchkeeper.forecasting.crime_import import CrimeEvents, CrimeImport
-from watchkeeper.forecasting.grid import DEFAULT_CELL_SIZE, Grid, grid_from_events
+from watchkeeper.forecasting.grid import DEFAULT_CELL_SIZE, Grid, grid_from_events, grid_from_polygon
 from watchkeeper.forecasting.methods import Method, NaiveCounts, RetrospectiveKDE, Window, naive_baselines
 from watchkeeper.forecasting.scoring import COVERAGES, DEFAULT_RESAMPLES, HitRate, gain, hit_rates
 from watchkeeper.types import Interval
@@ -128,6 +130,7 @@ def compare_imports(
     evaluation: CrimeImport,
     categories: tuple[str, ...] | None = None,
     cell_size: float = DEFAULT_CELL_SIZE,
+    area: BaseGeometry | None = None,
     methods: Sequence[Method] = (RetrospectiveKDE(),),
     coverages: Sequence[float] = COVERAGES,
     resamples: int = DEFAULT_RESAMPLES,
@@ -135,8 +138,9 @@ def compare_imports(
     """Forecast the months of ``evaluation`` from all the months of ``training``, for ``categories`` (by default
     every category but the police-discovered ones), beside every naive baseline the training months allow.
 
-    The study area is the cells holding any training event of any category, police-discovered ones included: it
-    is where crime is recorded at all, so a rare category is not judged only on the cells it already hit (which
+    The study area is the cells ``area`` (a polygon in the imports' CRS) touches or, without one, the cells
+    holding any training event of any category, police-discovered ones included: that is where crime is recorded
+    at all, so a rare category is not judged only on the cells it already hit (which
     would leave most of its next crimes outside the area), and nothing of the evaluation period shapes it.
     """
     if categories is not None and (unknown := set(categories) - set(training.events.category_names)):
@@ -144,7 +148,11 @@ def compare_imports(
             f"{', '.join(sorted(unknown))} not among the training file's categories: "
             f"{', '.join(training.events.category_names)}"
         )
-    grid = grid_from_events(training.events.x, training.events.y, cell_size=cell_size)
+    grid = (
+        grid_from_polygon(area, cell_size=cell_size)
+        if area is not None
+        else grid_from_events(training.events.x, training.events.y, cell_size=cell_size)
+    )
     train = training.events.of_categories(categories)
     test = evaluation.events.of_categories(categories)
     window = _span(train, training.source)
