@@ -33,6 +33,7 @@ hypothesis.settings.load_profile("watchkeeper")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_FACES = PROJECT_ROOT.parent / "shared" / "data" / "faces"
+SHARED_CRIME = PROJECT_ROOT.parent / "shared" / "data" / "crime"
 
 
 @pytest.fixture(scope="session")
@@ -41,6 +42,15 @@ def faces_dir() -> Path:
     if not (SHARED_FACES / "labels.csv").is_file():
         pytest.skip(f"shared face data not found at ../shared/data/faces relative to the project ({SHARED_FACES})")
     return SHARED_FACES
+
+
+@pytest.fixture(scope="session")
+def crime_dir() -> Path:
+    """The shared recorded-crime files (SOURCES.md beside them); tests that need them skip, saying why, when they
+    are absent."""
+    if not (SHARED_CRIME / "west-yorkshire").is_dir():
+        pytest.skip(f"shared crime data not found at ../shared/data/crime relative to the project ({SHARED_CRIME})")
+    return SHARED_CRIME
 
 
 @pytest.fixture(scope="session", autouse=True)

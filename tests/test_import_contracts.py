@@ -61,6 +61,18 @@ VIOLATIONS = (
         "watchkeeper.governance.users -> watchkeeper.live.supervisor",
     ),
     Violation(
+        "forecasting/methods.py",
+        "from watchkeeper.cli.output import print_json",
+        "Layers of README's layout",
+        "watchkeeper.forecasting.methods -> watchkeeper.cli.output",
+    ),
+    Violation(
+        "forecasting/scoring.py",
+        "from watchkeeper.governance.schema import User",
+        "Only the governance core uses the schema's tables",
+        "watchkeeper.forecasting.scoring -> watchkeeper.governance.schema",
+    ),
+    Violation(
         "api/routes/users.py",
         "from watchkeeper.governance.schema import User",
         "Only the governance core uses the schema's tables",

@@ -1,4 +1,4 @@
-"""Shared vocabulary: pixel geometry and array aliases used by every layer.
+"""Shared vocabulary: pixel geometry, array aliases and confidence intervals used by every layer.
 
 This module imports nothing of Watchkeeper's own, so any module may depend on it.
 """
@@ -20,6 +20,21 @@ DESCRIPTOR_SIZE = 128
 Descriptors = NDArray[np.float32]
 """Face descriptors as a ``(n, DESCRIPTOR_SIZE)`` float32 array (one row per face), or ``(DESCRIPTOR_SIZE,)``
 for one face."""
+
+
+CONFIDENCE_LEVEL = 0.95
+"""The level of every interval Watchkeeper reports."""
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    """A two-sided confidence interval at :data:`CONFIDENCE_LEVEL`, and how it was computed."""
+
+    low: float
+    high: float
+    method: str
+    """``"wilson"`` or ``"identity_bootstrap"`` (face accuracy), ``"jeffreys"`` or ``"location_bootstrap"`` (crime
+    forecasts); each module that makes one says why it chose its method."""
 
 
 @dataclass(frozen=True, slots=True)

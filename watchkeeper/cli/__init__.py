@@ -11,6 +11,7 @@ from watchkeeper.cli.demo import demo
 from watchkeeper.cli.deployment_commands import alert_app, deploy_app, footage_search
 from watchkeeper.cli.evaluation_commands import calibrate_command, degrade_command, evaluate_command
 from watchkeeper.cli.face_commands import compare, detect
+from watchkeeper.cli.forecast_commands import forecast_app
 from watchkeeper.cli.governance_commands import (
     audit_app,
     enrol,
@@ -51,6 +52,7 @@ app.add_typer(key_app, name="key")
 app.add_typer(register_app, name="register")
 app.add_typer(foi_app, name="foi")
 app.add_typer(report_app, name="report")
+app.add_typer(forecast_app, name="forecast")
 
 
 def _print_version(value: bool) -> None:

@@ -18,7 +18,6 @@ from watchkeeper.errors import InputError
 from watchkeeper.evaluation.identification import Searches, search_all
 from watchkeeper.evaluation.metrics import (
     DEFAULT_BOOTSTRAP_RESAMPLES,
-    Interval,
     OperatingPoint,
     ScoreSet,
     bootstrap_interval,
@@ -32,6 +31,7 @@ from watchkeeper.evaluation.pairs import ListedPair, all_pair_scores, every_pair
 from watchkeeper.evaluation.samples import SampleSet
 from watchkeeper.face import DEFAULT_MATCH_THRESHOLD
 from watchkeeper.matching.fusion import EnrolmentFusion
+from watchkeeper.types import Interval
 
 FMR_TARGETS = (1e-2, 1e-3, 1e-4)
 """False match rates at which verification reports FNMR (NIST FRTE 1:1's usual points)."""

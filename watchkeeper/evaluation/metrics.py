@@ -32,21 +32,12 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.stats import binomtest
 
+from watchkeeper.types import CONFIDENCE_LEVEL, Interval
+
 FloatArray = NDArray[np.float64]
 
-CONFIDENCE_LEVEL = 0.95
 DEFAULT_BOOTSTRAP_RESAMPLES = 1000
 NO_OWNER = -1
-
-
-@dataclass(frozen=True, slots=True)
-class Interval:
-    """A two-sided confidence interval at :data:`CONFIDENCE_LEVEL`, and how it was computed."""
-
-    low: float
-    high: float
-    method: str
-    """``"wilson"`` or ``"identity_bootstrap"``."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)

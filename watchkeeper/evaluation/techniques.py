@@ -24,9 +24,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from watchkeeper.evaluation.evaluate import Evaluation, MatchingOptions, evaluate
-from watchkeeper.evaluation.metrics import Interval, OperatingPoint, decidability, paired_difference_interval
+from watchkeeper.evaluation.metrics import OperatingPoint, decidability, paired_difference_interval
 from watchkeeper.evaluation.samples import SampleSet
 from watchkeeper.matching.fusion import EnrolmentFusion
+from watchkeeper.types import Interval
 
 GATED_SHARE = 0.1
 """Share of probes (the lowest shot quality) that quality gating refuses in the comparison."""
