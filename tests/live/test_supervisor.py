@@ -22,6 +22,7 @@ from watchkeeper.governance.roles import Actor, PermissionDeniedError, Role
 from watchkeeper.live import supervisor as supervising
 from watchkeeper.live.supervisor import LivePicture, LiveSupervisor, RunState
 from watchkeeper.live.view import VIEW_MAX_WIDTH
+from watchkeeper.video.sources import VideoSource
 
 JPEG_MAGIC = b"\xff\xd8\xff"
 AUDIT_CHECKPOINTS = "keys/audit-checkpoints.log"
@@ -122,3 +123,22 @@ def test_a_run_that_names_no_detector_runs_the_governance_cores_video_engine(
         assert started.detector is live_gov.video_engine.options.detector is DetectorKind.CNN
     finally:
         supervisor.stop(operator, "plain", "foyer")
+
+
+def test_a_run_stopped_as_it_is_launched_is_stopped_not_failed(
+    live_gov: Governance, operator: Actor, faces_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The operator's stop can reach a run's source before the run opens it (a busy machine): the run then
+    never began, and says it was stopped rather than that it failed."""
+    authorise(live_gov, faces_dir, "unseen", NOT_IN_CLIP)
+    opening = VideoSource.__enter__
+
+    def open_after_the_stop(source: VideoSource) -> VideoSource:
+        assert source._stopping.wait(60)  # a hang guard only
+        return opening(source)
+
+    monkeypatch.setattr(VideoSource, "__enter__", open_after_the_stop)
+    supervisor = LiveSupervisor(live_gov, [faces_dir / "examples"])
+    supervisor.start(operator, "unseen", "foyer", str(faces_dir / CLIP))
+    stopped = supervisor.stop(operator, "unseen", "foyer")
+    assert (stopped.state, stopped.error) == (RunState.STOPPED, None)

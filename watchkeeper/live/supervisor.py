@@ -28,7 +28,7 @@ from watchkeeper.live.pipeline import FrameView, PipelineOptions
 from watchkeeper.live.runner import LiveAlert, run_deployment
 from watchkeeper.live.view import draw_view
 from watchkeeper.video.source_policy import check_requested_source
-from watchkeeper.video.sources import VideoSource
+from watchkeeper.video.sources import IllegalTransitionError, VideoSource
 
 logger = logging.getLogger(__name__)
 
@@ -286,8 +286,11 @@ class LiveSupervisor:
                 )
             run.state = RunState.STOPPED if run.stop_requested else RunState.FINISHED
         except Exception as error:  # a run must never take the server down; its failure is reported instead
-            run.state = RunState.FAILED
-            run.error = str(error)
+            if run.stop_requested and isinstance(error, IllegalTransitionError):
+                run.state = RunState.STOPPED  # stopped as it was launched: its source stopped before it opened
+            else:
+                run.state = RunState.FAILED
+                run.error = str(error)
         finally:
             run.picture = None
             run.done.set()
